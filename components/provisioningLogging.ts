@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { Settings } from "../config";
+import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
+import { ResourceProviderRegistration } from "./resourceProviderRegistration";
+import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
+
+/** Inputs of {@link ProvisioningLogging}: the validated stack settings (see `config.ts` and Pulumi.yaml). */
+export type ProvisioningLoggingArgs = Omit<Settings, "stack">;
+
+/**
+ * Entra ID application provisioning logs in Azure Monitor, end to end: resource providers
+ * registered (and waited for), a workspace that keeps the logs, and the tenant diagnostic setting
+ * that streams ProvisioningLogs into it.
+ */
+export class ProvisioningLogging extends pulumi.ComponentResource {
+    /** Microsoft.Insights registration; diagnostic settings, alerts and workbooks need it. */
+    public readonly insightsRegistration: ResourceProviderRegistration;
+    /** Microsoft.OperationalInsights registration; the workspace needs it. */
+    public readonly operationalInsightsRegistration: ResourceProviderRegistration;
+    /** The workspace and its table retention. */
+    public readonly logs: ProvisioningLogsWorkspace;
+    /** The tenant diagnostic setting. */
+    public readonly diagnostics: TenantDiagnosticSetting;
+    /** Portal link to the workspace's Logs blade. */
+    public readonly logsPortalUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: ProvisioningLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("entra-provisioning-logs:index:ProvisioningLogging", name, {}, opts);
+
+        const registration = (suffix: string, namespace: string) =>
+            new ResourceProviderRegistration(
+                `${name}-${suffix}`,
+                { subscriptionId: args.subscriptionId, namespace, timeoutMinutes: args.registrationTimeoutMinutes },
+                { parent: this },
+            );
+        this.insightsRegistration = registration("insights-registration", "Microsoft.Insights");
+        this.operationalInsightsRegistration = registration("operationalinsights-registration", "Microsoft.OperationalInsights");
+
+        this.logs = new ProvisioningLogsWorkspace(
+            `${name}-logs`,
+            {
+                subscriptionId: args.subscriptionId,
+                location: args.location,
+                resourceGroupName: args.resourceGroupName,
+                createResourceGroup: args.createResourceGroup,
+                workspaceName: args.workspaceName,
+                retentionInDays: args.retentionInDays,
+                tableRetentionInDays: args.provisioningLogsRetentionInDays,
+                tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays,
+                dailyQuotaGb: args.dailyQuotaGb,
+                disableLocalAuth: args.disableLocalAuth,
+                protect: args.protectData,
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [this.operationalInsightsRegistration] },
+        );
+
+        this.diagnostics = new TenantDiagnosticSetting(
+            `${name}-diagnostics`,
+            {
+                settingName: args.diagnosticSettingName,
+                workspaceId: this.logs.workspaceId,
+                extraCategories: args.diagnosticLogCategories,
+            },
+            // "The subscription is not registered to use microsoft.insights" otherwise.
+            { parent: this, dependsOn: [this.insightsRegistration] },
+        );
+
+        this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
+        this.registerOutputs({
+            insightsRegistration: this.insightsRegistration,
+            operationalInsightsRegistration: this.operationalInsightsRegistration,
+            logs: this.logs,
+            diagnostics: this.diagnostics,
+            logsPortalUrl: this.logsPortalUrl,
+        });
+    }
+}

@@ -1,0 +1,30 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { ConfigError, loadSettings } from "./config";
+import { ProvisioningLogging } from "./components/provisioningLogging";
+import { assertSameTenant } from "./tenantGuard";
+
+/**
+ * The program: read and validate the stack's settings, refuse another tenant's credentials, then
+ * build everything. Nothing is registered before both checks pass.
+ */
+export = async () => {
+    try {
+        const settings = loadSettings();
+        assertSameTenant(settings, await authorization.getClientConfig());
+
+        const logging = new ProvisioningLogging("entra-provisioning", settings);
+        return {
+            workspaceResourceId: logging.logs.workspaceId,
+            workspaceCustomerId: logging.logs.customerId,
+            workspaceName: logging.logs.workspace.name,
+            resourceGroupName: logging.logs.resourceGroupName,
+            diagnosticSettingName: logging.diagnostics.settingName,
+            diagnosticCategories: logging.diagnostics.categories,
+            logsPortalUrl: logging.logsPortalUrl,
+        };
+    } catch (e) {
+        // A user error is one line, not a stack trace.
+        throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+    }
+};

@@ -1,0 +1,133 @@
+/**
+ * The offline plan: `npm run plan -- --stack dev [--json]`. Evaluates the program for a stack's
+ * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
+ * create. Invalid config exits 1 with the program's one-line message.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Evaluation, evaluateStack, RecordedResource } from "./recorder";
+
+interface PlanArgs {
+    readonly stack: string;
+    readonly json: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): PlanArgs {
+    let stack = "dev";
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === "--json") {
+            json = true;
+        } else if (arg === "--stack" || arg === "-s") {
+            stack = argv[++i] ?? "";
+        } else if (arg.startsWith("--stack=")) {
+            stack = arg.slice("--stack=".length);
+        } else {
+            throw new Error(`unknown argument ${arg}; usage: npm run plan -- [--stack <name>] [--json]`);
+        }
+    }
+    if (!stack) {
+        throw new Error("--stack needs a stack name");
+    }
+    return { stack, json };
+}
+
+/** The few inputs that tell a reviewer what a resource will do. */
+export function keySettings(r: RecordedResource): string {
+    const i = r.inputs as Record<string, any>;
+    switch (r.type) {
+        case "azure-native:resources:ResourceGroup":
+            return `${i.resourceGroupName} in ${i.location}`;
+        case "azure-native:operationalinsights:Workspace":
+            return [
+                `${i.workspaceName} in ${i.location}`,
+                `sku ${i.sku?.name}`,
+                `retention ${i.retentionInDays} d`,
+                i.workspaceCapping ? `daily cap ${i.workspaceCapping.dailyQuotaGb} GB` : "no daily cap",
+                `local auth ${i.features?.disableLocalAuth ? "disabled" : "enabled"}`,
+            ].join(", ");
+        case "pulumi-nodejs:dynamic:TableRetention":
+            return `${i.tableName}: interactive ${i.retentionInDays} d, total ${i.totalRetentionInDays} d`;
+        case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
+            return `register ${i.namespace} on ${i.subscriptionId}, wait up to ${i.timeoutMinutes} min`;
+        case "azure-native:aadiam:DiagnosticSetting":
+            return `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace`;
+        default:
+            return "";
+    }
+}
+
+export function renderTable(evaluation: Evaluation): string {
+    const rows = evaluation.resources
+        .filter((r) => r.custom)
+        .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
+    const header = ["TYPE", "NAME", "KEY SETTINGS"];
+    const widths = [0, 1].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
+    const line = (row: string[]) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd();
+    const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    return [
+        `Offline plan for stack ${evaluation.stack}: pulumi up would create ${rows.length} resources.`,
+        "",
+        line(header),
+        ...rows.map(line),
+        "",
+        "Outputs:",
+        ...outputs,
+        "",
+        "Not checked offline: the credentials' tenant and subscription (assumed to be the stack's), and anything only Azure knows.",
+    ].join("\n");
+}
+
+export function renderJson(evaluation: Evaluation): string {
+    return JSON.stringify(
+        {
+            stack: evaluation.stack,
+            resources: evaluation.resources.map((r) => ({
+                type: r.type,
+                name: r.name,
+                urn: r.urn,
+                parent: r.parent,
+                custom: r.custom,
+                protect: r.protect,
+                retainOnDelete: r.retainOnDelete,
+                dependsOn: r.dependsOn,
+                inputs: r.inputs,
+            })),
+            outputs: evaluation.outputs,
+        },
+        null,
+        2,
+    );
+}
+
+/** Runs the plan; returns the exit code. */
+export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+    let args: PlanArgs;
+    try {
+        args = parseArgs(argv);
+    } catch (e) {
+        err((e as Error).message);
+        return 2;
+    }
+    try {
+        const evaluation = await evaluateStack(args.stack);
+        out(args.json ? renderJson(evaluation) : renderTable(evaluation));
+        return 0;
+    } catch (e) {
+        if (pulumi.RunError.isInstance(e) || (e as Error).message?.startsWith("no stack file")) {
+            err(`error: ${(e as Error).message}`);
+            return 1;
+        }
+        throw e;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n")).then(
+        (code) => process.exit(code),
+        (e) => {
+            process.stderr.write(`${(e as Error).stack ?? e}\n`);
+            process.exit(70);
+        },
+    );
+}

@@ -1,0 +1,217 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Evaluates the program for a stack under recording mocks: no Azure login, no Pulumi CLI. Every
+ * registered resource is captured with its inputs and options; the offline plan prints them and
+ * the tests assert them.
+ */
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** One resource the program registered. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent, if any. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as the provider would receive them (dynamic providers' serialized code left out). */
+    readonly inputs: Record<string, unknown>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependsOn: readonly string[];
+}
+
+/** What an evaluation produced. */
+export interface Evaluation {
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+/** The identity `getClientConfig` reports; defaults to the stack's own tenant and subscription. */
+export interface FakeIdentity {
+    readonly tenantId: string;
+    readonly subscriptionId: string;
+}
+
+export function projectName(): string {
+    const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { name: string };
+    return project.name;
+}
+
+/** Names of the example stacks (Pulumi.<stack>.yaml files). */
+export function stackNames(): string[] {
+    return fs
+        .readdirSync(PROJECT_DIR)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Secret values can't be decrypted offline; they are replaced by this text and kept secret. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/**
+ * A stack file's config as the Pulumi CLI hands it to a program: fully qualified keys, values as
+ * text (structured values as JSON), and which keys are secret.
+ */
+export function readStackConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
+    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new Error(`no stack file ${path.basename(file)}; the stacks are: ${stackNames().join(", ")}`);
+    }
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
+            config[key] = SECRET_PLACEHOLDER;
+            secretKeys.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { config, secretKeys };
+}
+
+function hashHex(text: string, length: number): string {
+    return require("crypto").createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A stable GUID-shaped value derived from text, for outputs like a workspace's customer ID. */
+function fakeGuid(text: string): string {
+    const h = hashHex(text, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** IDs and computed outputs that look like what ARM would return, so links and references read true. */
+function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string): { id: string; state: Record<string, unknown> } {
+    const i = args.inputs as Record<string, string>;
+    const rg = `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`;
+    switch (args.type) {
+        case "azure-native:resources:ResourceGroup":
+            return { id: `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`, state: { name: i.resourceGroupName } };
+        case "azure-native:operationalinsights:Workspace": {
+            const id = `${rg}/providers/Microsoft.OperationalInsights/workspaces/${i.workspaceName}`;
+            return { id, state: { name: i.workspaceName, customerId: fakeGuid(id) } };
+        }
+        case "azure-native:aadiam:DiagnosticSetting":
+            return { id: `/providers/microsoft.aadiam/diagnosticSettings/${i.name}`, state: { name: i.name } };
+        case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
+            return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
+        case "pulumi-nodejs:dynamic:TableRetention":
+            return {
+                id: `${rg}/providers/Microsoft.OperationalInsights/workspaces/${i.workspaceName}/tables/${i.tableName}`,
+                state: {},
+            };
+        default:
+            return { id: `${args.name}-id`, state: {} };
+    }
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDependenciesList(): string[];
+}
+
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+
+let program: (() => Promise<Record<string, unknown>>) | undefined;
+
+/**
+ * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text). Rejects with
+ * the program's error, e.g. a `RunError` carrying a config message.
+ */
+export async function evaluate(
+    stack: string,
+    config: Record<string, string>,
+    options: { secretKeys?: string[]; identity?: Partial<FakeIdentity> } = {},
+): Promise<Evaluation> {
+    const project = projectName();
+    const sub = config[`${project}:subscriptionId`] ?? "00000000-0000-0000-0000-000000000000";
+    const identity: FakeIdentity = {
+        tenantId: options.identity?.tenantId ?? config[`${project}:tenantId`] ?? "",
+        subscriptionId: options.identity?.subscriptionId ?? sub,
+    };
+    const mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            const fake = fakeState(args, identity.subscriptionId);
+            return { id: fake.id, state: { ...args.inputs, ...fake.state } };
+        },
+        call: (args) => {
+            if (args.token === "azure-native:authorization:getClientConfig") {
+                return { ...identity, clientId: "offline-plan", objectId: "00000000-0000-0000-0000-000000000000" };
+            }
+            throw new Error(`the offline plan has no answer for ${args.token}`);
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(config, options.secretKeys ?? []);
+
+    // Wrap the mock monitor to see what mocks don't pass on: parent, options and dependencies.
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    const rpc = require("@pulumi/pulumi/runtime/rpc");
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    const resources: RecordedResource[] = [];
+    const pending = new Set<Promise<void>>();
+    monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
+        const done = new Promise<void>((resolve) => {
+            register(req, (err: unknown, response: { getUrn(): string } | undefined) => {
+                if (!err && response) {
+                    const inputs = rpc.deserializeProperties(req.getObject()) as Record<string, unknown>;
+                    delete inputs.__provider;
+                    resources.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn: response.getUrn(),
+                        parent: req.getParent() || undefined,
+                        custom: req.getCustom(),
+                        inputs,
+                        protect: req.getProtect(),
+                        retainOnDelete: req.getRetainondelete(),
+                        dependsOn: [...req.getDependenciesList()].sort(),
+                    });
+                }
+                callback(err, response);
+                resolve();
+            });
+        });
+        pending.add(done);
+        void done.then(() => pending.delete(done));
+    };
+
+    program ??= require(path.join(PROJECT_DIR, "index"));
+    const exported = await (program as () => Promise<Record<string, unknown>>)();
+    const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+        pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)),
+    );
+    // Registrations that no output depends on may still be in flight.
+    for (let idle = 0; idle < 3; idle++) {
+        if (pending.size > 0) {
+            idle = 0;
+            await Promise.all([...pending]);
+        }
+        await new Promise((r) => setImmediate(r));
+    }
+    resources.sort((a, b) => a.urn.localeCompare(b.urn));
+    return { stack, resources, outputs };
+}
+
+/** Evaluates one of the example stacks as checked in. */
+export async function evaluateStack(stack: string, options: { identity?: Partial<FakeIdentity> } = {}): Promise<Evaluation> {
+    const { config, secretKeys } = readStackConfig(stack);
+    return evaluate(stack, config, { secretKeys, identity: options.identity });
+}
