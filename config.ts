@@ -134,7 +134,7 @@ const schema = z.strictObject({
     retentionInDays: z.number().int().min(30, { error: "must be between 30 and 730" }).max(730, { error: "must be between 30 and 730" }),
     provisioningLogsRetentionInDays: wholeDays(4, 730),
     provisioningLogsTotalRetentionInDays: wholeDays(4, 4383).refine(
-        (n) => n <= 730 || (TOTAL_RETENTION_YEARS_DAYS as readonly number[]).includes(n),
+        (n) => n <= 730 || n > 4383 || (TOTAL_RETENTION_YEARS_DAYS as readonly number[]).includes(n),
         { error: `above 730 must be a whole number of years: one of ${TOTAL_RETENTION_YEARS_DAYS.join(", ")}` },
     ),
     dailyQuotaGb: z.number().int().refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),

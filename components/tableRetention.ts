@@ -37,6 +37,11 @@ export function tableResourceId(s: Pick<TableRetentionState, "subscriptionId" | 
     );
 }
 
+/** The generic client's URL template is `{endpoint}/{resourceId}`: a leading slash would double. */
+function relative(id: string): string {
+    return id.replace(/^\/+/, "");
+}
+
 function normalize(inputs: Record<string, unknown>): TableRetentionState {
     return {
         subscriptionId: String(inputs.subscriptionId),
@@ -70,7 +75,7 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         const id = tableResourceId(wanted);
         try {
             const client = createArmClient(wanted.subscriptionId, deps);
-            const result = await client.resources.beginUpdateByIdAndWait(id, TABLES_API_VERSION, {
+            const result = await client.resources.beginUpdateByIdAndWait(relative(id), TABLES_API_VERSION, {
                 properties: { retentionInDays: wanted.retentionInDays, totalRetentionInDays: wanted.totalRetentionInDays },
             });
             const props = (result.properties ?? {}) as Record<string, unknown>;
@@ -91,7 +96,7 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         async read(id, props) {
             const current = normalize(props);
             const client = createArmClient(current.subscriptionId, deps);
-            const live = await client.resources.getById(id, TABLES_API_VERSION);
+            const live = await client.resources.getById(relative(id), TABLES_API_VERSION);
             const p = (live.properties ?? {}) as Record<string, unknown>;
             return {
                 id,

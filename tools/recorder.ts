@@ -137,7 +137,7 @@ let program: (() => Promise<Record<string, unknown>>) | undefined;
 export async function evaluate(
     stack: string,
     config: Record<string, string>,
-    options: { secretKeys?: string[]; identity?: Partial<FakeIdentity> } = {},
+    options: { secretKeys?: string[]; identity?: Partial<FakeIdentity>; sink?: RecordedResource[] } = {},
 ): Promise<Evaluation> {
     const project = projectName();
     const sub = config[`${project}:subscriptionId`] ?? "00000000-0000-0000-0000-000000000000";
@@ -165,7 +165,8 @@ export async function evaluate(
     const rpc = require("@pulumi/pulumi/runtime/rpc");
     const monitor = settings.getMonitor();
     const register = monitor.registerResource.bind(monitor);
-    const resources: RecordedResource[] = [];
+    // The sink lets a caller see what was registered even when the program fails.
+    const resources: RecordedResource[] = options.sink ?? [];
     const pending = new Set<Promise<void>>();
     monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
         const done = new Promise<void>((resolve) => {
@@ -211,7 +212,10 @@ export async function evaluate(
 }
 
 /** Evaluates one of the example stacks as checked in. */
-export async function evaluateStack(stack: string, options: { identity?: Partial<FakeIdentity> } = {}): Promise<Evaluation> {
+export async function evaluateStack(
+    stack: string,
+    options: { identity?: Partial<FakeIdentity>; sink?: RecordedResource[] } = {},
+): Promise<Evaluation> {
     const { config, secretKeys } = readStackConfig(stack);
-    return evaluate(stack, config, { secretKeys, identity: options.identity });
+    return evaluate(stack, config, { secretKeys, ...options });
 }

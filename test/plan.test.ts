@@ -1,0 +1,66 @@
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { main, parseArgs } from "../tools/plan";
+import { PROJECT_DIR } from "../tools/recorder";
+
+async function runPlan(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const code = await main(args, (s) => (out += s + "\n"), (s) => (err += s + "\n"));
+    return { code, out, err };
+}
+
+describe("the offline plan", () => {
+    it("defaults to the dev stack and takes --stack and --json", () => {
+        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false });
+        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true });
+        assert.throws(() => parseArgs(["--stak", "prod"]), { message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--json]" });
+    });
+
+    it("prints a table of what pulumi up would create", async () => {
+        const { code, out } = await runPlan(["--stack", "prod"]);
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Offline plan for stack prod: pulumi up would create 6 resources\./);
+        assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
+        assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
+        assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
+    });
+
+    it("prints JSON for machines", async () => {
+        const { code, out } = await runPlan(["--stack", "dev", "--json"]);
+        assert.strictEqual(code, 0);
+        const plan = JSON.parse(out);
+        assert.strictEqual(plan.stack, "dev");
+        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 6);
+    });
+
+    it("exits 1 with the one-line message for invalid config, from the command line", async function () {
+        this.timeout(120_000);
+        const stack = `test-invalid-${process.pid}`;
+        const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(
+            file,
+            fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace("retentionInDays: 30", "retentionInDays: 7"),
+        );
+        try {
+            const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+                execFile("npm", ["run", "--silent", "plan", "--", "--stack", stack], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
+                    resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }),
+                );
+            });
+            assert.strictEqual(result.code, 1);
+            assert.strictEqual(result.stderr, "error: `retentionInDays` must be between 30 and 730 (got 7)\n");
+            assert.strictEqual(result.stdout, "");
+        } finally {
+            fs.unlinkSync(file);
+        }
+    });
+
+    it("names the stacks when asked for one that does not exist", async () => {
+        const { code, err } = await runPlan(["--stack", "staging"]);
+        assert.strictEqual(code, 1);
+        assert.strictEqual(err, "error: no stack file Pulumi.staging.yaml; the stacks are: dev, prod\n");
+    });
+});
