@@ -6,8 +6,8 @@ import { execFileSync } from "child_process";
 import * as path from "path";
 import { simulateRegistration } from "./registration";
 
-function evaluateInChild(stack: string): { wallMs: number; peakRssMb: number; resources: number } {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "evaluate.ts"), stack], {
+function inChild<T>(script: string, ...args: string[]): T {
+    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, script), ...args], {
         cwd: path.join(__dirname, ".."),
         encoding: "utf8",
     });
@@ -32,12 +32,18 @@ function evaluateInChild(stack: string): { wallMs: number; peakRssMb: number; re
 
     console.log("\nEvaluating stacks under mocks (fresh process each, 3 runs)");
     for (const stack of ["dev", "prod"]) {
-        const runs = [0, 1, 2].map(() => evaluateInChild(stack));
+        const runs = [0, 1, 2].map(() => inChild<{ wallMs: number; peakRssMb: number; resources: number }>("evaluate.ts", stack));
         const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
         console.log(
             `  ${stack.padEnd(5)} resources ${runs[0].resources}  wall median ${walls[1].toFixed(0)} ms (min ${walls[0].toFixed(0)}, max ${walls[2].toFixed(0)})  ` +
                 `peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB`,
         );
     }
-})();
 
+    console.log("\nKQL check (fresh process; targets: full check < 2 s wall, peak RSS < 400 MB)");
+    const kql = inChild<{ analysed: number; findings: number; checkMs: number; fiftyMs: number; peakRssMb: number }>("kql.ts");
+    console.log(
+        `  full check of every deployed query: ${kql.analysed} queries, ${kql.findings} findings, ${kql.checkMs.toFixed(0)} ms (includes evaluating the stacks)`,
+    );
+    console.log(`  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`);
+})();

@@ -1,0 +1,53 @@
+/**
+ * `npm run check:kql`: every query the program would deploy, for every example stack, analysed by
+ * Microsoft's Kusto.Language against the table schemas in kql/tables.json, plus every `.kql` file.
+ * Prints each problem as `source:line:column: message` and exits 1 when there is any.
+ */
+import { KqlAnalyzer } from "../kql/analyzer";
+import { checkQueries, formatFinding, KqlFinding } from "../kql/check";
+import { DeployedQuery, deployedQueries } from "../kql/collect";
+import { loadQuery, queryNames } from "../queries";
+import { evaluateStack, stackNames } from "./recorder";
+
+export interface KqlCheckResult {
+    /** Queries found in the recorded resources, per stack. */
+    readonly deployed: Record<string, number>;
+    /** Queries analysed in all. */
+    readonly analysed: number;
+    readonly findings: readonly KqlFinding[];
+}
+
+export async function checkAll(stacks: readonly string[] = stackNames()): Promise<KqlCheckResult> {
+    const analyzer = new KqlAnalyzer();
+    const deployed: Record<string, number> = {};
+    const queries: DeployedQuery[] = [];
+    for (const stack of stacks) {
+        const found = deployedQueries((await evaluateStack(stack)).resources);
+        deployed[stack] = found.length;
+        queries.push(...found.map((q) => ({ ...q, source: `${stack}: ${q.source}` })));
+    }
+    for (const name of queryNames()) {
+        queries.push({ source: `queries/${name}.kql`, query: loadQuery(name) });
+    }
+    return { deployed, analysed: queries.length, findings: checkQueries(queries, analyzer) };
+}
+
+if (require.main === module) {
+    checkAll().then(
+        (result) => {
+            for (const f of result.findings) {
+                console.log(formatFinding(f));
+            }
+            const perStack = Object.entries(result.deployed).map(([s, n]) => `${s} ${n}`).join(", ");
+            console.log(
+                `KQL check: ${result.analysed} queries analysed (deployed by stack: ${perStack}; plus the .kql files): ` +
+                    (result.findings.length === 0 ? "no problems." : `${result.findings.length} problems.`),
+            );
+            process.exit(result.findings.length === 0 ? 0 : 1);
+        },
+        (e) => {
+            console.error(`error: ${(e as Error).message}`);
+            process.exit(1);
+        },
+    );
+}
