@@ -79,6 +79,10 @@ export function projectConfigSchema(projectFile = path.join(__dirname, "Pulumi.y
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Name rules, used for given names and for names derived from the stack alike.
+const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/;
+const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
+const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
 
 function describe(value: unknown): string {
     return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -124,11 +128,11 @@ const schema = z.strictObject({
     location: z
         .string()
         .regex(/^[a-z][a-z0-9]*$/, { error: "must be an Azure region name in lower case without spaces, like westeurope" }),
-    resourceGroupName: z.string().refine((s) => s === "" || (/^[-\w.()]{1,90}$/.test(s) && !s.endsWith(".")), {
+    resourceGroupName: z.string().refine((s) => s === "" || (RESOURCE_GROUP_NAME.test(s) && !s.endsWith(".")), {
         error: "must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'",
     }),
     createResourceGroup: z.boolean(),
-    workspaceName: z.string().refine((s) => s === "" || /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/.test(s), {
+    workspaceName: z.string().refine((s) => s === "" || WORKSPACE_NAME.test(s), {
         error: "must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit",
     }),
     retentionInDays: z.number().int().min(30, { error: "must be between 30 and 730" }).max(730, { error: "must be between 30 and 730" }),
@@ -140,7 +144,7 @@ const schema = z.strictObject({
     dailyQuotaGb: z.number().int().refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),
     disableLocalAuth: z.boolean(),
     protectData: z.boolean(),
-    diagnosticSettingName: z.string().refine((s) => s === "" || /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/.test(s), {
+    diagnosticSettingName: z.string().refine((s) => s === "" || SETTING_NAME.test(s), {
         error: "must be letters, digits, '-', '_' or '.', starting with a letter or digit",
     }),
     diagnosticLogCategories: z
@@ -222,16 +226,16 @@ export function parseSettings(
         tenantId: c.tenantId.toLowerCase(),
         subscriptionId: c.subscriptionId.toLowerCase(),
         location: c.location,
-        resourceGroupName: derived(c.resourceGroupName, "rg-entra-provisioning-logs", "resourceGroupName", /^[-\w.()]{1,90}$/),
+        resourceGroupName: derived(c.resourceGroupName, "rg-entra-provisioning-logs", "resourceGroupName", RESOURCE_GROUP_NAME),
         createResourceGroup: c.createResourceGroup,
-        workspaceName: derived(c.workspaceName, "log-entra-provisioning", "workspaceName", /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/),
+        workspaceName: derived(c.workspaceName, "log-entra-provisioning", "workspaceName", WORKSPACE_NAME),
         retentionInDays: c.retentionInDays,
         provisioningLogsRetentionInDays: tableRetention,
         provisioningLogsTotalRetentionInDays: totalRetention,
         dailyQuotaGb: c.dailyQuotaGb === -1 ? undefined : c.dailyQuotaGb,
         disableLocalAuth: c.disableLocalAuth,
         protectData: c.protectData,
-        diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/),
+        diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", SETTING_NAME),
         diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== "ProvisioningLogs"),
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
         tags: Object.fromEntries(c.tags.map((t) => [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)])),

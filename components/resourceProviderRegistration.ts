@@ -170,6 +170,7 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
     };
     return {
         async check(_olds, news) {
+            // Rules inline, not imported from config.ts: the closure Pulumi serializes must stay small.
             const failures: pulumi.dynamic.CheckFailure[] = [];
             if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(String(news.subscriptionId))) {
                 failures.push({ property: "subscriptionId", reason: `must be a GUID (got ${news.subscriptionId})` });

@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -81,7 +82,7 @@ export function readStackConfig(stack: string): { config: Record<string, string>
 }
 
 function hashHex(text: string, length: number): string {
-    return require("crypto").createHash("sha256").update(text).digest("hex").slice(0, length);
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
 /** A stable GUID-shaped value derived from text, for outputs like a workspace's customer ID. */
