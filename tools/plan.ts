@@ -4,7 +4,7 @@
  * create. Invalid config exits 1 with the program's one-line message.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { Evaluation, evaluateStack, RecordedResource } from "./recorder";
+import { Evaluation, evaluateStack, RecordedResource, UnknownStackError } from "./recorder";
 
 interface PlanArgs {
     readonly stack: string;
@@ -114,7 +114,7 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
         out(args.json ? renderJson(evaluation) : renderTable(evaluation));
         return 0;
     } catch (e) {
-        if (pulumi.RunError.isInstance(e) || (e as Error).message?.startsWith("no stack file")) {
+        if (pulumi.RunError.isInstance(e) || e instanceof UnknownStackError) {
             err(`error: ${(e as Error).message}`);
             return 1;
         }

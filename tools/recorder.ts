@@ -55,6 +55,14 @@ export function stackNames(): string[] {
         .sort();
 }
 
+/** A stack the offline tools were asked for has no Pulumi.<stack>.yaml: a user error, one line. */
+export class UnknownStackError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnknownStackError";
+    }
+}
+
 /** Secret values can't be decrypted offline; they are replaced by this text and kept secret. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
@@ -65,7 +73,7 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export function readStackConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
     const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw new Error(`no stack file ${path.basename(file)}; the stacks are: ${stackNames().join(", ")}`);
+        throw new UnknownStackError(`no stack file ${path.basename(file)}; the stacks are: ${stackNames().join(", ")}`);
     }
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
