@@ -3,6 +3,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertConfig";
 
 /**
  * The one place that reads `pulumi.Config`. Pulumi.yaml is the schema of record for keys, types and
@@ -55,6 +56,8 @@ export interface Settings {
     /** Extra categories besides ProvisioningLogs, in the order given. */
     readonly diagnosticLogCategories: readonly string[];
     readonly registrationTimeoutMinutes: number;
+    /** Alert rules and receivers; undefined when `alertsEnabled` is false. */
+    readonly alerts: AlertSettings | undefined;
     readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -151,6 +154,15 @@ const schema = z.strictObject({
         .array(z.enum(ENTRA_LOG_CATEGORIES, { error: `must be one of ${ENTRA_LOG_CATEGORIES.join(", ")}` }))
         .refine((list) => new Set(list).size === list.length, { error: "must not list a category twice" }),
     registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
+    alertsEnabled: z.boolean(),
+    alertReceivers: z.array(z.string()),
+    alertSecretReceivers: z.array(z.string()),
+    alertOncallMaxSeverity: z.number().int(),
+    alertTeamShortName: z.string(),
+    alertOncallShortName: z.string(),
+    alertApps: z.array(z.string()),
+    alertSilentApps: z.array(z.string()),
+    alertOverrides: z.array(z.string()),
     tags: z
         .array(
             z.string().regex(/^[^<>%&\\?/=]{1,512}=.{0,256}$/, {
@@ -199,9 +211,10 @@ export function parseSettings(
     const result = schema.safeParse(typed);
     if (!result.success) {
         const [first, ...rest] = result.error.issues;
-        const value = valueAt(typed, first.path);
+        const hidden = first.path[0] === "alertSecretReceivers"; // secret settings are never echoed back
+        const got = hidden ? "(value hidden)" : `(got ${describe(valueAt(typed, first.path))})`;
         const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
-        throw new ConfigError(`\`${settingName(first.path)}\` ${first.message} (got ${describe(value)})${more}`);
+        throw new ConfigError(`\`${settingName(first.path)}\` ${first.message} ${got}${more}`);
     }
     const c = result.data;
     const tableRetention = c.provisioningLogsRetentionInDays === -1 ? c.retentionInDays : c.provisioningLogsRetentionInDays;
@@ -221,6 +234,12 @@ export function parseSettings(
         }
         return name;
     };
+    let alerts: AlertSettings | undefined;
+    try {
+        alerts = c.alertsEnabled ? parseAlertSettings(c) : undefined;
+    } catch (e) {
+        throw e instanceof AlertConfigError ? new ConfigError(e.message) : e;
+    }
     return {
         stack,
         tenantId: c.tenantId.toLowerCase(),
@@ -238,6 +257,7 @@ export function parseSettings(
         diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", SETTING_NAME),
         diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== "ProvisioningLogs"),
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
+        alerts,
         tags: Object.fromEntries(c.tags.map((t) => [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)])),
     };
 }

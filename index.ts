@@ -22,6 +22,8 @@ export = async () => {
             diagnosticSettingName: logging.diagnostics.settingName,
             diagnosticCategories: logging.diagnostics.categories,
             logsPortalUrl: logging.logsPortalUrl,
+            alertRules: Object.values(logging.alerts?.rules ?? {}).map((r) => r.name),
+            alertRulesSkipped: (logging.alerts?.skipped ?? []).map((s) => `${s.rule}: ${s.reason}`),
         };
     } catch (e) {
         // A user error is one line, not a stack trace.

@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config";
+import { ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
 import { ResourceProviderRegistration } from "./resourceProviderRegistration";
 import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
 
 /** Inputs of {@link ProvisioningLogging}: the validated stack settings (see `config.ts` and Pulumi.yaml). */
-export type ProvisioningLoggingArgs = Omit<Settings, "stack">;
+export type ProvisioningLoggingArgs = Settings;
 
 /**
  * Entra ID application provisioning logs in Azure Monitor, end to end: resource providers
@@ -21,6 +22,8 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
     public readonly logs: ProvisioningLogsWorkspace;
     /** The tenant diagnostic setting. */
     public readonly diagnostics: TenantDiagnosticSetting;
+    /** Alert rules and action groups, unless alerts are disabled. */
+    public readonly alerts?: ProvisioningAlerts;
     /** Portal link to the workspace's Logs blade. */
     public readonly logsPortalUrl: pulumi.Output<string>;
 
@@ -67,11 +70,31 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
         );
 
         this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
+
+        if (args.alerts) {
+            this.alerts = new ProvisioningAlerts(
+                `${name}-alerts`,
+                {
+                    settings: args.alerts,
+                    namePrefix: `entra-provisioning-${args.stack}`,
+                    resourceGroupName: this.logs.resourceGroupName,
+                    location: args.location,
+                    workspaceId: this.logs.workspaceId,
+                    auditLogsEnabled: this.diagnostics.categories.includes("AuditLogs"),
+                    dailyCapEnabled: args.dailyQuotaGb !== undefined,
+                    logsPortalUrl: this.logsPortalUrl,
+                    tags: args.tags,
+                },
+                // Log search alerts and action groups are Microsoft.Insights resources.
+                { parent: this, dependsOn: [this.insightsRegistration] },
+            );
+        }
         this.registerOutputs({
             insightsRegistration: this.insightsRegistration,
             operationalInsightsRegistration: this.operationalInsightsRegistration,
             logs: this.logs,
             diagnostics: this.diagnostics,
+            alerts: this.alerts,
             logsPortalUrl: this.logsPortalUrl,
         });
     }

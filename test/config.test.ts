@@ -7,6 +7,7 @@ const VALID: Record<string, string> = {
     tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
     subscriptionId: "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
     location: "westeurope",
+    alertReceivers: '["email identity@contoso.com"]',
 };
 
 /** Valid settings with one key changed (raw text, as Pulumi passes it). */
@@ -16,7 +17,8 @@ function withSetting(key: string, value: string): Record<string, string> {
 
 describe("stack configuration", () => {
     it("fills defaults and derives names from the stack", () => {
-        const s = parseSettings(VALID, "dev");
+        const { alerts, ...s } = parseSettings(VALID, "dev");
+        assert.deepStrictEqual(alerts?.team.emails, ["identity@contoso.com"]);
         assert.deepStrictEqual(s, {
             stack: "dev",
             tenantId: VALID.tenantId,
@@ -65,7 +67,7 @@ describe("stack configuration", () => {
     const cases: Array<[string, Record<string, string>, string]> = [
         ["a tenant ID that is not a GUID", withSetting("tenantId", "contoso.onmicrosoft.com"), '`tenantId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "contoso.onmicrosoft.com")'],
         ["a subscription ID that is not a GUID", withSetting("subscriptionId", "prod-sub"), '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod-sub")'],
-        ["a missing tenant ID", { subscriptionId: VALID.subscriptionId, location: "westeurope" }, "`tenantId` is required: set it with `pulumi config set tenantId <value>`"],
+        ["a missing tenant ID", { subscriptionId: VALID.subscriptionId, location: "westeurope", alertReceivers: VALID.alertReceivers }, "`tenantId` is required: set it with `pulumi config set tenantId <value>`"],
         ["a location given as a display name", withSetting("location", "West Europe"), '`location` must be an Azure region name in lower case without spaces, like westeurope (got "West Europe")'],
         ["a resource group name ending in a period", withSetting("resourceGroupName", "rg-logs."), "`resourceGroupName` must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.' (got \"rg-logs.\")"],
         ["createResourceGroup that is not a boolean", withSetting("createResourceGroup", "yes"), '`createResourceGroup` must be true or false (got "yes")'],

@@ -22,10 +22,13 @@ describe("the offline plan", () => {
     it("prints a table of what pulumi up would create", async () => {
         const { code, out } = await runPlan(["--stack", "prod"]);
         assert.strictEqual(code, 0);
-        assert.match(out, /^Offline plan for stack prod: pulumi up would create 6 resources\./);
+        assert.match(out, /^Offline plan for stack prod: pulumi up would create 13 resources\./);
         assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
         assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
         assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
+        assert.match(out, /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/);
+        assert.match(out, /azure-native:monitor:ActionGroup +\S+ +ag-entra-provisioning-prod-oncall \(ProvOncall\): 1 sms, 1 armRole/);
+        assert.match(out, /alertRulesSkipped: \["logsAtRisk: the workspace has no daily cap \(dailyQuotaGb\), so logs can't be dropped by one"\]/);
     });
 
     it("prints JSON for machines", async () => {
@@ -33,7 +36,7 @@ describe("the offline plan", () => {
         assert.strictEqual(code, 0);
         const plan = JSON.parse(out);
         assert.strictEqual(plan.stack, "dev");
-        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 6);
+        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 11);
     });
 
     it("exits 1 with the one-line message for invalid config, from the command line", async function () {

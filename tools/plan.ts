@@ -50,6 +50,21 @@ export function keySettings(r: RecordedResource): string {
             return `${i.tableName}: interactive ${i.retentionInDays} d, total ${i.totalRetentionInDays} d`;
         case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
             return `register ${i.namespace} on ${i.subscriptionId}, wait up to ${i.timeoutMinutes} min`;
+        case "azure-native:monitor:ActionGroup": {
+            const kinds = ["emailReceivers", "smsReceivers", "armRoleReceivers", "webhookReceivers", "logicAppReceivers"]
+                .map((k) => [k.replace("Receivers", ""), (i[k] ?? []).length] as const)
+                .filter(([, n]) => n > 0)
+                .map(([k, n]) => `${n} ${k}`);
+            return `${i.actionGroupName} (${i.groupShortName}): ${kinds.join(", ")}`;
+        }
+        case "azure-native:monitor:ScheduledQueryRule": {
+            const c = i.criteria?.allOf?.[0] ?? {};
+            const split = (c.dimensions ?? []).map((d: { name: string }) => d.name).join("+");
+            return (
+                `${i.ruleName}: sev ${i.severity}, ${c.metricMeasureColumn ?? "rows"} ${c.operator} ${c.threshold}, ` +
+                `window ${i.windowSize} every ${i.evaluationFrequency}${split ? `, per ${split}` : ""}, ${(i.actions?.actionGroups ?? []).length} action group(s)`
+            );
+        }
         case "azure-native:aadiam:DiagnosticSetting":
             return `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace`;
         default:

@@ -112,6 +112,10 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
         }
         case "azure-native:aadiam:DiagnosticSetting":
             return { id: `/providers/microsoft.aadiam/diagnosticSettings/${i.name}`, state: { name: i.name } };
+        case "azure-native:monitor:ActionGroup":
+            return { id: `${rg}/providers/Microsoft.Insights/actionGroups/${i.actionGroupName}`, state: { name: i.actionGroupName } };
+        case "azure-native:monitor:ScheduledQueryRule":
+            return { id: `${rg}/providers/Microsoft.Insights/scheduledQueryRules/${i.ruleName}`, state: { name: i.ruleName } };
         case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
             return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
         case "pulumi-nodejs:dynamic:TableRetention":
@@ -122,6 +126,21 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
         default:
             return { id: `${args.name}-id`, state: {} };
     }
+}
+
+/** Secret values as the engine would see them: present, but never in plain text. */
+function hideSecrets(value: unknown): unknown {
+    const rpc = require("@pulumi/pulumi/runtime/rpc");
+    if (value !== null && typeof value === "object") {
+        if ((value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig) {
+            return SECRET_PLACEHOLDER;
+        }
+        if (Array.isArray(value)) {
+            return value.map(hideSecrets);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v)]));
+    }
+    return value;
 }
 
 interface RegisterRequest {
@@ -181,7 +200,7 @@ export async function evaluate(
         const done = new Promise<void>((resolve) => {
             register(req, (err: unknown, response: { getUrn(): string } | undefined) => {
                 if (!err && response) {
-                    const inputs = rpc.deserializeProperties(req.getObject()) as Record<string, unknown>;
+                    const inputs = hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>;
                     delete inputs.__provider;
                     resources.push({
                         type: req.getType(),
