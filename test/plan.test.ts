@@ -12,6 +12,18 @@ async function runPlan(args: string[]): Promise<{ code: number; out: string; err
     return { code, out, err };
 }
 
+/** Runs `fn` with a temporary stack file made from the dev one by `edit`, removed afterwards. */
+async function withTempStack<T>(edit: (dev: string) => string, fn: (stack: string) => Promise<T>): Promise<T> {
+    const stack = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+    fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
+    try {
+        return await fn(stack);
+    } finally {
+        fs.unlinkSync(file);
+    }
+}
+
 describe("the offline plan", () => {
     it("defaults to the dev stack and takes --stack and --json", () => {
         assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false });
@@ -41,24 +53,27 @@ describe("the offline plan", () => {
 
     it("exits 1 with the one-line message for invalid config, from the command line", async function () {
         this.timeout(120_000);
-        const stack = `test-invalid-${process.pid}`;
-        const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
-        fs.writeFileSync(
-            file,
-            fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8").replace("retentionInDays: 30", "retentionInDays: 7"),
+        const result = await withTempStack(
+            (dev) => dev.replace("retentionInDays: 30", "retentionInDays: 7"),
+            (stack) =>
+                new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+                    execFile("npm", ["run", "--silent", "plan", "--", "--stack", stack], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
+                        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }),
+                    );
+                }),
         );
-        try {
-            const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-                execFile("npm", ["run", "--silent", "plan", "--", "--stack", stack], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
-                    resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }),
-                );
-            });
-            assert.strictEqual(result.code, 1);
-            assert.strictEqual(result.stderr, "error: `retentionInDays` must be between 30 and 730 (got 7)\n");
-            assert.strictEqual(result.stdout, "");
-        } finally {
-            fs.unlinkSync(file);
-        }
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, "error: `retentionInDays` must be between 30 and 730 (got 7)\n");
+        assert.strictEqual(result.stdout, "");
+    });
+
+    it("leaves out settings encrypted in the stack file and says so", async () => {
+        const { code, out } = await withTempStack(
+            (dev) => `${dev}  entra-provisioning-logs:alertSecretReceivers:\n    - secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB\n`,
+            (stack) => runPlan(["--stack", stack]),
+        );
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Encrypted in the stack file, so left out offline \(their defaults were used\): entra-provisioning-logs:alertSecretReceivers\.$/m);
     });
 
     it("names the stacks when asked for one that does not exist", async () => {

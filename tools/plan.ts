@@ -89,6 +89,9 @@ export function renderTable(evaluation: Evaluation): string {
         "Outputs:",
         ...outputs,
         "",
+        ...(evaluation.encrypted.length > 0
+            ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
+            : []),
         "Not checked offline: the credentials' tenant and subscription (assumed to be the stack's), and anything only Azure knows.",
     ].join("\n");
 }

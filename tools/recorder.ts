@@ -33,6 +33,8 @@ export interface Evaluation {
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
     readonly outputs: Record<string, unknown>;
+    /** Settings encrypted in the stack file, which the offline tools can't decrypt and leave out. */
+    readonly encrypted: readonly string[];
 }
 
 /** The identity `getClientConfig` reports; defaults to the stack's own tenant and subscription. */
@@ -63,30 +65,33 @@ export class UnknownStackError extends Error {
     }
 }
 
-/** Secret values can't be decrypted offline; they are replaced by this text and kept secret. */
+/** How a secret value appears in recorded inputs: present, never in plain text. */
 export const SECRET_PLACEHOLDER = "[secret]";
 
 /**
  * A stack file's config as the Pulumi CLI hands it to a program: fully qualified keys, values as
- * text (structured values as JSON), and which keys are secret.
+ * text (structured values as JSON). Encrypted values need the stack's passphrase, which the offline
+ * tools don't have: they are left out (the program sees their defaults) and listed.
  */
-export function readStackConfig(stack: string): { config: Record<string, string>; secretKeys: string[] } {
+export function readStackConfig(stack: string): { config: Record<string, string>; encrypted: string[] } {
     const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw new UnknownStackError(`no stack file ${path.basename(file)}; the stacks are: ${stackNames().join(", ")}`);
     }
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
-    const secretKeys: string[] = [];
+    const encrypted: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
         if (value !== null && typeof value === "object" && !Array.isArray(value) && "secure" in value) {
-            config[key] = SECRET_PLACEHOLDER;
-            secretKeys.push(key);
+            encrypted.push(key);
+        } else if (JSON.stringify(value).includes('"secure":')) {
+            // A list or map with encrypted members (pulumi config set --secret --path).
+            encrypted.push(key);
         } else {
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { config, secretKeys };
+    return { config, encrypted };
 }
 
 function hashHex(text: string, length: number): string {
@@ -236,7 +241,7 @@ export async function evaluate(
         await new Promise((r) => setImmediate(r));
     }
     resources.sort((a, b) => a.urn.localeCompare(b.urn));
-    return { stack, resources, outputs };
+    return { stack, resources, outputs, encrypted: [] };
 }
 
 /** Evaluates one of the example stacks as checked in. */
@@ -244,6 +249,6 @@ export async function evaluateStack(
     stack: string,
     options: { identity?: Partial<FakeIdentity>; sink?: RecordedResource[] } = {},
 ): Promise<Evaluation> {
-    const { config, secretKeys } = readStackConfig(stack);
-    return evaluate(stack, config, { secretKeys, ...options });
+    const { config, encrypted } = readStackConfig(stack);
+    return { ...(await evaluate(stack, config, options)), encrypted };
 }
