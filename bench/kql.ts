@@ -16,6 +16,6 @@ import { checkAll } from "../tools/checkKql";
     }
     const fiftyMs = Number(process.hrtime.bigint() - t1) / 1e6;
     process.stdout.write(
-        JSON.stringify({ analysed: result.analysed, findings: result.findings.length, checkMs, fiftyMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n",
+        JSON.stringify({ analysed: result.analysed, findings: result.findings.length, checkMs, ...result.timings, fiftyMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n",
     );
 })();
