@@ -56,6 +56,10 @@ export interface Settings {
     /** Extra categories besides ProvisioningLogs, in the order given. */
     readonly diagnosticLogCategories: readonly string[];
     readonly registrationTimeoutMinutes: number;
+    readonly workbooksEnabled: boolean;
+    readonly savedQueriesEnabled: boolean;
+    /** The dashboard's name; undefined when `dashboardEnabled` is false. */
+    readonly dashboardName: string | undefined;
     /** Alert rules and receivers; undefined when `alertsEnabled` is false. */
     readonly alerts: AlertSettings | undefined;
     readonly tags: Readonly<Record<string, string>>;
@@ -86,6 +90,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
+const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
 
 function describe(value: unknown): string {
     return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
@@ -154,6 +159,10 @@ const schema = z.strictObject({
         .array(z.enum(ENTRA_LOG_CATEGORIES, { error: `must be one of ${ENTRA_LOG_CATEGORIES.join(", ")}` }))
         .refine((list) => new Set(list).size === list.length, { error: "must not list a category twice" }),
     registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
+    workbooksEnabled: z.boolean(),
+    savedQueriesEnabled: z.boolean(),
+    dashboardEnabled: z.boolean(),
+    dashboardName: z.string().refine((s) => s === "" || DASHBOARD_NAME.test(s), { error: "must be 3-24 letters, digits or hyphens" }),
     alertsEnabled: z.boolean(),
     alertReceivers: z.array(z.string()),
     alertSecretReceivers: z.array(z.string()),
@@ -257,6 +266,9 @@ export function parseSettings(
         diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", SETTING_NAME),
         diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== "ProvisioningLogs"),
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
+        workbooksEnabled: c.workbooksEnabled,
+        savedQueriesEnabled: c.savedQueriesEnabled,
+        dashboardName: c.dashboardEnabled ? derived(c.dashboardName, "provisioning", "dashboardName", DASHBOARD_NAME) : undefined,
         alerts,
         tags: Object.fromEntries(c.tags.map((t) => [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)])),
     };

@@ -22,6 +22,9 @@ export = async () => {
             diagnosticSettingName: logging.diagnostics.settingName,
             diagnosticCategories: logging.diagnostics.categories,
             logsPortalUrl: logging.logsPortalUrl,
+            workbookUrls: logging.workbooks?.urls ?? {},
+            dashboardUrl: logging.dashboard?.url,
+            queryPackName: logging.queries?.queryPack.name,
             alertRules: Object.values(logging.alerts?.rules ?? {}).map((r) => r.name),
             alertRulesSkipped: (logging.alerts?.skipped ?? []).map((s) => `${s.rule}: ${s.reason}`),
         };

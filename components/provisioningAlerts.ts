@@ -28,6 +28,8 @@ export interface ProvisioningAlertsArgs {
     readonly dailyCapEnabled: boolean;
     /** Optional. Portal link to the workspace's Logs blade, added to every alert. */
     readonly logsPortalUrl?: pulumi.Input<string>;
+    /** Optional. Portal link to the provisioning overview workbook, added to every alert. */
+    readonly workbookUrl?: pulumi.Input<string>;
     /** Optional. Tags for every resource. */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -177,6 +179,7 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                             whatToDo: def.runbook,
                             provisioningLogs: PROVISIONING_LOGS_BLADE,
                             ...(args.logsPortalUrl ? { workspaceLogs: args.logsPortalUrl } : {}),
+                            ...(args.workbookUrl ? { workbook: args.workbookUrl } : {}),
                         },
                     },
                     tags: args.tags,

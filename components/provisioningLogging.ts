@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Settings } from "../config";
 import { ProvisioningAlerts } from "./provisioningAlerts";
+import { ProvisioningDashboard } from "./provisioningDashboard";
+import { ProvisioningQueries } from "./provisioningQueries";
+import { ProvisioningWorkbooks } from "./provisioningWorkbooks";
 import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
 import { ResourceProviderRegistration } from "./resourceProviderRegistration";
 import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
@@ -22,6 +25,14 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
     public readonly logs: ProvisioningLogsWorkspace;
     /** The tenant diagnostic setting. */
     public readonly diagnostics: TenantDiagnosticSetting;
+    /** Microsoft.Portal registration, when the stack has a dashboard. */
+    public readonly portalRegistration?: ResourceProviderRegistration;
+    /** Workbooks, unless disabled. */
+    public readonly workbooks?: ProvisioningWorkbooks;
+    /** Saved queries, unless disabled. */
+    public readonly queries?: ProvisioningQueries;
+    /** The portal dashboard, unless disabled. */
+    public readonly dashboard?: ProvisioningDashboard;
     /** Alert rules and action groups, unless alerts are disabled. */
     public readonly alerts?: ProvisioningAlerts;
     /** Portal link to the workspace's Logs blade. */
@@ -71,6 +82,46 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
 
         this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
 
+        // GUID names (workbooks, queries, dashboard parts) derive from these, so they never change between runs.
+        const identity = [args.stack, args.subscriptionId, args.resourceGroupName, args.workspaceName];
+        const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
+        const place = { resourceGroupName: this.logs.resourceGroupName, location: args.location, tags: args.tags };
+
+        if (args.workbooksEnabled) {
+            this.workbooks = new ProvisioningWorkbooks(
+                `${name}-workbooks`,
+                { ...place, identity, workspaceId: this.logs.workspaceId, tenantId: args.tenantId, auditLogsEnabled },
+                { parent: this, dependsOn: [this.insightsRegistration] },
+            );
+        }
+        if (args.savedQueriesEnabled) {
+            this.queries = new ProvisioningQueries(
+                `${name}-queries`,
+                { ...place, queryPackName: `pack-entra-provisioning-${args.stack}` },
+                { parent: this, dependsOn: [this.operationalInsightsRegistration] },
+            );
+        }
+        if (args.dashboardName) {
+            this.portalRegistration = registration("portal-registration", "Microsoft.Portal");
+            this.dashboard = new ProvisioningDashboard(
+                `${name}-dashboard`,
+                {
+                    ...place,
+                    identity,
+                    dashboardName: args.dashboardName,
+                    title: `Entra provisioning (${args.stack})`,
+                    tenantId: args.tenantId,
+                    workspaceId: this.logs.workspaceId,
+                    links: {
+                        "Workspace logs": this.logsPortalUrl,
+                        ...(this.workbooks ? { "Provisioning overview workbook": this.workbooks.urls["provisioning-overview"] } : {}),
+                        ...(this.workbooks ? { "Troubleshoot a user or group": this.workbooks.urls["identity-troubleshooting"] } : {}),
+                    },
+                },
+                { parent: this, dependsOn: [this.portalRegistration] },
+            );
+        }
+
         if (args.alerts) {
             this.alerts = new ProvisioningAlerts(
                 `${name}-alerts`,
@@ -80,9 +131,10 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                     resourceGroupName: this.logs.resourceGroupName,
                     location: args.location,
                     workspaceId: this.logs.workspaceId,
-                    auditLogsEnabled: this.diagnostics.categories.includes("AuditLogs"),
+                    auditLogsEnabled,
                     dailyCapEnabled: args.dailyQuotaGb !== undefined,
                     logsPortalUrl: this.logsPortalUrl,
+                    workbookUrl: this.workbooks?.urls["provisioning-overview"],
                     tags: args.tags,
                 },
                 // Log search alerts and action groups are Microsoft.Insights resources.
@@ -94,6 +146,10 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
             operationalInsightsRegistration: this.operationalInsightsRegistration,
             logs: this.logs,
             diagnostics: this.diagnostics,
+            portalRegistration: this.portalRegistration,
+            workbooks: this.workbooks,
+            queries: this.queries,
+            dashboard: this.dashboard,
             alerts: this.alerts,
             logsPortalUrl: this.logsPortalUrl,
         });

@@ -71,6 +71,7 @@ describe("provisioning alerts", () => {
                         "Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
                     provisioningLogs: "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents",
                     workspaceLogs: `https://portal.azure.com/#@3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f/resource${workspace}/logs`,
+                    workbook: (dev.outputs.workbookUrls as Record<string, string>)["provisioning-overview"],
                 },
             },
             tags: { environment: "dev", owner: "identity-platform" },
@@ -148,7 +149,7 @@ describe("provisioning alerts", () => {
     it("has queries that pass the KQL check even on a workspace where no provisioning table exists yet", () => {
         const { tables } = loadSchemas();
         const empty = new KqlAnalyzer({ tables: Object.fromEntries(Object.entries(tables).filter(([t]) => !["AADProvisioningLogs", "AuditLogs", "Operation"].includes(t))) });
-        const queries = deployedQueries([...dev.resources, ...prod.resources]);
+        const queries = deployedQueries([...dev.resources, ...prod.resources].filter((r) => r.type === RULE));
         assert.strictEqual(queries.length, 9);
         assert.deepStrictEqual(checkQueries(queries, empty), []);
     });

@@ -36,6 +36,9 @@ describe("stack configuration", () => {
             diagnosticSettingName: "entra-provisioning-logs-dev",
             diagnosticLogCategories: [],
             registrationTimeoutMinutes: 20,
+            workbooksEnabled: true,
+            savedQueriesEnabled: true,
+            dashboardName: "provisioning-dev",
             tags: {},
         });
     });

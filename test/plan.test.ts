@@ -14,7 +14,8 @@ async function runPlan(args: string[]): Promise<{ code: number; out: string; err
 
 /** Runs `fn` with a temporary stack file made from the dev one by `edit`, removed afterwards. */
 async function withTempStack<T>(edit: (dev: string) => string, fn: (stack: string) => Promise<T>): Promise<T> {
-    const stack = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    // Short: names derived from the stack (e.g. the dashboard's, at most 24 characters) must stay valid.
+    const stack = `t${Math.random().toString(36).slice(2, 8)}`;
     const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
     fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
     try {
@@ -34,7 +35,7 @@ describe("the offline plan", () => {
     it("prints a table of what pulumi up would create", async () => {
         const { code, out } = await runPlan(["--stack", "prod"]);
         assert.strictEqual(code, 0);
-        assert.match(out, /^Offline plan for stack prod: pulumi up would create 13 resources\./);
+        assert.match(out, /^Offline plan for stack prod: pulumi up would create 30 resources\./);
         assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
         assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
         assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
@@ -48,7 +49,7 @@ describe("the offline plan", () => {
         assert.strictEqual(code, 0);
         const plan = JSON.parse(out);
         assert.strictEqual(plan.stack, "dev");
-        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 11);
+        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 28);
     });
 
     it("exits 1 with the one-line message for invalid config, from the command line", async function () {
@@ -65,6 +66,17 @@ describe("the offline plan", () => {
         assert.strictEqual(result.code, 1);
         assert.strictEqual(result.stderr, "error: `retentionInDays` must be between 30 and 730 (got 7)\n");
         assert.strictEqual(result.stdout, "");
+    });
+
+    it("writes the whole JSON plan through a pipe, however large", async function () {
+        this.timeout(120_000);
+        const stdout = await new Promise<string>((resolve, reject) =>
+            execFile("npm", ["run", "--silent", "plan", "--", "--stack", "prod", "--json"], { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
+                error ? reject(error) : resolve(out),
+            ),
+        );
+        assert.ok(stdout.length > 65_536, `the plan is ${stdout.length} bytes: larger than one pipe buffer`);
+        assert.strictEqual(JSON.parse(stdout).stack, "prod");
     });
 
     it("leaves out settings encrypted in the stack file and says so", async () => {

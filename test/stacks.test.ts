@@ -3,11 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { Evaluation, evaluateStack, RecordedResource } from "../tools/recorder";
 import { renderJson } from "../tools/plan";
 
-/** Custom resources as type/name → inputs, the shape a reviewer reads; alerts are asserted in alerts.test.ts. */
+/** The core's resource types; alerts, workbooks, queries and the dashboard have their own tests. */
+const CORE_TYPES = [
+    "pulumi-nodejs:dynamic:ResourceProviderRegistration",
+    "azure-native:resources:ResourceGroup",
+    "azure-native:operationalinsights:Workspace",
+    "pulumi-nodejs:dynamic:TableRetention",
+    "azure-native:aadiam:DiagnosticSetting",
+];
+
+/** Core resources as type/name → inputs, the shape a reviewer reads. */
 function byName(e: Evaluation): Record<string, Record<string, unknown>> {
-    return Object.fromEntries(
-        e.resources.filter((r) => r.custom && !r.type.startsWith("azure-native:monitor:")).map((r) => [`${r.type} ${r.name}`, r.inputs]),
-    );
+    return Object.fromEntries(e.resources.filter((r) => CORE_TYPES.includes(r.type)).map((r) => [`${r.type} ${r.name}`, r.inputs]));
 }
 
 function find(e: Evaluation, type: string): RecordedResource {
@@ -37,6 +44,7 @@ describe("the example stacks under recording mocks", () => {
                 subscriptionId: sub,
                 timeoutMinutes: 20,
             },
+            [`${REGISTRATION} entra-provisioning-portal-registration`]: { namespace: "Microsoft.Portal", subscriptionId: sub, timeoutMinutes: 20 },
             "azure-native:resources:ResourceGroup entra-provisioning-logs-rg": {
                 resourceGroupName: "rg-entra-provisioning-logs-dev",
                 location: "westeurope",
@@ -99,7 +107,7 @@ describe("the example stacks under recording mocks", () => {
             const r = find(prod, type);
             assert.ok(r.protect && r.retainOnDelete, `${type} is protected and retained on delete`);
         }
-        assert.strictEqual(Object.keys(inputs).length, 6);
+        assert.strictEqual(Object.keys(inputs).length, 7);
     });
 
     it("makes the workspace wait for Microsoft.OperationalInsights and the diagnostic setting for Microsoft.Insights", () => {
@@ -115,10 +123,13 @@ describe("the example stacks under recording mocks", () => {
         assert.deepStrictEqual(Object.keys(dev.outputs).sort(), [
             "alertRules",
             "alertRulesSkipped",
+            "dashboardUrl",
             "diagnosticCategories",
             "diagnosticSettingName",
             "logsPortalUrl",
+            "queryPackName",
             "resourceGroupName",
+            "workbookUrls",
             "workspaceCustomerId",
             "workspaceName",
             "workspaceResourceId",

@@ -47,11 +47,11 @@ if (require.main === module) {
                 `KQL check: ${result.analysed} queries analysed (deployed by stack: ${perStack}; plus the .kql files): ` +
                     (result.findings.length === 0 ? "no problems." : `${result.findings.length} problems.`),
             );
-            process.exit(result.findings.length === 0 ? 0 : 1);
+            process.exitCode = result.findings.length === 0 ? 0 : 1;
         },
         (e) => {
             console.error(`error: ${(e as Error).message}`);
-            process.exit(1);
+            process.exitCode = 1;
         },
     );
 }

@@ -65,6 +65,14 @@ export function keySettings(r: RecordedResource): string {
                 `window ${i.windowSize} every ${i.evaluationFrequency}${split ? `, per ${split}` : ""}, ${(i.actions?.actionGroups ?? []).length} action group(s)`
             );
         }
+        case "azure-native:applicationinsights:Workbook":
+            return `${i.displayName} (${i.resourceName}), ${JSON.parse(i.serializedData).items.length} items`;
+        case "azure-native:operationalinsights:QueryPack":
+            return `${i.queryPackName} in ${i.location}`;
+        case "azure-native:operationalinsights:Query":
+            return String(i.displayName);
+        case "azure-native:portal:Dashboard":
+            return `${i.dashboardName}: ${(i.properties?.lenses?.[0]?.parts ?? []).length} parts`;
         case "azure-native:aadiam:DiagnosticSetting":
             return `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace`;
         default:
@@ -142,10 +150,11 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
 
 if (require.main === module) {
     main(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n")).then(
-        (code) => process.exit(code),
+        // exitCode, not exit(): a piped stdout must drain first (a large --json would be cut off).
+        (code) => (process.exitCode = code),
         (e) => {
             process.stderr.write(`${(e as Error).stack ?? e}\n`);
-            process.exit(70);
+            process.exitCode = 70;
         },
     );
 }

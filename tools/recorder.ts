@@ -121,6 +121,14 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
             return { id: `${rg}/providers/Microsoft.Insights/actionGroups/${i.actionGroupName}`, state: { name: i.actionGroupName } };
         case "azure-native:monitor:ScheduledQueryRule":
             return { id: `${rg}/providers/Microsoft.Insights/scheduledQueryRules/${i.ruleName}`, state: { name: i.ruleName } };
+        case "azure-native:applicationinsights:Workbook":
+            return { id: `${rg}/providers/microsoft.insights/workbooks/${i.resourceName}`, state: { name: i.resourceName } };
+        case "azure-native:operationalinsights:QueryPack":
+            return { id: `${rg}/providers/Microsoft.OperationalInsights/queryPacks/${i.queryPackName}`, state: { name: i.queryPackName } };
+        case "azure-native:operationalinsights:Query":
+            return { id: `${rg}/providers/Microsoft.OperationalInsights/queryPacks/${i.queryPackName}/queries/${args.name}`, state: {} };
+        case "azure-native:portal:Dashboard":
+            return { id: `${rg}/providers/Microsoft.Portal/dashboards/${i.dashboardName}`, state: { name: i.dashboardName } };
         case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
             return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
         case "pulumi-nodejs:dynamic:TableRetention":

@@ -1,0 +1,88 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import { canonicalJson } from "./canonicalJson";
+import { stableGuid } from "./stableIds";
+
+/** Folder of the gallery-format workbooks (`*.workbook.json`, "Notebook/1.0"). */
+export const WORKBOOKS_DIR = path.join(__dirname, "..", "workbooks");
+
+/** The workbooks this program deploys: file stem → display name. */
+export const WORKBOOKS: Readonly<Record<string, string>> = {
+    "provisioning-overview": "Entra provisioning: overview",
+    "identity-troubleshooting": "Entra provisioning: troubleshoot a user or group",
+};
+
+/** Inputs of {@link ProvisioningWorkbooks}. */
+export interface ProvisioningWorkbooksArgs {
+    /** Required. Strings that identify the stack and workspace; workbook GUIDs are derived from them. */
+    readonly identity: readonly string[];
+    /** Required. Resource group for the workbooks. */
+    readonly resourceGroupName: pulumi.Input<string>;
+    /** Required. Region of the workspace. */
+    readonly location: pulumi.Input<string>;
+    /** Required. ARM ID of the workspace the workbooks query and are linked to. */
+    readonly workspaceId: pulumi.Input<string>;
+    /** Required. Tenant, for portal links. */
+    readonly tenantId: string;
+    /** Required. Whether AuditLogs reach the workspace; without them the quarantine panel is left out. */
+    readonly auditLogsEnabled: boolean;
+    /** Optional. Tags for every workbook. */
+    readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+interface WorkbookDocument {
+    items: Array<{ name?: string }>;
+    fallbackResourceIds?: string[];
+}
+
+/** A workbook file as deployed: panels the stack can't fill removed, linked to the workspace. */
+export function workbookContent(file: string, workspaceId: string, auditLogsEnabled: boolean): string {
+    const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8")) as WorkbookDocument;
+    return canonicalJson({
+        ...doc,
+        items: doc.items.filter((item) => auditLogsEnabled || item.name !== "quarantine"),
+        fallbackResourceIds: [workspaceId],
+    });
+}
+
+/**
+ * Azure Monitor workbooks (shared, linked to the workspace) from the gallery JSON in workbooks/, so
+ * an admin can paste one into the portal's Advanced Editor and paste an edited one back.
+ */
+export class ProvisioningWorkbooks extends pulumi.ComponentResource {
+    /** The workbooks by file stem. */
+    public readonly workbooks: Record<string, applicationinsights.Workbook>;
+    /** Portal links by file stem. */
+    public readonly urls: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: ProvisioningWorkbooksArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("entra-provisioning-logs:monitoring:ProvisioningWorkbooks", name, {}, opts);
+        const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
+        this.workbooks = {};
+        this.urls = {};
+        for (const [file, displayName] of Object.entries(WORKBOOKS)) {
+            const workbook = new applicationinsights.Workbook(
+                `${name}-${file}`,
+                {
+                    resourceName: stableGuid(...args.identity, "workbook", file),
+                    resourceGroupName: args.resourceGroupName,
+                    location: args.location,
+                    kind: "shared",
+                    category: "workbook",
+                    displayName,
+                    // Azure lower-cases sourceId; anything else is a diff on every run.
+                    sourceId: pulumi.output(args.workspaceId).apply((id) => id.toLowerCase()),
+                    serializedData: pulumi.output(args.workspaceId).apply((id) => workbookContent(file, id, args.auditLogsEnabled)),
+                    version: "Notebook/1.0",
+                    tags: args.tags,
+                },
+                childOpts,
+            );
+            this.workbooks[file] = workbook;
+            this.urls[file] = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${workbook.id}/workbook`;
+        }
+        this.registerOutputs({ workbooks: this.workbooks, urls: this.urls });
+    }
+}
