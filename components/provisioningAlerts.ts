@@ -121,7 +121,8 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                     })),
                     tags: args.tags,
                 },
-                childOpts,
+                // Secret in state too: the engine encrypts these lists wherever they are stored.
+                { ...childOpts, additionalSecretOutputs: ["webhookReceivers", "logicAppReceivers"] },
             );
         this.teamGroup = group("team", s.teamShortName, s.team);
         const oncallCount = s.oncall.emails.length + s.oncall.sms.length + s.oncall.armRoles.length + s.oncall.webhooks.length + s.oncall.logicApps.length;

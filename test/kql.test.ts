@@ -13,7 +13,7 @@ import type { RecordedResource } from "../tools/recorder";
 const FIXTURES = path.join(__dirname, "fixtures");
 
 function recorded(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
-    return { type, name, urn: `urn:${name}`, custom: true, inputs, protect: false, retainOnDelete: false, dependsOn: [] };
+    return { type, name, urn: `urn:${name}`, custom: true, inputs, protect: false, retainOnDelete: false, dependsOn: [], propertyDependencies: {}, additionalSecretOutputs: [] };
 }
 
 function alertRule(query: string, measure: string, dimensions: string[] = []): RecordedResource {

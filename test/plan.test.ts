@@ -41,6 +41,7 @@ describe("the offline plan", () => {
         assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
         assert.match(out, /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/);
         assert.match(out, /azure-native:monitor:ActionGroup +\S+ +ag-entra-provisioning-prod-oncall \(ProvOncall\): 1 sms, 1 armRole/);
+        assert.match(out, /^Policy check: every policy passed\.$/m);
         assert.match(out, /alertRulesSkipped: \["logsAtRisk: the workspace has no daily cap \(dailyQuotaGb\), so logs can't be dropped by one"\]/);
     });
 
@@ -77,6 +78,15 @@ describe("the offline plan", () => {
         );
         assert.ok(stdout.length > 65_536, `the plan is ${stdout.length} bytes: larger than one pipe buffer`);
         assert.strictEqual(JSON.parse(stdout).stack, "prod");
+    });
+
+    it("runs the policy pack and exits 1 on a mandatory violation", async () => {
+        const { code, out } = await withTempStack(
+            (dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`,
+            (stack) => runPlan(["--stack", stack]),
+        );
+        assert.strictEqual(code, 1);
+        assert.match(out, /^Policy check: 1 finding; the check fails\.\n  \[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
     });
 
     it("leaves out settings encrypted in the stack file and says so", async () => {

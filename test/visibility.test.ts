@@ -40,7 +40,7 @@ describe("workbooks, saved queries and the dashboard", () => {
 
             it(`${file} is gallery JSON (Notebook/1.0) whose queries use only parameters it defines`, () => {
                 assert.strictEqual(doc.version, "Notebook/1.0");
-                const resource = { type: WORKBOOK, name: file, urn: file, custom: true, inputs: { serializedData: JSON.stringify(doc) }, protect: false, retainOnDelete: false, dependsOn: [] };
+                const resource = { type: WORKBOOK, name: file, urn: file, custom: true, inputs: { serializedData: JSON.stringify(doc) }, protect: false, retainOnDelete: false, dependsOn: [], propertyDependencies: {}, additionalSecretOutputs: [] };
                 const queries = deployedQueries([resource]);
                 assert.ok(queries.length >= 3);
                 assert.deepStrictEqual(queries.filter((q) => q.problem).map((q) => q.problem), []);

@@ -1,9 +1,10 @@
 /**
  * The offline plan: `npm run plan -- --stack dev [--json]`. Evaluates the program for a stack's
  * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
- * create. Invalid config exits 1 with the program's one-line message.
+ * create, then runs the policy pack over it. Invalid config, or a mandatory policy violation, exits 1.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./policyCheck";
 import { Evaluation, evaluateStack, RecordedResource, UnknownStackError } from "./recorder";
 
 interface PlanArgs {
@@ -80,7 +81,7 @@ export function keySettings(r: RecordedResource): string {
     }
 }
 
-export function renderTable(evaluation: Evaluation): string {
+export function renderTable(evaluation: Evaluation, verdicts: readonly Verdict[] = []): string {
     const rows = evaluation.resources
         .filter((r) => r.custom)
         .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
@@ -97,6 +98,8 @@ export function renderTable(evaluation: Evaluation): string {
         "Outputs:",
         ...outputs,
         "",
+        ...renderVerdicts(verdicts),
+        "",
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
             : []),
@@ -104,7 +107,7 @@ export function renderTable(evaluation: Evaluation): string {
     ].join("\n");
 }
 
-export function renderJson(evaluation: Evaluation): string {
+export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = []): string {
     return JSON.stringify(
         {
             stack: evaluation.stack,
@@ -117,9 +120,12 @@ export function renderJson(evaluation: Evaluation): string {
                 protect: r.protect,
                 retainOnDelete: r.retainOnDelete,
                 dependsOn: r.dependsOn,
+                propertyDependencies: r.propertyDependencies,
+                additionalSecretOutputs: r.additionalSecretOutputs,
                 inputs: r.inputs,
             })),
             outputs: evaluation.outputs,
+            policy: verdicts,
         },
         null,
         2,
@@ -137,8 +143,10 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
     }
     try {
         const evaluation = await evaluateStack(args.stack);
-        out(args.json ? renderJson(evaluation) : renderTable(evaluation));
-        return 0;
+        // The policy pack, with this stack's environment config (policies/config/<stack>.json).
+        const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack));
+        out(args.json ? renderJson(evaluation, verdicts) : renderTable(evaluation, verdicts));
+        return failed(verdicts) ? 1 : 0;
     } catch (e) {
         if (pulumi.RunError.isInstance(e) || e instanceof UnknownStackError) {
             err(`error: ${(e as Error).message}`);

@@ -26,6 +26,10 @@ export interface RecordedResource {
     readonly retainOnDelete: boolean;
     /** URNs of explicit and implicit dependencies. */
     readonly dependsOn: readonly string[];
+    /** URNs each input property depends on. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** Output properties the program asked to keep secret. */
+    readonly additionalSecretOutputs: readonly string[];
 }
 
 /** What an evaluation produced. */
@@ -156,6 +160,12 @@ function hideSecrets(value: unknown): unknown {
     return value;
 }
 
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((d, key) => (deps[key] = [...d.getUrnsList()].sort()));
+    return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 interface RegisterRequest {
     getType(): string;
     getName(): string;
@@ -165,6 +175,8 @@ interface RegisterRequest {
     getProtect(): boolean;
     getRetainondelete(): boolean;
     getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
@@ -225,6 +237,8 @@ export async function evaluate(
                         protect: req.getProtect(),
                         retainOnDelete: req.getRetainondelete(),
                         dependsOn: [...req.getDependenciesList()].sort(),
+                        propertyDependencies: propertyDependencies(req),
+                        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
                     });
                 }
                 callback(err, response);

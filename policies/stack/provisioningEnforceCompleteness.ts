@@ -1,0 +1,50 @@
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { isType } from "../types";
+
+/** Failure spikes, silence and mass disables/deletes: the alerts a stack may not go without. */
+export const REQUIRED_ALERTS = ["failure-spike", "provisioning-stopped", "disable-delete-spike"];
+
+/** Whether `setting` sends its logs to `workspace`: by value once known, by dependency during a preview. */
+function pointsAt(setting: PolicyResource, workspace: PolicyResource): boolean {
+    const id = setting.props.workspaceId;
+    if (typeof id === "string" && typeof workspace.props.workspaceName === "string") {
+        return id.toLowerCase().endsWith(`/workspaces/${workspace.props.workspaceName.toLowerCase()}`);
+    }
+    return (setting.propertyDependencies?.workspaceId ?? []).some((d) => d.urn === workspace.urn);
+}
+
+/**
+ * The stack is complete end to end: Microsoft.Insights registered, a workspace, a tenant diagnostic
+ * setting sending ProvisioningLogs to that workspace, the core alerts, and a workbook. A stack
+ * missing any of these collects, or shows, nothing.
+ */
+export const provisioningStackEnforceCompleteness: StackValidationPolicy = {
+    name: "provisioning-stack-enforce-completeness",
+    description: "A provisioning-logs stack registers Microsoft.Insights and has a workspace, a diagnostic setting sending ProvisioningLogs to it, the core alerts and a workbook.",
+    severity: "high",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+        const of = (kind: Parameters<typeof isType>[1]) => args.resources.filter((r) => isType(r.type, kind));
+        if (!of("registration").some((r) => String(r.props.namespace).toLowerCase() === "microsoft.insights")) {
+            reportViolation("Stack must register the Microsoft.Insights resource provider (found no registration); keep the ResourceProviderRegistration for Microsoft.Insights.");
+        }
+        const workspaces = of("workspace");
+        if (workspaces.length === 0) {
+            reportViolation("Stack must have a Log Analytics workspace (found none).");
+        }
+        const sending = of("diagnosticSetting").filter((s) =>
+            ((s.props.logs ?? []) as Array<{ category?: string; enabled?: boolean }>).some((l) => l.category === "ProvisioningLogs" && l.enabled),
+        );
+        if (!sending.some((s) => workspaces.some((w) => pointsAt(s, w)))) {
+            reportViolation(`Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found ${sending.length} sending ProvisioningLogs, none to this stack's workspace).`);
+        }
+        const rules = of("scheduledQueryRule").map((r) => String(r.props.ruleName ?? r.name));
+        const missing = REQUIRED_ALERTS.filter((a) => !rules.some((r) => r.endsWith(a)));
+        if (missing.length > 0) {
+            reportViolation(`Stack must have the ${missing.join(", ")} alert rules (found: ${rules.join(", ") || "none"}); keep them enabled in alertOverrides.`);
+        }
+        if (of("workbook").length === 0) {
+            reportViolation("Stack must have at least one workbook (found none); set workbooksEnabled true.");
+        }
+    },
+};
