@@ -15,12 +15,18 @@ export interface KqlFinding {
  */
 export function checkQueries(queries: readonly DeployedQuery[], analyzer = new KqlAnalyzer()): KqlFinding[] {
     const findings: KqlFinding[] = [];
+    // Stacks deploy many of the same queries (workbooks, saved queries): analyse each text once.
+    const analyses = new Map<string, ReturnType<KqlAnalyzer["analyze"]>>();
     for (const q of queries) {
         if (q.problem) {
             findings.push({ source: q.source, message: q.problem });
             continue;
         }
-        const analysis = analyzer.analyze(q.query);
+        let analysis = analyses.get(q.query);
+        if (!analysis) {
+            analysis = analyzer.analyze(q.query);
+            analyses.set(q.query, analysis);
+        }
         for (const e of analysis.errors) {
             findings.push({ source: q.source, line: e.line, column: e.column, message: `${e.code} ${e.message}` });
         }
