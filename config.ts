@@ -1,9 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertConfig";
+import { ConfigError, Declaration, derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "./settingsValidation";
+
+export { ConfigError } from "./settingsValidation";
 
 /**
  * The one place that reads `pulumi.Config`. Pulumi.yaml is the schema of record for keys, types and
@@ -65,66 +66,12 @@ export interface Settings {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-/** A user error in stack configuration: one line naming the setting, the rule and the value. */
-export class ConfigError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ConfigError";
-    }
-}
-
-type DeclaredType = "string" | "integer" | "boolean" | "array";
-interface Declaration {
-    readonly type: DeclaredType;
-    readonly default?: unknown;
-}
-
-/** The `config:` block of Pulumi.yaml: declared keys, their types and defaults. */
-export function projectConfigSchema(projectFile = path.join(__dirname, "Pulumi.yaml")): Record<string, Declaration> {
-    const project = yaml.load(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, Declaration> };
-    return project.config ?? {};
-}
-
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Name rules, used for given names and for names derived from the stack alike.
 const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
 const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
-
-function describe(value: unknown): string {
-    return typeof value === "string" ? `"${value}"` : JSON.stringify(value);
-}
-
-/** Turns the raw text Pulumi hands the program into the declared type, or says why it can't. */
-function coerce(key: string, declared: Declaration, raw: string): unknown {
-    switch (declared.type) {
-        case "string":
-            return raw;
-        case "integer":
-            if (!/^-?\d+$/.test(raw.trim())) {
-                throw new ConfigError(`\`${key}\` must be a whole number (got ${describe(raw)})`);
-            }
-            return Number(raw);
-        case "boolean":
-            if (!/^(true|false)$/.test(raw.trim())) {
-                throw new ConfigError(`\`${key}\` must be true or false (got ${describe(raw)})`);
-            }
-            return raw.trim() === "true";
-        case "array": {
-            let parsed: unknown;
-            try {
-                parsed = JSON.parse(raw);
-            } catch {
-                throw new ConfigError(`\`${key}\` must be a list (got ${describe(raw)})`);
-            }
-            if (!Array.isArray(parsed)) {
-                throw new ConfigError(`\`${key}\` must be a list (got ${describe(parsed)})`);
-            }
-            return parsed;
-        }
-    }
-}
 
 const guid = z.string().regex(GUID, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
 const wholeDays = (min: number, max: number) =>
@@ -181,14 +128,6 @@ const schema = z.strictObject({
         .max(50, { error: "must have at most 50 entries" }),
 });
 
-function valueAt(input: unknown, pathParts: readonly PropertyKey[]): unknown {
-    return pathParts.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], input);
-}
-
-function settingName(pathParts: readonly PropertyKey[]): string {
-    return pathParts.reduce<string>((acc, k) => (typeof k === "number" ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), "");
-}
-
 /**
  * Validates raw configuration (key → text, as Pulumi passes it) for a stack. Pure: tests call it
  * directly. Throws {@link ConfigError} with one line for the first problem found.
@@ -196,36 +135,9 @@ function settingName(pathParts: readonly PropertyKey[]): string {
 export function parseSettings(
     raw: Readonly<Record<string, string>>,
     stack: string,
-    declarations: Record<string, Declaration> = projectConfigSchema(),
+    declarations: Record<string, Declaration> = projectConfigSchema(path.join(__dirname, "Pulumi.yaml")),
 ): Settings {
-    for (const key of Object.keys(raw)) {
-        if (!(key in declarations)) {
-            const known = Object.keys(declarations).find((k) => k.toLowerCase() === key.toLowerCase());
-            throw new ConfigError(
-                `\`${key}\` is not a setting of this project${known ? ` (did you mean \`${known}\`?)` : ""}; the settings are listed in Pulumi.yaml`,
-            );
-        }
-    }
-    const typed: Record<string, unknown> = {};
-    for (const [key, declared] of Object.entries(declarations)) {
-        if (raw[key] !== undefined) {
-            typed[key] = coerce(key, declared, raw[key]);
-        } else if (declared.default !== undefined) {
-            typed[key] = declared.default;
-        } else {
-            throw new ConfigError(`\`${key}\` is required: set it with \`pulumi config set ${key} <value>\``);
-        }
-    }
-
-    const result = schema.safeParse(typed);
-    if (!result.success) {
-        const [first, ...rest] = result.error.issues;
-        const hidden = first.path[0] === "alertSecretReceivers"; // secret settings are never echoed back
-        const got = hidden ? "(value hidden)" : `(got ${describe(valueAt(typed, first.path))})`;
-        const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
-        throw new ConfigError(`\`${settingName(first.path)}\` ${first.message} ${got}${more}`);
-    }
-    const c = result.data;
+    const c = validateSettings(raw, declarations, schema);
     const tableRetention = c.provisioningLogsRetentionInDays === -1 ? c.retentionInDays : c.provisioningLogsRetentionInDays;
     const totalRetention = c.provisioningLogsTotalRetentionInDays === -1 ? tableRetention : c.provisioningLogsTotalRetentionInDays;
     if (totalRetention < tableRetention) {
@@ -233,16 +145,7 @@ export function parseSettings(
             `\`provisioningLogsTotalRetentionInDays\` must be at least the table's interactive retention of ${tableRetention} days (got ${totalRetention})`,
         );
     }
-    const derived = (given: string, prefix: string, key: string, rule: RegExp) => {
-        if (given !== "") {
-            return given;
-        }
-        const name = `${prefix}-${stack}`;
-        if (!rule.test(name)) {
-            throw new ConfigError(`\`${key}\` derived from the stack name is not a valid name (got ${describe(name)}); set \`${key}\` explicitly`);
-        }
-        return name;
-    };
+    const derived = (given: string, prefix: string, key: string, rule: RegExp) => derivedName(given, prefix, stack, key, rule);
     let alerts: AlertSettings | undefined;
     try {
         alerts = c.alertsEnabled ? parseAlertSettings(c) : undefined;
@@ -276,12 +179,5 @@ export function parseSettings(
 
 /** Reads this stack's configuration from the Pulumi runtime and validates it. */
 export function loadSettings(): Settings {
-    const prefix = `${pulumi.getProject()}:`;
-    const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
-        if (key.startsWith(prefix)) {
-            raw[key.slice(prefix.length)] = value;
-        }
-    }
-    return parseSettings(raw, pulumi.getStack());
+    return parseSettings(readProjectConfig(), pulumi.getStack());
 }

@@ -47,15 +47,15 @@ export interface FakeIdentity {
     readonly subscriptionId: string;
 }
 
-export function projectName(): string {
-    const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), "utf8")) as { name: string };
+export function projectName(dir = PROJECT_DIR): string {
+    const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string };
     return project.name;
 }
 
 /** Names of the example stacks (Pulumi.<stack>.yaml files). */
-export function stackNames(): string[] {
+export function stackNames(dir = PROJECT_DIR): string[] {
     return fs
-        .readdirSync(PROJECT_DIR)
+        .readdirSync(dir)
         .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
@@ -77,10 +77,10 @@ export const SECRET_PLACEHOLDER = "[secret]";
  * text (structured values as JSON). Encrypted values need the stack's passphrase, which the offline
  * tools don't have: they are left out (the program sees their defaults) and listed.
  */
-export function readStackConfig(stack: string): { config: Record<string, string>; encrypted: string[] } {
-    const file = path.join(PROJECT_DIR, `Pulumi.${stack}.yaml`);
+export function readStackConfig(stack: string, dir = PROJECT_DIR): { config: Record<string, string>; encrypted: string[] } {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        throw new UnknownStackError(`no stack file ${path.basename(file)}; the stacks are: ${stackNames().join(", ")}`);
+        throw new UnknownStackError(`no stack file ${path.basename(file)}; the stacks are: ${stackNames(dir).join(", ")}`);
     }
     const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
@@ -181,7 +181,8 @@ interface RegisterRequest {
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
 
-let program: (() => Promise<Record<string, unknown>>) | undefined;
+/** Programs already loaded, by folder: a program module is evaluated once per process. */
+const programs = new Map<string, () => Promise<Record<string, unknown>>>();
 
 /**
  * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text). Rejects with
@@ -190,9 +191,10 @@ let program: (() => Promise<Record<string, unknown>>) | undefined;
 export async function evaluate(
     stack: string,
     config: Record<string, string>,
-    options: { secretKeys?: string[]; identity?: Partial<FakeIdentity>; sink?: RecordedResource[] } = {},
+    options: { secretKeys?: string[]; identity?: Partial<FakeIdentity>; sink?: RecordedResource[]; programDir?: string } = {},
 ): Promise<Evaluation> {
-    const project = projectName();
+    const programDir = options.programDir ?? PROJECT_DIR;
+    const project = projectName(programDir);
     const sub = config[`${project}:subscriptionId`] ?? "00000000-0000-0000-0000-000000000000";
     const identity: FakeIdentity = {
         tenantId: options.identity?.tenantId ?? config[`${project}:tenantId`] ?? "",
@@ -249,8 +251,10 @@ export async function evaluate(
         void done.then(() => pending.delete(done));
     };
 
-    program ??= require(path.join(PROJECT_DIR, "index"));
-    const exported = await (program as () => Promise<Record<string, unknown>>)();
+    if (!programs.has(programDir)) {
+        programs.set(programDir, require(path.join(programDir, "index")));
+    }
+    const exported = await programs.get(programDir)!();
     const outputs = await new Promise<Record<string, unknown>>((resolve) =>
         pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)),
     );
@@ -269,8 +273,8 @@ export async function evaluate(
 /** Evaluates one of the example stacks as checked in. */
 export async function evaluateStack(
     stack: string,
-    options: { identity?: Partial<FakeIdentity>; sink?: RecordedResource[] } = {},
+    options: { identity?: Partial<FakeIdentity>; sink?: RecordedResource[]; programDir?: string } = {},
 ): Promise<Evaluation> {
-    const { config, encrypted } = readStackConfig(stack);
+    const { config, encrypted } = readStackConfig(stack, options.programDir);
     return { ...(await evaluate(stack, config, options)), encrypted };
 }
