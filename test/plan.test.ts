@@ -27,9 +27,11 @@ async function withTempStack<T>(edit: (dev: string) => string, fn: (stack: strin
 
 describe("the offline plan", () => {
     it("defaults to the dev stack and takes --stack and --json", () => {
-        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false });
-        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true });
-        assert.throws(() => parseArgs(["--stak", "prod"]), { message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--json]" });
+        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false, project: "main" });
+        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main" });
+        assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap" });
+        assert.throws(() => parseArgs(["--stak", "prod"]), { message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--project main|bootstrap] [--json]" });
+        assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
     });
 
     it("prints a table of what pulumi up would create", async () => {
@@ -96,6 +98,14 @@ describe("the offline plan", () => {
         );
         assert.strictEqual(code, 0);
         assert.match(out, /^Encrypted in the stack file, so left out offline \(their defaults were used\): entra-provisioning-logs:alertSecretReceivers\.$/m);
+    });
+
+    it("plans the CI bootstrap program too, without a policy check", async () => {
+        const { code, out } = await runPlan(["--project", "bootstrap"]);
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Offline plan for stack contoso: pulumi up would create 12 resources\./);
+        assert.match(out, /ci-deployer-aadiam-assignment +b24988ac-6180-42a0-ab88-20f7382dd24c at \/providers\/Microsoft\.aadiam/);
+        assert.doesNotMatch(out, /Policy check/);
     });
 
     it("names the stacks when asked for one that does not exist", async () => {

@@ -5,16 +5,20 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./policyCheck";
-import { Evaluation, evaluateStack, RecordedResource, UnknownStackError } from "./recorder";
+import * as path from "path";
+import { Evaluation, evaluateStack, PROJECT_DIR, RecordedResource, UnknownStackError } from "./recorder";
 
 interface PlanArgs {
     readonly stack: string;
     readonly json: boolean;
+    /** `bootstrap` plans the CI bootstrap program instead of the main one. */
+    readonly project: "main" | "bootstrap";
 }
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    let stack = "dev";
+    let stack: string | undefined;
     let json = false;
+    let project: PlanArgs["project"] = "main";
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--json") {
@@ -23,14 +27,20 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
             stack = argv[++i] ?? "";
         } else if (arg.startsWith("--stack=")) {
             stack = arg.slice("--stack=".length);
+        } else if (arg === "--project") {
+            const value = argv[++i];
+            if (value !== "main" && value !== "bootstrap") {
+                throw new Error(`--project is main or bootstrap (got ${value ?? "nothing"})`);
+            }
+            project = value;
         } else {
-            throw new Error(`unknown argument ${arg}; usage: npm run plan -- [--stack <name>] [--json]`);
+            throw new Error(`unknown argument ${arg}; usage: npm run plan -- [--stack <name>] [--project main|bootstrap] [--json]`);
         }
     }
-    if (!stack) {
+    if (stack === "") {
         throw new Error("--stack needs a stack name");
     }
-    return { stack, json };
+    return { stack: stack ?? (project === "main" ? "dev" : "contoso"), json, project };
 }
 
 /** The few inputs that tell a reviewer what a resource will do. */
@@ -74,6 +84,14 @@ export function keySettings(r: RecordedResource): string {
             return String(i.displayName);
         case "azure-native:portal:Dashboard":
             return `${i.dashboardName}: ${(i.properties?.lenses?.[0]?.parts ?? []).length} parts`;
+        case "azuread:index/applicationRegistration:ApplicationRegistration":
+            return `${i.displayName}, sign-in ${i.signInAudience}`;
+        case "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential":
+            return `${i.subject}`;
+        case "azure-native:authorization:RoleDefinition":
+            return `${i.roleName}: ${(i.permissions?.[0]?.actions ?? []).join(", ")}`;
+        case "azure-native:authorization:RoleAssignment":
+            return `${String(i.roleDefinitionId).split("/").pop()} at ${i.scope}`;
         case "azure-native:aadiam:DiagnosticSetting":
             return `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace`;
         default:
@@ -81,7 +99,7 @@ export function keySettings(r: RecordedResource): string {
     }
 }
 
-export function renderTable(evaluation: Evaluation, verdicts: readonly Verdict[] = []): string {
+export function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): string {
     const rows = evaluation.resources
         .filter((r) => r.custom)
         .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
@@ -98,8 +116,7 @@ export function renderTable(evaluation: Evaluation, verdicts: readonly Verdict[]
         "Outputs:",
         ...outputs,
         "",
-        ...renderVerdicts(verdicts),
-        "",
+        ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), ""]),
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
             : []),
@@ -142,11 +159,13 @@ export async function main(argv: readonly string[], out: (s: string) => void, er
         return 2;
     }
     try {
-        const evaluation = await evaluateStack(args.stack);
-        // The policy pack, with this stack's environment config (policies/config/<stack>.json).
-        const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack));
+        const programDir = args.project === "main" ? PROJECT_DIR : path.join(PROJECT_DIR, "bootstrap");
+        const evaluation = await evaluateStack(args.stack, { programDir });
+        // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
+        // governs the provisioning-logs stacks, not the bootstrap.
+        const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
         out(args.json ? renderJson(evaluation, verdicts) : renderTable(evaluation, verdicts));
-        return failed(verdicts) ? 1 : 0;
+        return verdicts && failed(verdicts) ? 1 : 0;
     } catch (e) {
         if (pulumi.RunError.isInstance(e) || e instanceof UnknownStackError) {
             err(`error: ${(e as Error).message}`);

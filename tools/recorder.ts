@@ -133,6 +133,16 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
             return { id: `${rg}/providers/Microsoft.OperationalInsights/queryPacks/${i.queryPackName}/queries/${args.name}`, state: {} };
         case "azure-native:portal:Dashboard":
             return { id: `${rg}/providers/Microsoft.Portal/dashboards/${i.dashboardName}`, state: { name: i.dashboardName } };
+        case "azuread:index/applicationRegistration:ApplicationRegistration": {
+            const objectId = fakeGuid(`app/${args.name}`);
+            return { id: `/applications/${objectId}`, state: { objectId, clientId: fakeGuid(`client/${args.name}`) } };
+        }
+        case "azuread:index/servicePrincipal:ServicePrincipal":
+            return { id: fakeGuid(`sp/${args.name}`), state: { objectId: fakeGuid(`sp/${args.name}`) } };
+        case "azure-native:authorization:RoleDefinition":
+            return { id: `${i.scope}/providers/Microsoft.Authorization/roleDefinitions/${i.roleDefinitionId}`, state: { name: i.roleDefinitionId } };
+        case "azure-native:authorization:RoleAssignment":
+            return { id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`, state: { name: i.roleAssignmentName } };
         case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
             return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
         case "pulumi-nodejs:dynamic:TableRetention":
