@@ -60,4 +60,11 @@ function inChild<T>(script: string, ...args: string[]): T {
             `${kql.collectMs} ms collecting them (evaluating every stack under mocks), ${kql.analyseMs} ms analysing (loading Kusto.Language included)`,
     );
     console.log(`  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`);
+
+    console.log("\nverify against loopback fakes, 100 ms latency per call (target: wall ≤ 3× the slowest call chain)");
+    const v = inChild<{ code: number; wallMs: number; calls: number; sumMs: number; slowestChainMs: number }>("verify.ts");
+    console.log(
+        `  ${v.calls} calls, exit ${v.code}: wall ${v.wallMs.toFixed(0)} ms vs ${v.sumMs} ms if sequential; slowest chain ${v.slowestChainMs} ms ` +
+            `(${(v.wallMs / v.slowestChainMs).toFixed(1)}×, including loading the SDKs once)`,
+    );
 })();

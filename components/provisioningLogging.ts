@@ -8,6 +8,16 @@ import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
 import { ResourceProviderRegistration } from "./resourceProviderRegistration";
 import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
 
+/** Prefix of the Azure names of alert rules and action groups. */
+export function namePrefix(stack: string): string {
+    return `entra-provisioning-${stack}`;
+}
+
+/** GUID names (workbooks, dashboard parts) derive from these, so they never change between runs. */
+export function stackIdentity(s: Pick<Settings, "stack" | "subscriptionId" | "resourceGroupName" | "workspaceName">): string[] {
+    return [s.stack, s.subscriptionId, s.resourceGroupName, s.workspaceName];
+}
+
 /** Inputs of {@link ProvisioningLogging}: the validated stack settings (see `config.ts` and Pulumi.yaml). */
 export type ProvisioningLoggingArgs = Settings;
 
@@ -82,8 +92,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
 
         this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
 
-        // GUID names (workbooks, queries, dashboard parts) derive from these, so they never change between runs.
-        const identity = [args.stack, args.subscriptionId, args.resourceGroupName, args.workspaceName];
+        const identity = stackIdentity(args);
         const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
         const place = { resourceGroupName: this.logs.resourceGroupName, location: args.location, tags: args.tags };
 
@@ -127,7 +136,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                 `${name}-alerts`,
                 {
                     settings: args.alerts,
-                    namePrefix: `entra-provisioning-${args.stack}`,
+                    namePrefix: namePrefix(args.stack),
                     resourceGroupName: this.logs.resourceGroupName,
                     location: args.location,
                     workspaceId: this.logs.workspaceId,

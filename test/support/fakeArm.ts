@@ -28,7 +28,7 @@ export class FakeArm {
         readonly ca: string,
     ) {}
 
-    static async start(handler: ArmHandler, now: () => number = () => Date.now()): Promise<FakeArm> {
+    static async start(handler: ArmHandler, now: () => number = () => Date.now(), options: { latencyMs?: number } = {}): Promise<FakeArm> {
         const selfsigned: typeof import("selfsigned") = require("selfsigned");
         const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
             keySize: 2048,
@@ -50,13 +50,22 @@ export class FakeArm {
                     at: now(),
                 };
                 fake?.requests.push(request);
-                const reply = request.authorization === `Bearer ${FAKE_TOKEN}` ? handler(request) : { status: 401, body: armError("InvalidAuthenticationToken", "no token") };
-                if (reply === "reset") {
-                    req.socket.destroy();
-                    return;
+                const authorized = request.authorization?.startsWith("Bearer ") && request.authorization.endsWith(`.${FAKE_SIGNATURE}`);
+                const reply = authorized ? handler(request) : { status: 401, body: armError("InvalidAuthenticationToken", "no token") };
+                const send = () => {
+                    if (reply === "reset") {
+                        req.socket.destroy();
+                        return;
+                    }
+                    res.writeHead(reply.status, { "content-type": "application/json", ...(reply.headers ?? {}) });
+                    res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
+                };
+                // Latency like a real service's, so concurrency shows in wall time.
+                if (options.latencyMs) {
+                    setTimeout(send, options.latencyMs);
+                } else {
+                    send();
                 }
-                res.writeHead(reply.status, { "content-type": "application/json", ...(reply.headers ?? {}) });
-                res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
             });
         });
         await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -71,12 +80,21 @@ export class FakeArm {
     }
 }
 
-export const FAKE_TOKEN = "fake-arm-token";
+const FAKE_SIGNATURE = "fake-signature";
 
-/** A credential that hands out the token the fake ARM accepts. */
-export const fakeCredential: TokenCredential = {
-    getToken: async () => ({ token: FAKE_TOKEN, expiresOnTimestamp: Date.now() + 3_600_000 }),
-};
+/** A JWT-shaped token the fake accepts, issued in `tenantId` (its `tid` claim). */
+export function fakeToken(tenantId?: string): string {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    return `${part({ alg: "none", typ: "JWT" })}.${part(tenantId ? { tid: tenantId } : {})}.${FAKE_SIGNATURE}`;
+}
+
+/** A credential that hands out tokens the fake ARM accepts, issued in `tenantId` when given. */
+export function fakeCredentialFor(tenantId?: string): TokenCredential {
+    return { getToken: async () => ({ token: fakeToken(tenantId), expiresOnTimestamp: Date.now() + 3_600_000 }) };
+}
+
+/** A credential for tests that don't care about its tenant. */
+export const fakeCredential: TokenCredential = fakeCredentialFor();
 
 /** ARM's error body shape. */
 export function armError(code: string, message: string): { error: { code: string; message: string } } {

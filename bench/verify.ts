@@ -1,0 +1,23 @@
+/** Child process: verify against the loopback fakes with 100 ms latency per call; wall time vs the sum of all calls. */
+import { main } from "../verify/cli";
+import { FakeArm, fakeCredentialFor } from "../test/support/fakeArm";
+import { devSettings, healthyTenant, tenantHandler } from "../test/support/fakeTenant";
+
+(async () => {
+    const s = devSettings();
+    const latencyMs = 100;
+    const arm = await FakeArm.start(tenantHandler(s, healthyTenant(s)), Date.now, { latencyMs });
+    const started = process.hrtime.bigint();
+    let out = "";
+    const code = await main(["--stack", "dev"], (x) => (out += x), (x) => (out += x), {
+        arm: arm.endpoint,
+        logs: `${arm.endpoint}/v1`,
+        credential: fakeCredentialFor(s.tenantId),
+        trustedCa: arm.ca,
+    });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    await arm.close();
+    // The longest dependent chain: workspace, then its table and the data query (2 calls); a rule, then its action group (2).
+    const slowestChainMs = 2 * latencyMs;
+    process.stdout.write(JSON.stringify({ code, wallMs, calls: arm.requests.length, latencyMs, sumMs: arm.requests.length * latencyMs, slowestChainMs }) + "\n");
+})();

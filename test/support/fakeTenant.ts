@@ -1,0 +1,118 @@
+import { parseSettings, Settings } from "../../config";
+import { stackIdentity } from "../../components/provisioningLogging";
+import { WORKBOOKS } from "../../components/provisioningWorkbooks";
+import { stableGuid } from "../../components/stableIds";
+import { readStackConfig } from "../../tools/recorder";
+import { expectedAlertRules } from "../../verify/checks";
+import { ArmHandler, ArmReply, ArmRequest, armError } from "./fakeArm";
+
+/** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
+export interface TenantState {
+    providers: Record<string, string>;
+    workspace?: { retentionInDays: number; customerId: string };
+    table: { retentionInDays: number; totalRetentionInDays: number };
+    diagnosticSettings: Array<{ name: string; workspaceId: string; categories: string[] }> | "forbidden";
+    rules: Record<string, { enabled: boolean; actionGroups: string[] }>;
+    actionGroups: Record<string, { enabled: boolean; emails: number }>;
+    workbooks: string[];
+    /** The data query's one row, or none. */
+    data?: Record<string, unknown>;
+    /** Served first, in order, whatever is asked. */
+    faults: ArmReply[];
+}
+
+export function devSettings(): Settings {
+    const { config } = readStackConfig("dev");
+    const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.slice("entra-provisioning-logs:".length), v]));
+    return parseSettings(raw, "dev");
+}
+
+export function workspaceIdOf(s: Settings): string {
+    return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${s.workspaceName}`;
+}
+
+/** A tenant where everything the dev stack deploys is in place and data flows. */
+export function healthyTenant(s: Settings = devSettings()): TenantState {
+    const group = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/actionGroups/ag-entra-provisioning-${s.stack}-team`;
+    return {
+        providers: { "Microsoft.Insights": "Registered", "Microsoft.OperationalInsights": "Registered", "Microsoft.Portal": "Registered" },
+        workspace: { retentionInDays: s.retentionInDays, customerId: "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a" },
+        table: { retentionInDays: s.provisioningLogsRetentionInDays, totalRetentionInDays: s.provisioningLogsTotalRetentionInDays },
+        diagnosticSettings: [{ name: s.diagnosticSettingName, workspaceId: workspaceIdOf(s), categories: ["ProvisioningLogs"] }],
+        rules: Object.fromEntries(expectedAlertRules(s, {}).map((r) => [r, { enabled: true, actionGroups: [group] }])),
+        actionGroups: { [group.toLowerCase()]: { enabled: true, emails: 1 } },
+        workbooks: Object.keys(WORKBOOKS).map((f) => stableGuid(...stackIdentity(s), "workbook", f)),
+        data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
+        faults: [],
+    };
+}
+
+const notFound = (req: ArmRequest): ArmReply => ({ status: 404, body: armError("ResourceNotFound", `${req.method} ${req.path}`) });
+
+/** Answers like ARM and the query API for `state`; unknown paths are 404s. */
+export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
+    const sub = `/subscriptions/${s.subscriptionId}`;
+    const rg = `${sub}/resourceGroups/${s.resourceGroupName}`;
+    return (req) => {
+        const fault = state.faults.shift();
+        if (fault) {
+            return fault;
+        }
+        const path = req.path.toLowerCase();
+        if (req.method === "POST" && path.startsWith("/v1/workspaces/")) {
+            const columns = [
+                { name: "LastRecord", type: "datetime" },
+                { name: "Records24h", type: "long" },
+                { name: "Apps24h", type: "long" },
+                { name: "IngestionDelayP95", type: "timespan" },
+            ];
+            const row = state.data ?? { LastRecord: null, Records24h: 0, Apps24h: 0, IngestionDelayP95: null };
+            return { status: 200, body: { tables: [{ name: "PrimaryResult", columns, rows: [columns.map((c) => row[c.name] ?? null)] }] } };
+        }
+        if (path === sub.toLowerCase()) {
+            return { status: 200, body: { id: sub, subscriptionId: s.subscriptionId, tenantId: s.tenantId, state: "Enabled" } };
+        }
+        const provider = /^\/subscriptions\/[^/]+\/providers\/([^/]+)$/.exec(req.path);
+        if (provider) {
+            const ns = Object.keys(state.providers).find((k) => k.toLowerCase() === provider[1].toLowerCase());
+            return ns ? { status: 200, body: { namespace: ns, registrationState: state.providers[ns] } } : notFound(req);
+        }
+        const workspace = workspaceIdOf(s).toLowerCase();
+        if (path === workspace) {
+            return state.workspace
+                ? { status: 200, body: { id: workspaceIdOf(s), properties: { retentionInDays: state.workspace.retentionInDays, customerId: state.workspace.customerId } } }
+                : notFound(req);
+        }
+        if (path === `${workspace}/tables/aadprovisioninglogs`) {
+            return { status: 200, body: { name: "AADProvisioningLogs", properties: state.table } };
+        }
+        if (path === "/providers/microsoft.aadiam/diagnosticsettings") {
+            if (state.diagnosticSettings === "forbidden") {
+                return { status: 403, body: armError("AuthorizationFailed", "does not have authorization to perform action 'microsoft.aadiam/diagnosticSettings/read'") };
+            }
+            return {
+                status: 200,
+                body: {
+                    value: state.diagnosticSettings.map((d) => ({
+                        name: d.name,
+                        properties: { workspaceId: d.workspaceId, logs: d.categories.map((category) => ({ category, enabled: true })) },
+                    })),
+                },
+            };
+        }
+        const rule = new RegExp(`^${rg}/providers/Microsoft.Insights/scheduledQueryRules/([^/]+)$`, "i").exec(req.path);
+        if (rule) {
+            const r = state.rules[rule[1]];
+            return r ? { status: 200, body: { name: rule[1], properties: { enabled: r.enabled, actions: { actionGroups: r.actionGroups } } } } : notFound(req);
+        }
+        const g = state.actionGroups[path];
+        if (g) {
+            return { status: 200, body: { properties: { enabled: g.enabled, emailReceivers: Array.from({ length: g.emails }, (_, i) => ({ name: `email-${i}` })) } } };
+        }
+        const workbook = new RegExp(`^${rg}/providers/microsoft.insights/workbooks/([^/]+)$`, "i").exec(req.path);
+        if (workbook && state.workbooks.includes(workbook[1])) {
+            return { status: 200, body: { name: workbook[1] } };
+        }
+        return notFound(req);
+    };
+}
