@@ -1,3 +1,5 @@
+import type { AlertOperator } from "../policies/armFacts";
+
 /**
  * The alert rules this program ships: what each watches, its query file, the result columns Azure
  * reads, and defaults that each stack can override (`alertOverrides` in Pulumi.yaml). Rules cover
@@ -7,23 +9,10 @@
 export const ALERT_RULE_IDS = ["failureSpike", "provisioningStopped", "appSilent", "disableDeleteSpike", "quarantine", "logsAtRisk"] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
-/** Operators a log search alert accepts (the SDK's ConditionOperator enum carries another API's values). */
-export const ALERT_OPERATORS = ["GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"] as const;
-export type AlertOperator = (typeof ALERT_OPERATORS)[number];
-
-/** Evaluation frequencies ARM accepts for log search alerts, shortest first. */
-export const ALERT_FREQUENCIES = ["PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"] as const;
-/** Window sizes: the frequencies plus two days. */
-export const ALERT_WINDOWS = [...ALERT_FREQUENCIES, "P2D"] as const;
-
-/** Minutes of an ISO 8601 duration of the forms above (PTnM, PTnH, PnD). */
-export function durationMinutes(iso: string): number {
-    const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
-    if (!m || iso === "P" || iso === "PT") {
-        return NaN;
-    }
-    return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
-}
+// Azure's rules for log search alerts live with the policy pack, which must stay self-contained
+// (it is published on its own); the program validates config against the same facts.
+export { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "../policies/armFacts";
+export type { AlertOperator } from "../policies/armFacts";
 
 /** What each stack can tune per rule. */
 export interface AlertTuning {
