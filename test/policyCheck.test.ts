@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -26,6 +26,28 @@ describe("the policy pack", () => {
             for (const [key, schema] of Object.entries(p.configSchema?.properties ?? {})) {
                 assert.notStrictEqual((schema as { default?: unknown }).default, undefined, `${p.name}.${key} has a default`);
             }
+        }
+    });
+
+    it("starts as a real policy pack: its server comes up and announces its port, as the Pulumi CLI expects", async function () {
+        this.timeout(60_000);
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "policies", "index.ts")], { cwd: PROJECT_DIR });
+        try {
+            const first = await new Promise<string>((resolve, reject) => {
+                let out = "";
+                let err = "";
+                child.stdout.on("data", (d) => {
+                    out += d;
+                    if (out.includes("\n")) {
+                        resolve(out.split("\n")[0]);
+                    }
+                });
+                child.stderr.on("data", (d) => (err += d));
+                child.on("exit", (code) => reject(new Error(`the pack exited with ${code}: ${err}`)));
+            });
+            assert.match(first, /^\d+$/);
+        } finally {
+            child.kill();
         }
     });
 
