@@ -2,17 +2,14 @@
  * Child process: evaluates one stack under mocks (optionally with N monitored apps) and prints wall
  * time, resource and alert rule counts, and peak RSS as JSON.
  */
-import { evaluate, projectName, readStackConfig } from "../tools/recorder";
+import { evaluateStackWith } from "../tools/recorder";
 
 (async () => {
     const stack = process.argv[2] ?? "prod";
     const apps = process.argv[3] === undefined ? undefined : Number(process.argv[3]);
-    const { config } = readStackConfig(stack);
-    if (apps !== undefined) {
-        config[`${projectName()}:alertApps`] = JSON.stringify(Array.from({ length: apps }, (_, i) => `Application ${i + 1}`));
-    }
+    const changes: Record<string, string> = apps === undefined ? {} : { alertApps: JSON.stringify(Array.from({ length: apps }, (_, i) => `Application ${i + 1}`)) };
     const started = process.hrtime.bigint();
-    const evaluation = await evaluate(stack, config);
+    const evaluation = await evaluateStackWith(stack, changes);
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     const rules = evaluation.resources.filter((r) => r.type === "azure-native:monitor:ScheduledQueryRule").length;
     process.stdout.write(

@@ -4,7 +4,7 @@ import { KqlAnalyzer, loadSchemas } from "../kql/analyzer";
 import { checkQueries } from "../kql/check";
 import { deployedQueries } from "../kql/collect";
 import { loadQuery, loadQueryWith } from "../queries";
-import { Evaluation, evaluate, evaluateStack, projectName, readStackConfig, RecordedResource } from "../tools/recorder";
+import { Evaluation, evaluateStack, evaluateStackWith, projectName, readStackConfig, RecordedResource } from "../tools/recorder";
 
 const RULE = "azure-native:monitor:ScheduledQueryRule";
 const GROUP = "azure-native:monitor:ActionGroup";
@@ -157,19 +157,19 @@ describe("provisioning alerts", () => {
     it("keeps the number of rules the same with 1, 100 or 1000 monitored apps", async () => {
         const counts: number[] = [];
         for (const n of [1, 100, 1000]) {
-            const { config } = readStackConfig("prod");
-            config[`${projectName()}:alertApps`] = JSON.stringify(Array.from({ length: n }, (_, i) => `App ${i}`));
-            counts.push((await evaluate("prod", config)).resources.filter((r) => r.type === RULE).length);
+            const e = await evaluateStackWith("prod", { alertApps: JSON.stringify(Array.from({ length: n }, (_, i) => `App ${i}`)) });
+            counts.push(e.resources.filter((r) => r.type === RULE).length);
         }
         assert.deepStrictEqual(counts, [5, 5, 5]);
     });
 
     it("keeps webhook URLs secret in every recorded input and output", async () => {
-        const project = projectName();
         const url = "https://hooks.example.net/services/T000/B000/very-secret-token";
-        const { config } = readStackConfig("dev");
-        config[`${project}:alertSecretReceivers`] = JSON.stringify([`oncall webhook ${url} aad 11111111-2222-3333-4444-555555555555 api://alerts`]);
-        const e = await evaluate("dev", config, { secretKeys: [`${project}:alertSecretReceivers`] });
+        const e = await evaluateStackWith(
+            "dev",
+            { alertSecretReceivers: JSON.stringify([`oncall webhook ${url} aad 11111111-2222-3333-4444-555555555555 api://alerts`]) },
+            { secret: ["alertSecretReceivers"] },
+        );
         const everything = JSON.stringify({ resources: e.resources, outputs: e.outputs });
         assert.ok(!everything.includes("very-secret-token"), "the webhook URL appears in plain text");
         const oncall = e.resources.find((r) => r.type === GROUP && String(r.inputs.actionGroupName).endsWith("-oncall"))!;

@@ -2,20 +2,14 @@ import * as assert from "assert";
 import * as path from "path";
 import { parseBootstrapSettings } from "../bootstrap/config";
 import { AADIAM_SCOPE, CONTRIBUTOR_ROLE_ID, MONITORING_ACTIONS, SECURITY_ADMINISTRATOR_ROLE_ID } from "../bootstrap/ciDeployerIdentity";
-import { Evaluation, evaluate, evaluateStack, PROJECT_DIR, readStackConfig, RecordedResource } from "../tools/recorder";
+import { Evaluation, evaluateStack, evaluateStackWith, PROJECT_DIR, RecordedResource } from "../tools/recorder";
 
 const BOOTSTRAP = path.join(PROJECT_DIR, "bootstrap");
 const SUB = "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b";
 const OWNER_ROLE_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const of = (e: Evaluation, type: string): RecordedResource[] => e.resources.filter((r) => r.type === type);
 
-async function bootstrapWith(changes: Record<string, string>): Promise<Evaluation> {
-    const { config } = readStackConfig("contoso", BOOTSTRAP);
-    for (const [k, v] of Object.entries(changes)) {
-        config[`entra-provisioning-logs-bootstrap:${k}`] = v;
-    }
-    return evaluate("contoso", config, { programDir: BOOTSTRAP });
-}
+const bootstrapWith = (changes: Record<string, string>) => evaluateStackWith("contoso", changes, { programDir: BOOTSTRAP });
 
 /** Role assignments as "role at scope", custom roles by their name. */
 function assignments(e: Evaluation): string[] {

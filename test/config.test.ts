@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseSettings } from "../config";
-import { evaluate, projectName, readStackConfig, RecordedResource } from "../tools/recorder";
+import { evaluateStackWith, RecordedResource } from "../tools/recorder";
 
 const VALID: Record<string, string> = {
     tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
@@ -119,12 +119,9 @@ describe("stack configuration", () => {
     });
 
     it("fails the program before any resource is registered, with the same line and no stack trace", async () => {
-        const project = projectName();
-        const { config } = readStackConfig("dev");
-        config[`${project}:retentionInDays`] = "7";
         const recorded: RecordedResource[] = [];
         await assert.rejects(
-            evaluate("dev", config, { sink: recorded }),
+            evaluateStackWith("dev", { retentionInDays: "7" }, { sink: recorded }),
             (e: Error) => {
                 assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
                 assert.strictEqual(e.message, "`retentionInDays` must be between 30 and 730 (got 7)");

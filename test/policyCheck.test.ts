@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { POLICIES } from "../policies/policies";
 import { checkPolicies, failed, stackPolicyConfig } from "../tools/policyCheck";
-import { evaluate, evaluateStack, projectName, PROJECT_DIR, readStackConfig } from "../tools/recorder";
+import { evaluateStack, evaluateStackWith, PROJECT_DIR } from "../tools/recorder";
 import { renderJson } from "../tools/plan";
 
 function run(args: string[]): Promise<{ code: number; stdout: string }> {
@@ -108,9 +108,7 @@ describe("the policy pack", () => {
     });
 
     it("reports advisory findings without failing (the dev environment)", async () => {
-        const { config } = readStackConfig("dev");
-        config[`${projectName()}:workbooksEnabled`] = "false";
-        const e = await evaluate("dev", config);
+        const e = await evaluateStackWith("dev", { workbooksEnabled: "false" });
         const verdicts = await checkPolicies(e.resources, stackPolicyConfig("dev"));
         assert.deepStrictEqual(verdicts, [
             {

@@ -9,7 +9,7 @@ import { WORKBOOKS, WORKBOOKS_DIR } from "../components/provisioningWorkbooks";
 import { deployedQueries } from "../kql/collect";
 import { workbookParameters, workbookQueries } from "../kql/workbook";
 import { loadQuery } from "../queries";
-import { Evaluation, evaluate, evaluateStack, projectName, readStackConfig, RecordedResource } from "../tools/recorder";
+import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../tools/recorder";
 
 const WORKBOOK = "azure-native:applicationinsights:Workbook";
 const QUERY = "azure-native:operationalinsights:Query";
@@ -17,14 +17,6 @@ const DASHBOARD = "azure-native:portal:Dashboard";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const of = (e: Evaluation, type: string): RecordedResource[] => e.resources.filter((r) => r.type === type);
-
-async function withConfig(stack: string, changes: Record<string, string>): Promise<Evaluation> {
-    const { config } = readStackConfig(stack);
-    for (const [k, v] of Object.entries(changes)) {
-        config[`${projectName()}:${k}`] = v;
-    }
-    return evaluate(stack, config);
-}
 
 describe("workbooks, saved queries and the dashboard", () => {
     let dev: Evaluation;
@@ -148,7 +140,7 @@ describe("workbooks, saved queries and the dashboard", () => {
     });
 
     it("switches each piece off per stack", async () => {
-        const off = await withConfig("dev", { workbooksEnabled: "false", savedQueriesEnabled: "false", dashboardEnabled: "false" });
+        const off = await evaluateStackWith("dev", { workbooksEnabled: "false", savedQueriesEnabled: "false", dashboardEnabled: "false" });
         for (const type of [WORKBOOK, QUERY, "azure-native:operationalinsights:QueryPack", DASHBOARD]) {
             assert.deepStrictEqual(of(off, type), [], type);
         }

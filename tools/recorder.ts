@@ -288,3 +288,22 @@ export async function evaluateStack(
     const { config, encrypted } = readStackConfig(stack, options.programDir);
     return { ...(await evaluate(stack, config, options)), encrypted };
 }
+
+/**
+ * One of the example stacks with some of its settings changed or added (unqualified keys, values as
+ * text); `secret` names those to mark secret, as the CLI would for `pulumi config set --secret`.
+ */
+export async function evaluateStackWith(
+    stack: string,
+    changes: Readonly<Record<string, string>>,
+    options: { secret?: readonly string[]; sink?: RecordedResource[]; programDir?: string } = {},
+): Promise<Evaluation> {
+    const programDir = options.programDir ?? PROJECT_DIR;
+    const project = projectName(programDir);
+    const { config } = readStackConfig(stack, programDir);
+    for (const [key, value] of Object.entries(changes)) {
+        config[`${project}:${key}`] = value;
+    }
+    const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
+    return evaluate(stack, config, { secretKeys, sink: options.sink, programDir });
+}
