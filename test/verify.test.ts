@@ -1,5 +1,8 @@
 import * as assert from "assert";
-import { main } from "../verify/cli";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main, outputsFromState } from "../verify/cli";
 import { armError, FakeArm, fakeCredentialFor } from "./support/fakeArm";
 import { devSettings, healthyTenant, tenantHandler, TenantState, workspaceIdOf } from "./support/fakeTenant";
 
@@ -152,6 +155,28 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(lines.filter((l) => l.includes("alert ")), ["✓ alert entra-provisioning-dev-failure-spike: enabled, notifies ag-entra-provisioning-dev-team"]);
         assert.ok(arm.requests.length > 0);
+    });
+
+    it("reads the outputs from a local backend's state file", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "state-"));
+        const file = path.join(dir, "dev.json");
+        fs.writeFileSync(
+            file,
+            JSON.stringify({
+                version: 3,
+                checkpoint: {
+                    latest: {
+                        resources: [
+                            { urn: "urn:pulumi:dev::entra-provisioning-logs::pulumi:pulumi:Stack::entra-provisioning-logs-dev", type: "pulumi:pulumi:Stack", outputs: { alertRules: ["entra-provisioning-dev-logs-at-risk"] } },
+                        ],
+                    },
+                },
+            }),
+        );
+        const { code, lines } = await verify(healthyTenant(), { args: ["--state", file] });
+        assert.strictEqual(code, 0);
+        assert.deepStrictEqual(lines.filter((l) => l.includes("alert ")), ["✓ alert entra-provisioning-dev-logs-at-risk: enabled, notifies ag-entra-provisioning-dev-team"]);
+        assert.throws(() => outputsFromState("{}", "x.json"), { message: "--state x.json has no stack resource: has pulumi up run for this stack?" });
     });
 
     it("refuses an unknown stack with one line", async () => {

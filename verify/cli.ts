@@ -1,8 +1,9 @@
 /**
- * `npm run verify -- --stack <name> [--outputs <file>|-] [--json]`: after `pulumi up`, checks the
- * live tenant end to end and prints a checklist (✓ ok, ✗ fix needed, ! worth a look). Reads the
- * stack's config file and, when given, `pulumi stack output --json` (a file, or - for standard
- * input); needs no Pulumi CLI. Exits 0 only when nothing is ✗.
+ * `npm run verify -- --stack <name> [--outputs <file>|-] [--state <file>] [--json]`: after
+ * `pulumi up`, checks the live tenant end to end and prints a checklist (✓ ok, ✗ fix needed, !
+ * worth a look). Reads the stack's config file and, when given, its outputs: `pulumi stack output
+ * --json` (a file, or - for standard input) or the stack's state file from a local backend
+ * (~/.pulumi/stacks/<project>/<stack>.json). Needs no Pulumi CLI. Exits 0 only when nothing is ✗.
  */
 import * as fs from "fs";
 import { parseSettings } from "../config";
@@ -14,28 +15,47 @@ import { renderChecklist, runChecks, StackOutputs } from "./checks";
 export interface VerifyArgs {
     readonly stack: string;
     readonly outputs?: string;
+    readonly state?: string;
     readonly json: boolean;
 }
 
 export function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
     let stack: string | undefined;
     let outputs: string | undefined;
+    let state: string | undefined;
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === "--stack") {
             stack = argv[++i];
         } else if (argv[i] === "--outputs") {
             outputs = argv[++i];
+        } else if (argv[i] === "--state") {
+            state = argv[++i];
         } else if (argv[i] === "--json") {
             json = true;
         } else {
-            throw new ConfigError(`unknown argument ${argv[i]}; usage: npm run verify -- --stack <name> [--outputs <file>|-] [--json]`);
+            throw new ConfigError(`unknown argument ${argv[i]}; usage: npm run verify -- --stack <name> [--outputs <file>|-] [--state <file>] [--json]`);
         }
     }
     if (!stack) {
         throw new ConfigError("--stack is required: npm run verify -- --stack <name>");
     }
-    return { stack, outputs, json };
+    return { stack, outputs, state, json };
+}
+
+/** The stack's outputs in a local backend's state file: the root `pulumi:pulumi:Stack` resource's outputs. */
+export function outputsFromState(text: string, file: string): StackOutputs {
+    let doc: { checkpoint?: { latest?: { resources?: Array<{ type: string; outputs?: StackOutputs }> } } };
+    try {
+        doc = JSON.parse(text);
+    } catch {
+        throw new ConfigError(`--state must be a Pulumi state file (could not parse ${file})`);
+    }
+    const stack = doc.checkpoint?.latest?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
+    if (!stack) {
+        throw new ConfigError(`--state ${file} has no stack resource: has pulumi up run for this stack?`);
+    }
+    return stack.outputs ?? {};
 }
 
 function readOutputs(source: string | undefined, stdin: () => string): StackOutputs {
@@ -64,7 +84,8 @@ export async function main(
         const prefix = `${projectName()}:`;
         const raw = Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
         const settings = parseSettings(raw, args.stack);
-        const lines = await runChecks(new AzureReader(endpoints), settings, readOutputs(args.outputs, stdin));
+        const outputs = args.state ? outputsFromState(fs.readFileSync(args.state, "utf8"), args.state) : readOutputs(args.outputs, stdin);
+        const lines = await runChecks(new AzureReader(endpoints), settings, outputs);
         out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));
         return lines.some((l) => l.status === "fail") ? 1 : 0;
     } catch (e) {
