@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError, loadSettings } from "./config";
+import { ConfigError, loadSettings } from "./program/settings";
 import { ProvisioningLogging } from "./components/provisioningLogging";
-import { assertSameTenant } from "./tenantGuard";
+import { assertSameTenant } from "./program/tenantGuard";
 
 /**
  * The program: read and validate the stack's settings, refuse another tenant's credentials, then

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { stableGuid } from "../components/stableIds";
+import { stableGuid } from "../program/naming";
 
 /** GitHub Actions' OIDC issuer and the audience Entra ID expects for federated credentials. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";

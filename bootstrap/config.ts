@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "../settingsValidation";
+import { derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "../program/settingsValidation";
 
 /** The bootstrap's validated settings; the only place it reads `pulumi.Config`. */
 export interface BootstrapSettings {

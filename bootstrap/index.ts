@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError } from "../settingsValidation";
-import { assertSameTenant } from "../tenantGuard";
+import { ConfigError } from "../program/settingsValidation";
+import { assertSameTenant } from "../program/tenantGuard";
 import { CiDeployerIdentity } from "./ciDeployerIdentity";
 import { loadBootstrapSettings } from "./config";
 

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import type { AlertSettings, Receivers, RuleSettings } from "../alertConfig";
-import { KqlParameter, loadQueryWith } from "../queries";
-import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId } from "./alertCatalog";
+import type { AlertSettings, Receivers, RuleSettings } from "../program/alertSettings";
+import { KqlParameter, loadQueryWith } from "../program/queries";
+import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId } from "../program/alertCatalog";
 
 /** Entra admin center's provisioning logs, linked from every alert. */
 export const PROVISIONING_LOGS_BLADE = "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as portal from "@pulumi/azure-native/portal";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { loadQuery } from "../queries";
-import { stableGuid } from "./stableIds";
+import { loadQuery } from "../program/queries";
+import { stableGuid } from "../program/naming";
 
 /** A chart or grid pinned from the workspace: its query file, how it is drawn, and its axes. */
 export interface DashboardChart {

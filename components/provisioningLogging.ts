@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { Settings } from "../config";
+import type { Settings } from "../program/settings";
 import { ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningDashboard } from "./provisioningDashboard";
 import { ProvisioningQueries } from "./provisioningQueries";
 import { ProvisioningWorkbooks } from "./provisioningWorkbooks";
 import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
-import { ResourceProviderRegistration } from "./resourceProviderRegistration";
+import { ResourceProviderRegistration } from "../program/dynamic/resourceProviderRegistration";
 import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
 
 /** Prefix of the Azure names of alert rules and action groups. */

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
-import { TableRetention } from "./tableRetention";
+import { TableRetention } from "../program/dynamic/tableRetention";
 
 /** The Log Analytics table Entra writes provisioning logs to. */
 export const PROVISIONING_LOGS_TABLE = "AADProvisioningLogs";

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
-import { canonicalJson } from "./canonicalJson";
-import { stableGuid } from "./stableIds";
+import { canonicalJson } from "../program/canonicalJson";
+import { stableGuid } from "../program/naming";
 
 /** Folder of the gallery-format workbooks (`*.workbook.json`, "Notebook/1.0"). */
 export const WORKBOOKS_DIR = path.join(__dirname, "..", "workbooks");

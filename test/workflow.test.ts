@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PROJECT_DIR, stackNames } from "../tools/recorder";
+import { PROJECT_DIR, stackNames } from "../tools/stackFiles";
 
 const workflow = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows/provisioning-logs.yml"), "utf8")) as {
     jobs: Record<string, { strategy?: { matrix?: { stack?: string[] } }; steps: Array<{ run?: string }>; permissions?: Record<string, string> }>;

@@ -1,46 +1,36 @@
 /**
  * The offline plan: `npm run plan -- --stack dev [--json]`. Evaluates the program for a stack's
  * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
- * create, then runs the policy pack over it. Invalid config, or a mandatory policy violation, exits 1.
+ * create, then runs the policy pack over it. A mandatory policy violation exits 1, invalid settings 2.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./policyCheck";
-import * as path from "path";
-import { Evaluation, evaluateStack, PROJECT_DIR, RecordedResource, UnknownStackError } from "./recorder";
+import { Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
+import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./offline/policyCheck";
+import { Evaluation, evaluateStack, RecordedResource } from "./offline/recorder";
+import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
 
 interface PlanArgs {
     readonly stack: string;
     readonly json: boolean;
     /** `bootstrap` plans the CI bootstrap program instead of the main one. */
     readonly project: "main" | "bootstrap";
+    /** A stack file other than `Pulumi.<stack>.yaml` (as `pulumi --config-file`). */
+    readonly configFile?: string;
 }
 
+const USAGE = "npm run plan -- [--stack <name>] [--config-file <file>] [--project main|bootstrap] [--json]";
+
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    let stack: string | undefined;
-    let json = false;
-    let project: PlanArgs["project"] = "main";
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        if (arg === "--json") {
-            json = true;
-        } else if (arg === "--stack" || arg === "-s") {
-            stack = argv[++i] ?? "";
-        } else if (arg.startsWith("--stack=")) {
-            stack = arg.slice("--stack=".length);
-        } else if (arg === "--project") {
-            const value = argv[++i];
-            if (value !== "main" && value !== "bootstrap") {
-                throw new Error(`--project is main or bootstrap (got ${value ?? "nothing"})`);
-            }
-            project = value;
-        } else {
-            throw new Error(`unknown argument ${arg}; usage: npm run plan -- [--stack <name>] [--project main|bootstrap] [--json]`);
-        }
+    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file"], switches: ["json"], usage: USAGE });
+    const project = values.project ?? "main";
+    if (project !== "main" && project !== "bootstrap") {
+        throw new UsageError(`--project is main or bootstrap (got ${project})`);
     }
-    if (stack === "") {
-        throw new Error("--stack needs a stack name");
-    }
-    return { stack: stack ?? (project === "main" ? "dev" : "contoso"), json, project };
+    return {
+        stack: values.stack ?? (project === "main" ? "dev" : "contoso"),
+        json: switches.json,
+        project,
+        ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
+    };
 }
 
 /** The few inputs that tell a reviewer what a resource will do. */
@@ -149,39 +139,18 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
     );
 }
 
-/** Runs the plan; returns the exit code. */
-export async function main(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
-    let args: PlanArgs;
-    try {
-        args = parseArgs(argv);
-    } catch (e) {
-        err((e as Error).message);
-        return 2;
-    }
-    try {
-        const programDir = args.project === "main" ? PROJECT_DIR : path.join(PROJECT_DIR, "bootstrap");
-        const evaluation = await evaluateStack(args.stack, { programDir });
-        // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
-        // governs the provisioning-logs stacks, not the bootstrap.
-        const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
-        out(args.json ? renderJson(evaluation, verdicts) : renderTable(evaluation, verdicts));
-        return verdicts && failed(verdicts) ? 1 : 0;
-    } catch (e) {
-        if (pulumi.RunError.isInstance(e) || e instanceof UnknownStackError) {
-            err(`error: ${(e as Error).message}`);
-            return 1;
-        }
-        throw e;
-    }
-}
+/** `npm run plan`. */
+export const planCommand: Command = async (argv, io) => {
+    const args = parseArgs(argv);
+    const programDir = args.project === "main" ? PROJECT_DIR : BOOTSTRAP_DIR;
+    const evaluation = await evaluateStack(args.stack, { programDir, configFile: args.configFile });
+    // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
+    // governs the provisioning-logs stacks, not the bootstrap.
+    const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
+    io.out(args.json ? renderJson(evaluation, verdicts) : renderTable(evaluation, verdicts));
+    return verdicts && failed(verdicts) ? EXIT_CODES.findings : EXIT_CODES.ok;
+};
 
 if (require.main === module) {
-    main(process.argv.slice(2), (s) => process.stdout.write(s + "\n"), (s) => process.stderr.write(s + "\n")).then(
-        // exitCode, not exit(): a piped stdout must drain first (a large --json would be cut off).
-        (code) => (process.exitCode = code),
-        (e) => {
-            process.stderr.write(`${(e as Error).stack ?? e}\n`);
-            process.exitCode = 70;
-        },
-    );
+    runAsMain(planCommand);
 }

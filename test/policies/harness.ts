@@ -1,6 +1,6 @@
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
-import { checkPolicies } from "../../tools/policyCheck";
-import type { RecordedResource } from "../../tools/recorder";
+import { checkPolicies } from "../../tools/offline/policyCheck";
+import type { RecordedResource } from "../../tools/offline/recorder";
 
 /** A recorded resource of `type` with `inputs`, the way the recorder and the offline plan see one. */
 export function resource(type: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {

@@ -1,9 +1,10 @@
-import { parseSettings, Settings } from "../../config";
+import { parseSettings, Settings } from "../../program/settings";
 import { stackIdentity } from "../../components/provisioningLogging";
 import { WORKBOOKS } from "../../components/provisioningWorkbooks";
-import { stableGuid } from "../../components/stableIds";
-import { readStackConfig } from "../../tools/recorder";
-import { expectedAlertRules } from "../../verify/checks";
+import { stableGuid } from "../../program/naming";
+import { projectSettings } from "../../program/settingsValidation";
+import { projectName, readStackConfig } from "../../tools/stackFiles";
+import { expectedAlertRules } from "../../tools/live/verifyChecks";
 import { ArmHandler, ArmReply, ArmRequest, armError } from "./fakeArm";
 
 /** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
@@ -23,8 +24,7 @@ export interface TenantState {
 
 export function devSettings(): Settings {
     const { config } = readStackConfig("dev");
-    const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.slice("entra-provisioning-logs:".length), v]));
-    return parseSettings(raw, "dev");
+    return parseSettings(projectSettings(config, projectName()), "dev");
 }
 
 export function workspaceIdOf(s: Settings): string {

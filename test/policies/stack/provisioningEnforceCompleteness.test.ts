@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { provisioningStackEnforceCompleteness as policy } from "../../../policies/stack/provisioningEnforceCompleteness";
-import type { RecordedResource } from "../../../tools/recorder";
+import type { RecordedResource } from "../../../tools/offline/recorder";
 import { resource, violations } from "../harness";
 
 const WORKSPACE_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-audit";

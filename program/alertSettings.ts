@@ -1,0 +1,274 @@
+import {
+    ALERT_CATALOG,
+    ALERT_FREQUENCIES,
+    ALERT_OPERATORS,
+    ALERT_RULE_IDS,
+    ALERT_WINDOWS,
+    AlertOperator,
+    AlertRuleId,
+    AlertTuning,
+    ARM_ROLE_IDS,
+    durationMinutes,
+} from "./alertCatalog";
+
+/**
+ * Validation of the alert settings: ARM's rules for log search alerts and action groups, checked
+ * here so a bad stack fails in the plan, not half-way through `pulumi up`. Pure: config.ts calls it
+ * with typed values and throws its one-line message as a ConfigError.
+ */
+
+/** Where alerts go. */
+export interface Receivers {
+    readonly emails: readonly string[];
+    readonly sms: ReadonlyArray<{ readonly countryCode: string; readonly phoneNumber: string }>;
+    readonly armRoles: ReadonlyArray<{ readonly role: string; readonly roleId: string }>;
+    /** URIs are credentials: the component passes them on as Pulumi secrets. */
+    readonly webhooks: ReadonlyArray<{ readonly uri: string; readonly aad?: { readonly objectId: string; readonly identifierUri: string } }>;
+    readonly logicApps: ReadonlyArray<{ readonly resourceId: string; readonly callbackUrl: string }>;
+}
+
+/** A rule's tuning after overrides, with the rule-specific knobs. */
+export interface RuleSettings extends AlertTuning {
+    /** disableDeleteSpike only: minimum share of disables and deletes among an app's actions (0 = off). */
+    readonly ratio?: number;
+    /** appSilent only: baseline events that make an app "busy" enough to watch. */
+    readonly minBaselineEvents?: number;
+}
+
+export interface AlertSettings {
+    readonly rules: Readonly<Record<AlertRuleId, RuleSettings>>;
+    readonly apps: readonly string[];
+    readonly silentApps: readonly string[];
+    readonly team: Receivers;
+    readonly oncall: Receivers;
+    readonly oncallMaxSeverity: number;
+    readonly teamShortName: string;
+    readonly oncallShortName: string;
+}
+
+/** The raw (typed) alert keys of the stack. */
+export interface RawAlertConfig {
+    readonly alertReceivers: readonly string[];
+    readonly alertSecretReceivers: readonly string[];
+    readonly alertOncallMaxSeverity: number;
+    readonly alertTeamShortName: string;
+    readonly alertOncallShortName: string;
+    readonly alertApps: readonly string[];
+    readonly alertSilentApps: readonly string[];
+    readonly alertOverrides: readonly string[];
+}
+
+/** Thrown with one line naming the setting, the rule and the value. */
+export class AlertConfigError extends Error {}
+
+const quoted = (s: string) => JSON.stringify(s);
+
+function fail(message: string): never {
+    throw new AlertConfigError(message);
+}
+
+function emptyReceivers(): { emails: string[]; sms: Receivers["sms"][number][]; armRoles: Receivers["armRoles"][number][]; webhooks: Receivers["webhooks"][number][]; logicApps: Receivers["logicApps"][number][] } {
+    return { emails: [], sms: [], armRoles: [], webhooks: [], logicApps: [] };
+}
+
+function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receivers } {
+    const groups = { team: emptyReceivers(), oncall: emptyReceivers() };
+    const entries = [
+        ...raw.alertReceivers.map((text, i) => ({ key: `alertReceivers[${i}]`, text, secret: false })),
+        ...raw.alertSecretReceivers.map((text, i) => ({ key: `alertSecretReceivers[${i}]`, text, secret: true })),
+    ];
+    for (const { key, text, secret } of entries) {
+        const words = text.trim().split(/\s+/);
+        const group = words[0] === "oncall" ? groups.oncall : groups.team;
+        if (words[0] === "oncall") {
+            words.shift();
+        }
+        const [kind, ...rest] = words;
+        // A secret entry is never echoed back: its value is a credential.
+        const shown = secret ? "(value hidden)" : `(got ${quoted(text)})`;
+        switch (kind) {
+            case "email":
+                if (rest.length !== 1 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(rest[0])) {
+                    fail(`\`${key}\` must be "email <address>" ${shown}`);
+                }
+                group.emails.push(rest[0]);
+                break;
+            case "sms":
+                if (rest.length !== 2 || !/^\+?\d{1,3}$/.test(rest[0]) || !/^\d{4,15}$/.test(rest[1])) {
+                    fail(`\`${key}\` must be "sms <country code> <number>", digits only, e.g. "sms 1 4255550100" ${shown}`);
+                }
+                group.sms.push({ countryCode: rest[0].replace(/^\+/, ""), phoneNumber: rest[1] });
+                break;
+            case "armrole": {
+                const role = rest.join(" ");
+                if (!(role in ARM_ROLE_IDS)) {
+                    fail(`\`${key}\` role must be one of ${Object.keys(ARM_ROLE_IDS).join(", ")} ${shown}`);
+                }
+                group.armRoles.push({ role, roleId: ARM_ROLE_IDS[role] });
+                break;
+            }
+            case "webhook":
+            case "logicapp":
+                if (!secret) {
+                    fail(
+                        `\`${key}\` is a ${kind}: its URL is a credential, so put it in alertSecretReceivers ` +
+                            `(pulumi config set --secret --path 'alertSecretReceivers[0]' '${kind} …')`,
+                    );
+                }
+                if (kind === "webhook") {
+                    const [uri, aadWord, objectId, identifierUri, ...extra] = rest;
+                    if (!uri || !/^https:\/\/\S+$/.test(uri) || extra.length > 0 || (aadWord !== undefined && (aadWord !== "aad" || !objectId || !identifierUri))) {
+                        fail(`\`${key}\` must be "webhook <https url> [aad <object id> <identifier uri>]" ${shown}`);
+                    }
+                    group.webhooks.push(aadWord ? { uri, aad: { objectId, identifierUri } } : { uri });
+                } else {
+                    const [resourceId, callbackUrl, ...extra] = rest;
+                    if (!resourceId?.startsWith("/subscriptions/") || !callbackUrl || !/^https:\/\/\S+$/.test(callbackUrl) || extra.length > 0) {
+                        fail(`\`${key}\` must be "logicapp <resource id> <https callback url>" ${shown}`);
+                    }
+                    group.logicApps.push({ resourceId, callbackUrl });
+                }
+                break;
+            default:
+                fail(`\`${key}\` kind must be one of email, sms, armrole${secret ? ", webhook, logicapp" : ""} ${shown}`);
+        }
+    }
+    return groups;
+}
+
+const count = (r: Receivers) => r.emails.length + r.sms.length + r.armRoles.length + r.webhooks.length + r.logicApps.length;
+
+function applyOverride(rules: Record<AlertRuleId, RuleSettings>, key: string, text: string): void {
+    const m = /^([A-Za-z]+)\.([A-Za-z]+)=(.+)$/.exec(text.trim());
+    if (!m) {
+        fail(`\`${key}\` must be <rule>.<setting>=<value>, e.g. failureSpike.threshold=20 (got ${quoted(text)})`);
+    }
+    const [, ruleName, setting, value] = m;
+    if (!(ALERT_RULE_IDS as readonly string[]).includes(ruleName)) {
+        fail(`\`${key}\` names an unknown rule ${quoted(ruleName)}; the rules are ${ALERT_RULE_IDS.join(", ")}`);
+    }
+    const rule = ruleName as AlertRuleId;
+    const bad: (rule_: string) => never = (rule_) => fail(`\`${key}\` ${rule}.${setting} ${rule_} (got ${quoted(value)})`);
+    const integer = (min: number, max: number) => (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? Number(value) : bad(`must be a whole number from ${min} to ${max}`));
+    const boolean = () => (value === "true" ? true : value === "false" ? false : bad("must be true or false"));
+    const current = rules[rule];
+    let next: RuleSettings;
+    switch (setting) {
+        case "enabled":
+            next = { ...current, enabled: boolean() };
+            break;
+        case "severity":
+            next = { ...current, severity: integer(0, 4) };
+            break;
+        case "operator":
+            if (!(ALERT_OPERATORS as readonly string[]).includes(value)) {
+                bad(`must be one of ${ALERT_OPERATORS.join(", ")} (equality is rejected by Azure)`);
+            }
+            next = { ...current, operator: value as AlertOperator };
+            break;
+        case "threshold":
+            next = { ...current, threshold: /^\d+(\.\d+)?$/.test(value) ? Number(value) : bad("must be a number of at least 0") };
+            break;
+        case "frequency":
+            if (!(ALERT_FREQUENCIES as readonly string[]).includes(value)) {
+                bad(`must be one of ${ALERT_FREQUENCIES.join(", ")}`);
+            }
+            next = { ...current, frequency: value };
+            break;
+        case "window":
+            if (!(ALERT_WINDOWS as readonly string[]).includes(value)) {
+                bad(`must be one of ${ALERT_WINDOWS.join(", ")}`);
+            }
+            next = { ...current, window: value };
+            break;
+        case "periods":
+            next = { ...current, periods: integer(1, 6) };
+            break;
+        case "failingPeriods":
+            next = { ...current, failingPeriods: integer(1, 6) };
+            break;
+        case "autoMitigate":
+            next = { ...current, autoMitigate: boolean() };
+            break;
+        case "mute": {
+            const minutes = durationMinutes(value);
+            if (!(minutes >= 5 && minutes <= 2880)) {
+                bad("must be an ISO 8601 duration from PT5M to P2D, e.g. PT1H");
+            }
+            next = { ...current, mute: value };
+            break;
+        }
+        case "ratio":
+            if (rule !== "disableDeleteSpike") {
+                bad("is not a setting of this rule: ratio applies to disableDeleteSpike");
+            }
+            next = { ...current, ratio: /^(0(\.\d+)?|1(\.0+)?)$/.test(value) ? Number(value) : bad("must be a fraction from 0 to 1") };
+            break;
+        case "minBaselineEvents":
+            if (rule !== "appSilent") {
+                bad("is not a setting of this rule: minBaselineEvents applies to appSilent");
+            }
+            next = { ...current, minBaselineEvents: integer(1, 1_000_000) };
+            break;
+        default:
+            bad("is not a setting: the settings are enabled, severity, operator, threshold, frequency, window, periods, failingPeriods, autoMitigate, mute, ratio, minBaselineEvents");
+    }
+    rules[rule] = next;
+}
+
+/** Rules ARM enforces across settings of one rule. */
+function checkRule(id: AlertRuleId, r: RuleSettings): void {
+    if (durationMinutes(r.window) < durationMinutes(r.frequency)) {
+        fail(`\`alertOverrides\` ${id}.window (${r.window}) must not be shorter than its frequency (${r.frequency})`);
+    }
+    if (r.failingPeriods > r.periods) {
+        fail(`\`alertOverrides\` ${id}.failingPeriods (${r.failingPeriods}) must not exceed its periods (${r.periods})`);
+    }
+    if (r.mute !== undefined && r.autoMitigate) {
+        fail(`\`alertOverrides\` ${id}.mute (${r.mute}) needs ${id}.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule`);
+    }
+}
+
+/** Validates the alert keys; throws {@link AlertConfigError} with one line. */
+export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
+    const rules = Object.fromEntries(
+        ALERT_RULE_IDS.map((id) => [id, { ...ALERT_CATALOG[id].defaults, ...(id === "disableDeleteSpike" ? { ratio: 0 } : {}), ...(id === "appSilent" ? { minBaselineEvents: 20 } : {}) }]),
+    ) as Record<AlertRuleId, RuleSettings>;
+    raw.alertOverrides.forEach((text, i) => applyOverride(rules, `alertOverrides[${i}]`, text));
+    for (const id of ALERT_RULE_IDS) {
+        checkRule(id, rules[id]);
+    }
+    const { team, oncall } = parseReceivers(raw);
+    if (count(team) === 0) {
+        fail(
+            '`alertReceivers` must name at least one team receiver, e.g. "email identity-team@contoso.com", ' +
+                "or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)",
+        );
+    }
+    for (const [key, name] of [["alertTeamShortName", raw.alertTeamShortName], ["alertOncallShortName", raw.alertOncallShortName]] as const) {
+        if (!/^\S(.{0,10}\S)?$/.test(name)) {
+            fail(`\`${key}\` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got ${quoted(name)})`);
+        }
+    }
+    if (!(raw.alertOncallMaxSeverity >= 0 && raw.alertOncallMaxSeverity <= 4)) {
+        fail(`\`alertOncallMaxSeverity\` must be between 0 and 4 (got ${raw.alertOncallMaxSeverity})`);
+    }
+    const names = (key: string, list: readonly string[]) => {
+        list.forEach((s, i) => {
+            if (s.trim() === "" || s.length > 256) {
+                fail(`\`${key}[${i}]\` must be an application name or job ID of 1-256 characters (got ${quoted(s)})`);
+            }
+        });
+        return [...list];
+    };
+    return {
+        rules,
+        apps: names("alertApps", raw.alertApps),
+        silentApps: names("alertSilentApps", raw.alertSilentApps),
+        team,
+        oncall,
+        oncallMaxSeverity: raw.alertOncallMaxSeverity,
+        teamShortName: raw.alertTeamShortName,
+        oncallShortName: raw.alertOncallShortName,
+    };
+}

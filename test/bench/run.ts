@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: the numbers behind the targets, printed for the closing notes. Not a test: it
+ * measures, it does not pass or fail on time.
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { simulateRegistration } from "./registration";
+
+function inChild<T>(script: string, ...args: string[]): T {
+    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, script), ...args], {
+        cwd: path.join(__dirname, "..", ".."),
+        encoding: "utf8",
+    });
+    return JSON.parse(out.trim().split("\n").pop() as string);
+}
+
+(async () => {
+    console.log("Registration waiter (simulated ARM, virtual clock; targets: ≤ 12 reads, ≤ 15 s detection delay, 0 calls after the deadline)");
+    for (const [label, ms, timeout] of [
+        ["already registered", "already", 20],
+        ["registers in 3 min", 180_000, 20],
+        ["registers in 10 min", 600_000, 20],
+        ["stuck forever, 20 min deadline", undefined, 20],
+    ] as const) {
+        const run = await simulateRegistration(ms, timeout);
+        console.log(
+            `  ${label.padEnd(32)} reads ${String(run.reads).padStart(3)}  register calls ${run.registerCalls}  ` +
+                `detection delay ${run.detectionDelayMs === undefined ? "n/a" : `${(run.detectionDelayMs / 1000).toFixed(1)} s`}  ` +
+                `calls after deadline ${run.callsAfterDeadline}  ${run.outcome}`,
+        );
+    }
+
+    console.log("\nEvaluating stacks under mocks (fresh process each, 3 runs)");
+    for (const stack of ["dev", "prod"]) {
+        const runs = [0, 1, 2].map(() => inChild<{ wallMs: number; peakRssMb: number; resources: number }>("evaluate.ts", stack));
+        const walls = runs.map((r) => r.wallMs).sort((a, b) => a - b);
+        console.log(
+            `  ${stack.padEnd(5)} resources ${runs[0].resources}  wall median ${walls[1].toFixed(0)} ms (min ${walls[0].toFixed(0)}, max ${walls[2].toFixed(0)})  ` +
+                `peak RSS ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} MB`,
+        );
+    }
+
+    console.log("\nAlert rules vs monitored apps, prod stack (targets: ≤ 8 rules; 1000 apps ≤ 1.5× the 1-app time)");
+    console.log("  The documented approach: 3 rules per app (failures, no events, disables/deletes).");
+    let oneApp = 0;
+    for (const apps of [1, 100, 1000]) {
+        const runs = [0, 1, 2].map(() => inChild<{ wallMs: number; rules: number }>("evaluate.ts", "prod", String(apps)));
+        const median = runs.map((r) => r.wallMs).sort((a, b) => a - b)[1];
+        oneApp ||= median;
+        console.log(
+            `  ${String(apps).padStart(5)} apps: ${runs[0].rules} rules here vs ${3 * apps} documented; ` +
+                `evaluation median ${median.toFixed(0)} ms (${(median / oneApp).toFixed(2)}× the 1-app time)`,
+        );
+    }
+
+    console.log("\nKQL check (fresh process; targets: full check < 2 s wall, peak RSS < 400 MB)");
+    const kql = inChild<{ analysed: number; findings: number; checkMs: number; collectMs: number; analyseMs: number; fiftyMs: number; peakRssMb: number }>("kql.ts");
+    console.log(
+        `  full check of every deployed query: ${kql.analysed} queries, ${kql.findings} findings, ${kql.checkMs.toFixed(0)} ms in all: ` +
+            `${kql.collectMs} ms collecting them (evaluating every stack under mocks), ${kql.analyseMs} ms analysing (loading Kusto.Language included)`,
+    );
+    console.log(`  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`);
+
+    console.log("\nverify against loopback fakes, 100 ms latency per call (target: wall ≤ 3× the slowest call chain)");
+    const v = inChild<{ code: number; wallMs: number; calls: number; sumMs: number; slowestChainMs: number }>("verify.ts");
+    console.log(
+        `  ${v.calls} calls, exit ${v.code}: wall ${v.wallMs.toFixed(0)} ms vs ${v.sumMs} ms if sequential; slowest chain ${v.slowestChainMs} ms ` +
+            `(${(v.wallMs / v.slowestChainMs).toFixed(1)}×, including loading the SDKs once)`,
+    );
+})();

@@ -1,0 +1,271 @@
+import * as assert from "assert";
+import { parseSettings } from "../../program/settings";
+import { KqlAnalyzer, loadSchemas } from "../../tools/offline/kql/analyzer";
+import { checkQueries } from "../../tools/offline/kql/check";
+import { deployedQueries } from "../../tools/offline/kql/collect";
+import { loadQuery, loadQueryWith } from "../../program/queries";
+import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { projectName, readStackConfig } from "../../tools/stackFiles";
+
+const RULE = "azure-native:monitor:ScheduledQueryRule";
+const GROUP = "azure-native:monitor:ActionGroup";
+
+function rules(e: Evaluation): Record<string, RecordedResource> {
+    return Object.fromEntries(e.resources.filter((r) => r.type === RULE).map((r) => [String(r.inputs.ruleName), r]));
+}
+
+function groupId(e: Evaluation, suffix: string): string {
+    const g = e.resources.find((r) => r.type === GROUP && String(r.inputs.actionGroupName).endsWith(suffix));
+    assert.ok(g, `an action group ending in ${suffix}`);
+    const i = g.inputs as { actionGroupName: string; resourceGroupName: string };
+    return `/subscriptions/${readStackConfig(e.stack).config[`${projectName()}:subscriptionId`]}/resourceGroups/${i.resourceGroupName}/providers/Microsoft.Insights/actionGroups/${i.actionGroupName}`;
+}
+
+describe("provisioning alerts", () => {
+    let dev: Evaluation;
+    let prod: Evaluation;
+    before(async () => {
+        dev = await evaluateStack("dev");
+        prod = await evaluateStack("prod");
+    });
+
+    it("deploys the dev failure-spike rule with its exact criteria, split per app and job", () => {
+        const r = rules(dev)["entra-provisioning-dev-failure-spike"];
+        const workspace = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.OperationalInsights/workspaces/log-entra-provisioning-dev";
+        assert.deepStrictEqual(r.inputs, {
+            ruleName: "entra-provisioning-dev-failure-spike",
+            resourceGroupName: "rg-entra-provisioning-logs-dev",
+            location: "westeurope",
+            kind: "LogAlert",
+            displayName: "Provisioning failures spiked for an application",
+            description:
+                "Provisioning failures spiked for an application: Failures > 3 in PT1H, evaluated every PT15M. Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
+            enabled: true,
+            severity: 2,
+            scopes: [workspace],
+            evaluationFrequency: "PT15M",
+            windowSize: "PT1H",
+            autoMitigate: true,
+            skipQueryValidation: false,
+            criteria: {
+                allOf: [
+                    {
+                        query: loadQuery("failure-spike"),
+                        timeAggregation: "Total",
+                        metricMeasureColumn: "Failures",
+                        operator: "GreaterThan",
+                        threshold: 3,
+                        dimensions: [
+                            { name: "App", operator: "Include", values: ["*"] },
+                            { name: "JobId", operator: "Include", values: ["*"] },
+                        ],
+                        failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 },
+                    },
+                ],
+            },
+            actions: {
+                actionGroups: [groupId(dev, "-team")],
+                customProperties: {
+                    rule: "failureSpike",
+                    threshold: "Failures > 3 in PT1H, evaluated every PT15M",
+                    whatToDo:
+                        "Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
+                    provisioningLogs: "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents",
+                    workspaceLogs: `https://portal.azure.com/#@3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f/resource${workspace}/logs`,
+                    workbook: (dev.outputs.workbookUrls as Record<string, string>)["provisioning-overview"],
+                },
+            },
+            tags: { environment: "dev", owner: "identity-platform" },
+        });
+    });
+
+    it("deploys in dev the rules its config asks for, and says why the others are skipped", () => {
+        assert.deepStrictEqual(Object.keys(rules(dev)).sort(), [
+            "entra-provisioning-dev-disable-delete-spike",
+            "entra-provisioning-dev-failure-spike",
+            "entra-provisioning-dev-logs-at-risk",
+            "entra-provisioning-dev-provisioning-stopped",
+        ]);
+        assert.deepStrictEqual(dev.outputs.alertRulesSkipped, [
+            "appSilent: disabled by alertOverrides",
+            "quarantine: quarantine is only logged in AuditLogs: add AuditLogs to diagnosticLogCategories",
+        ]);
+        const stopped = rules(dev)["entra-provisioning-dev-provisioning-stopped"].inputs as any;
+        assert.deepStrictEqual(
+            [stopped.criteria.allOf[0].operator, stopped.criteria.allOf[0].threshold, stopped.criteria.allOf[0].dimensions, stopped.windowSize, stopped.evaluationFrequency],
+            ["LessThan", 1, [], "P1D", "PT1H"],
+        );
+    });
+
+    it("routes severe prod alerts to oncall and team, the rest to team only", () => {
+        const team = groupId(prod, "-team");
+        const oncall = groupId(prod, "-oncall");
+        const routing = Object.fromEntries(
+            Object.entries(rules(prod)).map(([name, r]) => [name, [(r.inputs as any).severity, (r.inputs as any).actions.actionGroups]]),
+        );
+        assert.deepStrictEqual(routing, {
+            "entra-provisioning-prod-failure-spike": [2, [team]],
+            "entra-provisioning-prod-provisioning-stopped": [1, [team, oncall]],
+            "entra-provisioning-prod-app-silent": [3, [team]],
+            "entra-provisioning-prod-disable-delete-spike": [1, [team, oncall]],
+            "entra-provisioning-prod-quarantine": [1, [team, oncall]],
+        });
+    });
+
+    it("creates the prod action groups globally with short names, common schema and the configured receivers", () => {
+        const groups = Object.fromEntries(prod.resources.filter((r) => r.type === GROUP).map((r) => [r.inputs.actionGroupName, r.inputs]));
+        assert.deepStrictEqual(groups["ag-entra-provisioning-prod-oncall"], {
+            actionGroupName: "ag-entra-provisioning-prod-oncall",
+            groupShortName: "ProvOncall",
+            resourceGroupName: "rg-identity-audit-prod",
+            location: "Global",
+            enabled: true,
+            emailReceivers: [],
+            smsReceivers: [{ name: "sms-1", countryCode: "1", phoneNumber: "4255550100" }],
+            armRoleReceivers: [{ name: "role-1", roleId: "749f88d5-cbae-40b8-bcfc-e573ddc772fa", useCommonAlertSchema: true }],
+            webhookReceivers: [],
+            logicAppReceivers: [],
+            tags: { environment: "prod", owner: "identity-platform", "data-classification": "audit" },
+        });
+        assert.deepStrictEqual((groups["ag-entra-provisioning-prod-team"] as any).emailReceivers, [
+            { name: "email-1", emailAddress: "identity-team@contoso.com", useCommonAlertSchema: true },
+        ]);
+    });
+
+    it("puts the configured apps, ratio and baseline into the prod queries", () => {
+        const q = (name: string) => (rules(prod)[name].inputs as any).criteria.allOf[0].query as string;
+        assert.match(q("entra-provisioning-prod-disable-delete-spike"), /^let MinRatio = 0\.2; /m);
+        assert.match(q("entra-provisioning-prod-app-silent"), /^let WatchedApps = dynamic\(\["Workday to Microsoft Entra ID User Provisioning"\]\); /m);
+        assert.match(q("entra-provisioning-prod-app-silent"), /^let Lookback = 2d; /m);
+        assert.strictEqual((rules(prod)["entra-provisioning-prod-app-silent"].inputs as any).overrideQueryTimeRange, "P2D");
+    });
+
+    it("makes the alert rules wait for the Microsoft.Insights registration", () => {
+        const registration = dev.resources.find((r) => r.name === "entra-provisioning-insights-registration")!;
+        for (const r of dev.resources.filter((r) => r.type === RULE || r.type === GROUP)) {
+            assert.ok(r.dependsOn.includes(registration.urn), `${r.name} waits for the registration`);
+        }
+    });
+
+    it("has queries that pass the KQL check even on a workspace where no provisioning table exists yet", () => {
+        const { tables } = loadSchemas();
+        const empty = new KqlAnalyzer({ tables: Object.fromEntries(Object.entries(tables).filter(([t]) => !["AADProvisioningLogs", "AuditLogs", "Operation"].includes(t))) });
+        const queries = deployedQueries([...dev.resources, ...prod.resources].filter((r) => r.type === RULE));
+        assert.strictEqual(queries.length, 9);
+        assert.deepStrictEqual(checkQueries(queries, empty), []);
+    });
+
+    it("keeps the number of rules the same with 1, 100 or 1000 monitored apps", async () => {
+        const counts: number[] = [];
+        for (const n of [1, 100, 1000]) {
+            const e = await evaluateStackWith("prod", { alertApps: JSON.stringify(Array.from({ length: n }, (_, i) => `App ${i}`)) });
+            counts.push(e.resources.filter((r) => r.type === RULE).length);
+        }
+        assert.deepStrictEqual(counts, [5, 5, 5]);
+    });
+
+    it("keeps webhook URLs secret in every recorded input and output", async () => {
+        const url = "https://hooks.example.net/services/T000/B000/very-secret-token";
+        const e = await evaluateStackWith(
+            "dev",
+            { alertSecretReceivers: JSON.stringify([`oncall webhook ${url} aad 11111111-2222-3333-4444-555555555555 api://alerts`]) },
+            { secret: ["alertSecretReceivers"] },
+        );
+        const everything = JSON.stringify({ resources: e.resources, outputs: e.outputs });
+        assert.ok(!everything.includes("very-secret-token"), "the webhook URL appears in plain text");
+        const oncall = e.resources.find((r) => r.type === GROUP && String(r.inputs.actionGroupName).endsWith("-oncall"))!;
+        // One secret element makes Pulumi mark the whole receiver list secret.
+        assert.strictEqual((oncall.inputs as any).webhookReceivers, "[secret]");
+        assert.deepStrictEqual((oncall.inputs as any).smsReceivers, []);
+    });
+
+    describe("configuration", () => {
+        const base = {
+            tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
+            subscriptionId: "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
+            location: "westeurope",
+            alertReceivers: '["email identity@contoso.com"]',
+        };
+        const withAlert = (key: string, value: unknown) => ({ ...base, [key]: JSON.stringify(value) });
+        const cases: Array<[string, Record<string, string>, string]> = [
+            [
+                "an equality operator",
+                withAlert("alertOverrides", ["failureSpike.operator=Equal"]),
+                '`alertOverrides[0]` failureSpike.operator must be one of GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual (equality is rejected by Azure) (got "Equal")',
+            ],
+            [
+                "a frequency Azure does not offer",
+                withAlert("alertOverrides", ["failureSpike.frequency=PT20M"]),
+                '`alertOverrides[0]` failureSpike.frequency must be one of PT1M, PT5M, PT10M, PT15M, PT30M, PT45M, PT1H, PT2H, PT3H, PT4H, PT5H, PT6H, P1D (got "PT20M")',
+            ],
+            [
+                "a window shorter than the frequency",
+                withAlert("alertOverrides", ["failureSpike.window=PT5M"]),
+                "`alertOverrides` failureSpike.window (PT5M) must not be shorter than its frequency (PT15M)",
+            ],
+            ["a severity out of range", withAlert("alertOverrides", ["quarantine.severity=5"]), '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")'],
+            [
+                "more failing periods than periods",
+                withAlert("alertOverrides", ["failureSpike.failingPeriods=3"]),
+                "`alertOverrides` failureSpike.failingPeriods (3) must not exceed its periods (1)",
+            ],
+            [
+                "a mute duration with auto-mitigation",
+                withAlert("alertOverrides", ["failureSpike.mute=PT1H"]),
+                "`alertOverrides` failureSpike.mute (PT1H) needs failureSpike.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule",
+            ],
+            [
+                "an unknown rule",
+                withAlert("alertOverrides", ["failureSpikes.threshold=5"]),
+                '`alertOverrides[0]` names an unknown rule "failureSpikes"; the rules are failureSpike, provisioningStopped, appSilent, disableDeleteSpike, quarantine, logsAtRisk',
+            ],
+            [
+                "a ratio on a rule without one",
+                withAlert("alertOverrides", ["failureSpike.ratio=0.5"]),
+                '`alertOverrides[0]` failureSpike.ratio is not a setting of this rule: ratio applies to disableDeleteSpike (got "0.5")',
+            ],
+            [
+                "an action group short name over 12 characters",
+                { ...base, alertTeamShortName: "ProvisioningTeam" },
+                '`alertTeamShortName` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got "ProvisioningTeam")',
+            ],
+            ["an unknown receiver kind", withAlert("alertReceivers", ["pager +1 555"]), '`alertReceivers[0]` kind must be one of email, sms, armrole (got "pager +1 555")'],
+            [
+                "a webhook in the plain-text receivers",
+                withAlert("alertReceivers", ["email a@contoso.com", "webhook https://hooks.example.net/x"]),
+                "`alertReceivers[1]` is a webhook: its URL is a credential, so put it in alertSecretReceivers (pulumi config set --secret --path 'alertSecretReceivers[0]' 'webhook …')",
+            ],
+            [
+                "a malformed secret receiver, without echoing it",
+                { ...base, alertSecretReceivers: JSON.stringify(["webhook http://hooks.example.net/token"]) },
+                '`alertSecretReceivers[0]` must be "webhook <https url> [aad <object id> <identifier uri>]" (value hidden)',
+            ],
+            [
+                "alerts with no team receiver",
+                withAlert("alertReceivers", ["oncall sms 1 4255550100"]),
+                '`alertReceivers` must name at least one team receiver, e.g. "email identity-team@contoso.com", or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)',
+            ],
+            ["an unknown ARM role", withAlert("alertReceivers", ["armrole Billing Reader"]), '`alertReceivers[0]` role must be one of Owner, Contributor, Reader, Monitoring Contributor, Monitoring Reader (got "armrole Billing Reader")'],
+        ];
+        for (const [what, raw, message] of cases) {
+            it(`rejects ${what} with one line naming the setting`, () => {
+                assert.throws(() => parseSettings(raw, "dev"), { name: "ConfigError", message });
+            });
+        }
+
+        it("needs no receivers when alerts are disabled", () => {
+            assert.strictEqual(parseSettings({ ...base, alertReceivers: "[]", alertsEnabled: "false" }, "dev").alerts, undefined);
+        });
+
+        it("accepts a mute duration once auto-mitigation is off", () => {
+            const s = parseSettings(withAlert("alertOverrides", ["failureSpike.autoMitigate=false", "failureSpike.mute=PT1H"]), "dev");
+            assert.deepStrictEqual([s.alerts!.rules.failureSpike.autoMitigate, s.alerts!.rules.failureSpike.mute], [false, "PT1H"]);
+        });
+    });
+
+    it("names the query file when the program sets a parameter the file doesn't declare", () => {
+        assert.throws(() => loadQueryWith("provisioning-stopped", { Apps: ["x"] }), {
+            message: "query file provisioning-stopped.kql has no `let Apps = …;` line for the program to set",
+        });
+    });
+});

@@ -1,0 +1,116 @@
+import * as assert from "assert";
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs, planCommand } from "../../tools/plan";
+import { PROJECT_DIR } from "../../tools/stackFiles";
+import { runIn } from "../support/command";
+import { withTempDir } from "../support/tempDir";
+
+const runPlan = (args: string[]) => runIn(planCommand, args);
+
+/**
+ * Runs `fn` with the arguments that plan a stack made from the dev one by `edit`: a stack file in a
+ * temporary folder, given with --config-file (as `pulumi --config-file`), removed afterwards.
+ */
+async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string[]) => Promise<T>): Promise<T> {
+    return withTempDir(async (dir) => {
+        const file = path.join(dir, "Pulumi.edited.yaml");
+        fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
+        return fn(["--stack", "edited", "--config-file", file]);
+    });
+}
+
+describe("the offline plan", () => {
+    it("defaults to the dev stack and takes --stack and --json", () => {
+        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false, project: "main" });
+        assert.deepStrictEqual(parseArgs(["--stack=prod", "--config-file", "p.yaml"]), { stack: "prod", json: false, project: "main", configFile: "p.yaml" });
+        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main" });
+        assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap" });
+        assert.throws(() => parseArgs(["--stak", "prod"]), {
+            message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--config-file <file>] [--project main|bootstrap] [--json]",
+        });
+        assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
+        assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
+    });
+
+    it("prints a table of what pulumi up would create", async () => {
+        const { code, out } = await runPlan(["--stack", "prod"]);
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Offline plan for stack prod: pulumi up would create 30 resources\./);
+        assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
+        assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
+        assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
+        assert.match(out, /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/);
+        assert.match(out, /azure-native:monitor:ActionGroup +\S+ +ag-entra-provisioning-prod-oncall \(ProvOncall\): 1 sms, 1 armRole/);
+        assert.match(out, /^Policy check: every policy passed\.$/m);
+        assert.match(out, /alertRulesSkipped: \["logsAtRisk: the workspace has no daily cap \(dailyQuotaGb\), so logs can't be dropped by one"\]/);
+    });
+
+    it("prints JSON for machines", async () => {
+        const { code, out } = await runPlan(["--stack", "dev", "--json"]);
+        assert.strictEqual(code, 0);
+        const plan = JSON.parse(out);
+        assert.strictEqual(plan.stack, "dev");
+        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 28);
+    });
+
+    it("exits 2 with the one-line message for invalid config, from the command line", async function () {
+        this.timeout(120_000);
+        const result = await withTempStack(
+            (dev) => dev.replace("retentionInDays: 30", "retentionInDays: 7"),
+            (args) =>
+                new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+                    execFile("npm", ["run", "--silent", "plan", "--", ...args], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
+                        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }),
+                    );
+                }),
+        );
+        assert.strictEqual(result.code, 2);
+        assert.strictEqual(result.stderr, "error: `retentionInDays` must be between 30 and 730 (got 7)\n");
+        assert.strictEqual(result.stdout, "");
+    });
+
+    it("writes the whole JSON plan through a pipe, however large", async function () {
+        this.timeout(120_000);
+        const stdout = await new Promise<string>((resolve, reject) =>
+            execFile("npm", ["run", "--silent", "plan", "--", "--stack", "prod", "--json"], { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
+                error ? reject(error) : resolve(out),
+            ),
+        );
+        assert.ok(stdout.length > 65_536, `the plan is ${stdout.length} bytes: larger than one pipe buffer`);
+        assert.strictEqual(JSON.parse(stdout).stack, "prod");
+    });
+
+    it("runs the policy pack and exits 1 on a mandatory violation", async () => {
+        const { code, out } = await withTempStack(
+            (dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`,
+            (args) => runPlan(args),
+        );
+        assert.strictEqual(code, 1);
+        assert.match(out, /^Policy check: 1 finding; the check fails\.\n  \[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
+    });
+
+    it("leaves out settings encrypted in the stack file and says so", async () => {
+        const { code, out } = await withTempStack(
+            (dev) => `${dev}  entra-provisioning-logs:alertSecretReceivers:\n    - secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB\n`,
+            (args) => runPlan(args),
+        );
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Encrypted in the stack file, so left out offline \(their defaults were used\): entra-provisioning-logs:alertSecretReceivers\.$/m);
+    });
+
+    it("plans the CI bootstrap program too, without a policy check", async () => {
+        const { code, out } = await runPlan(["--project", "bootstrap"]);
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Offline plan for stack contoso: pulumi up would create 12 resources\./);
+        assert.match(out, /ci-deployer-aadiam-assignment +b24988ac-6180-42a0-ab88-20f7382dd24c at \/providers\/Microsoft\.aadiam/);
+        assert.doesNotMatch(out, /Policy check/);
+    });
+
+    it("names the stacks when asked for one that does not exist", async () => {
+        const { code, err } = await runPlan(["--stack", "staging"]);
+        assert.strictEqual(code, 2);
+        assert.strictEqual(err, "error: no stack file Pulumi.staging.yaml; the stacks are: dev, prod\n");
+    });
+});

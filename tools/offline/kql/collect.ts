@@ -1,0 +1,68 @@
+import type { RecordedResource } from "../recorder";
+import { substituteParameters, workbookParameters, workbookQueries } from "./workbook";
+
+/** A query the program deploys, taken from a recorded resource's inputs. */
+export interface DeployedQuery {
+    /** Resource type, name and the place of the query in its inputs. */
+    readonly source: string;
+    /** The text as the analyzer should see it (workbook tokens substituted). */
+    readonly query: string;
+    /** For alert rules: the column the threshold is compared with. */
+    readonly measureColumn?: string;
+    /** For alert rules: the columns alerts are split by. */
+    readonly dimensions?: readonly string[];
+    /** A problem found before analysis (e.g. an undefined workbook parameter). */
+    readonly problem?: string;
+}
+
+const SCHEDULED_QUERY_RULES = ["azure-native:monitor:ScheduledQueryRule", "azure-native:insights:ScheduledQueryRule"];
+
+/**
+ * Every query in the resources the program registered: scheduled query rule criteria, workbook
+ * `serializedData`, query pack queries and saved searches. Collected from what is deployed, so a
+ * query built in code is covered too.
+ */
+export function deployedQueries(resources: readonly RecordedResource[]): DeployedQuery[] {
+    const found: DeployedQuery[] = [];
+    for (const r of resources) {
+        const i = r.inputs as Record<string, any>;
+        const at = `${r.type} ${r.name}`;
+        if (SCHEDULED_QUERY_RULES.includes(r.type)) {
+            (i.criteria?.allOf ?? []).forEach((c: Record<string, any>, n: number) => {
+                found.push({
+                    source: `${at} criteria.allOf[${n}]`,
+                    query: String(c.query),
+                    measureColumn: c.metricMeasureColumn,
+                    dimensions: (c.dimensions ?? []).map((d: { name: string }) => d.name),
+                });
+            });
+        } else if (r.type === "azure-native:applicationinsights:Workbook") {
+            const workbook = JSON.parse(String(i.serializedData));
+            const parameters = workbookParameters(workbook);
+            for (const q of workbookQueries(workbook)) {
+                try {
+                    found.push({ source: `${at} ${q.where}`, query: substituteParameters(q.query, parameters) });
+                } catch (e) {
+                    found.push({ source: `${at} ${q.where}`, query: q.query, problem: (e as Error).message });
+                }
+            }
+        } else if (r.type === "azure-native:operationalinsights:Query") {
+            found.push({ source: `${at} body`, query: String(i.body) });
+        } else if (r.type === "azure-native:portal:Dashboard") {
+            (i.properties?.lenses ?? []).forEach((lens: Record<string, any>, l: number) =>
+                (lens.parts ?? []).forEach((part: Record<string, any>, p: number) => {
+                    const inputs = new Map<string, any>((part.metadata?.inputs ?? []).map((x: { name: string; value?: unknown }) => [x.name, x.value]));
+                    if (inputs.has("Query")) {
+                        const d = inputs.get("Dimensions");
+                        // A chart's axes must be result columns, or the portal draws nothing.
+                        const axes = d ? [d.xAxis?.name, ...(d.yAxis ?? []).map((a: { name: string }) => a.name), ...(d.splitBy ?? []).map((a: { name: string }) => a.name)] : [];
+                        found.push({ source: `${at} lenses[${l}].parts[${p}]`, query: String(inputs.get("Query")), dimensions: axes.filter(Boolean) });
+                    }
+                }),
+            );
+        } else if (r.type === "azure-native:operationalinsights:SavedSearch") {
+            found.push({ source: `${at} query`, query: String(i.query) });
+        }
+    }
+    return found;
+}

@@ -1,0 +1,298 @@
+import * as crypto from "crypto";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT_DIR, projectName, readStackConfig } from "../stackFiles";
+
+/**
+ * Evaluates the program for a stack under recording mocks: no Azure login, no Pulumi CLI. Every
+ * registered resource is captured with its inputs and options; the offline plan prints them and
+ * the tests assert them.
+ */
+
+/** One resource the program registered. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent, if any. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as the provider would receive them (dynamic providers' serialized code left out). */
+    readonly inputs: Record<string, unknown>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependsOn: readonly string[];
+    /** URNs each input property depends on. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
+    /** Output properties the program asked to keep secret. */
+    readonly additionalSecretOutputs: readonly string[];
+}
+
+/** What an evaluation produced. */
+export interface Evaluation {
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+    /** Settings encrypted in the stack file, which the offline tools can't decrypt and leave out. */
+    readonly encrypted: readonly string[];
+}
+
+/** The identity `getClientConfig` reports; defaults to the stack's own tenant and subscription. */
+export interface FakeIdentity {
+    readonly tenantId: string;
+    readonly subscriptionId: string;
+}
+
+/** How a secret value appears in recorded inputs: present, never in plain text. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+function hashHex(text: string, length: number): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A stable GUID-shaped value derived from text, for outputs like a workspace's customer ID. */
+function fakeGuid(text: string): string {
+    const h = hashHex(text, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** IDs and computed outputs that look like what ARM would return, so links and references read true. */
+function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string): { id: string; state: Record<string, unknown> } {
+    const i = args.inputs as Record<string, string>;
+    const rg = `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`;
+    switch (args.type) {
+        case "azure-native:resources:ResourceGroup":
+            return { id: `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`, state: { name: i.resourceGroupName } };
+        case "azure-native:operationalinsights:Workspace": {
+            const id = `${rg}/providers/Microsoft.OperationalInsights/workspaces/${i.workspaceName}`;
+            return { id, state: { name: i.workspaceName, customerId: fakeGuid(id) } };
+        }
+        case "azure-native:aadiam:DiagnosticSetting":
+            return { id: `/providers/microsoft.aadiam/diagnosticSettings/${i.name}`, state: { name: i.name } };
+        case "azure-native:monitor:ActionGroup":
+            return { id: `${rg}/providers/Microsoft.Insights/actionGroups/${i.actionGroupName}`, state: { name: i.actionGroupName } };
+        case "azure-native:monitor:ScheduledQueryRule":
+            return { id: `${rg}/providers/Microsoft.Insights/scheduledQueryRules/${i.ruleName}`, state: { name: i.ruleName } };
+        case "azure-native:applicationinsights:Workbook":
+            return { id: `${rg}/providers/microsoft.insights/workbooks/${i.resourceName}`, state: { name: i.resourceName } };
+        case "azure-native:operationalinsights:QueryPack":
+            return { id: `${rg}/providers/Microsoft.OperationalInsights/queryPacks/${i.queryPackName}`, state: { name: i.queryPackName } };
+        case "azure-native:operationalinsights:Query":
+            return { id: `${rg}/providers/Microsoft.OperationalInsights/queryPacks/${i.queryPackName}/queries/${args.name}`, state: {} };
+        case "azure-native:portal:Dashboard":
+            return { id: `${rg}/providers/Microsoft.Portal/dashboards/${i.dashboardName}`, state: { name: i.dashboardName } };
+        case "azuread:index/applicationRegistration:ApplicationRegistration": {
+            const objectId = fakeGuid(`app/${args.name}`);
+            return { id: `/applications/${objectId}`, state: { objectId, clientId: fakeGuid(`client/${args.name}`) } };
+        }
+        case "azuread:index/servicePrincipal:ServicePrincipal":
+            return { id: fakeGuid(`sp/${args.name}`), state: { objectId: fakeGuid(`sp/${args.name}`) } };
+        case "azure-native:authorization:RoleDefinition":
+            return { id: `${i.scope}/providers/Microsoft.Authorization/roleDefinitions/${i.roleDefinitionId}`, state: { name: i.roleDefinitionId } };
+        case "azure-native:authorization:RoleAssignment":
+            return { id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`, state: { name: i.roleAssignmentName } };
+        case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
+            return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
+        case "pulumi-nodejs:dynamic:TableRetention":
+            return {
+                id: `${rg}/providers/Microsoft.OperationalInsights/workspaces/${i.workspaceName}/tables/${i.tableName}`,
+                state: {},
+            };
+        default:
+            return { id: `${args.name}-id`, state: {} };
+    }
+}
+
+/** Secret values as the engine would see them: present, but never in plain text. */
+function hideSecrets(value: unknown): unknown {
+    const rpc = require("@pulumi/pulumi/runtime/rpc");
+    if (value !== null && typeof value === "object") {
+        if ((value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig) {
+            return SECRET_PLACEHOLDER;
+        }
+        if (Array.isArray(value)) {
+            return value.map(hideSecrets);
+        }
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v)]));
+    }
+    return value;
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((d, key) => (deps[key] = [...d.getUrnsList()].sort()));
+    return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): unknown;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
+
+/** Programs already loaded, by folder: a program module is evaluated once per process. */
+const programs = new Map<string, () => Promise<Record<string, unknown>>>();
+
+/**
+ * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text). Rejects with
+ * the program's error, e.g. a `RunError` carrying a config message.
+ */
+export function evaluate(stack: string, config: Record<string, string>, options: EvaluateOptions = {}): Promise<Evaluation> {
+    // The mocks are global to the process: evaluations run one after another, never interleaved.
+    const run = queue.then(() => evaluateNow(stack, config, options));
+    queue = run.catch(() => undefined);
+    return run;
+}
+
+interface EvaluateOptions {
+    readonly secretKeys?: readonly string[];
+    readonly identity?: Partial<FakeIdentity>;
+    readonly sink?: RecordedResource[];
+    readonly programDir?: string;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function evaluateNow(stack: string, config: Record<string, string>, options: EvaluateOptions): Promise<Evaluation> {
+    const programDir = options.programDir ?? PROJECT_DIR;
+    const project = projectName(programDir);
+    const sub = config[`${project}:subscriptionId`] ?? "00000000-0000-0000-0000-000000000000";
+    const identity: FakeIdentity = {
+        tenantId: options.identity?.tenantId ?? config[`${project}:tenantId`] ?? "",
+        subscriptionId: options.identity?.subscriptionId ?? sub,
+    };
+    const mocks: pulumi.runtime.Mocks = {
+        newResource: (args) => {
+            const fake = fakeState(args, identity.subscriptionId);
+            return { id: fake.id, state: { ...args.inputs, ...fake.state } };
+        },
+        call: (args) => {
+            if (args.token === "azure-native:authorization:getClientConfig") {
+                return { ...identity, clientId: "offline-plan", objectId: "00000000-0000-0000-0000-000000000000" };
+            }
+            throw new Error(`the offline plan has no answer for ${args.token}`);
+        },
+    };
+    await pulumi.runtime.setMocks(mocks, project, stack, false);
+    pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
+
+    // Wrap the mock monitor to see what mocks don't pass on: parent, options and dependencies.
+    const settings = require("@pulumi/pulumi/runtime/settings");
+    const rpc = require("@pulumi/pulumi/runtime/rpc");
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    // The sink lets a caller see what was registered even when the program fails.
+    const resources: RecordedResource[] = options.sink ?? [];
+    const pending = new Set<Promise<void>>();
+    monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
+        const done = new Promise<void>((resolve) => {
+            register(req, (err: unknown, response: { getUrn(): string } | undefined) => {
+                if (!err && response) {
+                    const inputs = hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>;
+                    delete inputs.__provider;
+                    resources.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn: response.getUrn(),
+                        parent: req.getParent() || undefined,
+                        custom: req.getCustom(),
+                        inputs,
+                        protect: req.getProtect(),
+                        retainOnDelete: req.getRetainondelete(),
+                        dependsOn: [...req.getDependenciesList()].sort(),
+                        propertyDependencies: propertyDependencies(req),
+                        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+                    });
+                }
+                callback(err, response);
+                resolve();
+            });
+        });
+        pending.add(done);
+        void done.then(() => pending.delete(done));
+    };
+
+    if (!programs.has(programDir)) {
+        programs.set(programDir, require(path.join(programDir, "index")));
+    }
+    const exported = await programs.get(programDir)!();
+    const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+        pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)),
+    );
+    // Registrations that no output depends on may still be in flight.
+    for (let idle = 0; idle < 3; idle++) {
+        if (pending.size > 0) {
+            idle = 0;
+            await Promise.all([...pending]);
+        }
+        await new Promise((r) => setImmediate(r));
+    }
+    resources.sort((a, b) => a.urn.localeCompare(b.urn));
+    return { stack, resources, outputs, encrypted: [] };
+}
+
+/** Where a stack's settings come from, and who the fake credentials are. */
+export interface StackOptions {
+    /** The program's folder. Defaults to the main program. */
+    readonly programDir?: string;
+    /** A stack file other than `Pulumi.<stack>.yaml` in the program's folder (as `pulumi --config-file`). */
+    readonly configFile?: string;
+    readonly identity?: Partial<FakeIdentity>;
+    /** Receives every registered resource, even when the program fails. */
+    readonly sink?: RecordedResource[];
+}
+
+/** Evaluations of unchanged stack files, once per process: evaluation is deterministic. */
+const evaluated = new Map<string, Promise<Evaluation>>();
+
+/**
+ * Evaluates a stack as its file says. An evaluation with no identity or sink of its own is made once
+ * per process and shared: callers must not change what it returns.
+ */
+export function evaluateStack(stack: string, options: StackOptions = {}): Promise<Evaluation> {
+    const run = async () => {
+        const { config, encrypted } = readStackConfig(stack, { dir: options.programDir, file: options.configFile });
+        return { ...(await evaluate(stack, config, options)), encrypted };
+    };
+    if (options.identity || options.sink) {
+        return run();
+    }
+    const key = JSON.stringify([stack, options.programDir ?? PROJECT_DIR, options.configFile]);
+    if (!evaluated.has(key)) {
+        // A failed evaluation is not kept: the next caller sees the error afresh.
+        evaluated.set(key, run().catch((e) => {
+            evaluated.delete(key);
+            throw e;
+        }));
+    }
+    return evaluated.get(key)!;
+}
+
+/**
+ * One of the example stacks with some of its settings changed or added (unqualified keys, values as
+ * text); `secret` names those to mark secret, as the CLI would for `pulumi config set --secret`.
+ */
+export async function evaluateStackWith(
+    stack: string,
+    changes: Readonly<Record<string, string>>,
+    options: StackOptions & { readonly secret?: readonly string[] } = {},
+): Promise<Evaluation> {
+    const programDir = options.programDir ?? PROJECT_DIR;
+    const project = projectName(programDir);
+    const { config } = readStackConfig(stack, { dir: programDir, file: options.configFile });
+    for (const [key, value] of Object.entries(changes)) {
+        config[`${project}:${key}`] = value;
+    }
+    const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
+    return evaluate(stack, config, { secretKeys, sink: options.sink, programDir, identity: options.identity });
+}

@@ -1,0 +1,72 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { UsageError } from "./cli";
+
+/**
+ * The one reader of a project's stack files (`Pulumi.<stack>.yaml`) for the tools that run without
+ * the Pulumi CLI: the offline plan and checks, `verify`, and the bootstrap's plan.
+ */
+
+/** The folder of the main program (Pulumi.yaml, index.ts). */
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+
+/** The bootstrap program's folder. */
+export const BOOTSTRAP_DIR = path.join(PROJECT_DIR, "bootstrap");
+
+/** The `name` of the Pulumi.yaml in `dir`. */
+export function projectName(dir = PROJECT_DIR): string {
+    const project = yaml.load(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")) as { name: string };
+    return project.name;
+}
+
+/** Names of the stacks that have a `Pulumi.<stack>.yaml` in `dir`. */
+export function stackNames(dir = PROJECT_DIR): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** A stack the tools were asked for has no stack file: a user error, one line. */
+export class UnknownStackError extends UsageError {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnknownStackError";
+    }
+}
+
+/** A stack's configuration as the Pulumi CLI hands it to a program. */
+export interface StackConfig {
+    /** Fully qualified keys (`project:key`) → text; structured values as JSON. */
+    readonly config: Record<string, string>;
+    /** Keys whose values are encrypted in the file: they need the passphrase, so they are left out. */
+    readonly encrypted: string[];
+}
+
+/**
+ * Reads a stack's configuration from `Pulumi.<stack>.yaml` in `dir`, or from `file` when given (as
+ * `pulumi --config-file` does). Encrypted values are left out and listed: the tools have no passphrase.
+ */
+export function readStackConfig(stack: string, options: { dir?: string; file?: string } = {}): StackConfig {
+    const dir = options.dir ?? PROJECT_DIR;
+    const file = options.file ?? path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new UnknownStackError(
+            options.file ? `no stack file ${file}` : `no stack file ${path.basename(file)}; the stacks are: ${stackNames(dir).join(", ")}`,
+        );
+    }
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const config: Record<string, string> = {};
+    const encrypted: string[] = [];
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        // A secure value, or a list or map with encrypted members (pulumi config set --secret --path).
+        if (JSON.stringify(value).includes('"secure":')) {
+            encrypted.push(key);
+        } else {
+            config[key] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { config, encrypted };
+}
