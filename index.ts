@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { ConfigError, loadSettings } from "./program/settings";
+import { ConfigError, loadSettings, provisioningLoggingArgs } from "./program/settings";
 import { ProvisioningLogging } from "./components/provisioningLogging";
 import { assertSameTenant } from "./program/tenantGuard";
 
@@ -13,7 +13,7 @@ export = async () => {
         const settings = loadSettings();
         assertSameTenant(settings, await authorization.getClientConfig());
 
-        const logging = new ProvisioningLogging("entra-provisioning", settings);
+        const logging = new ProvisioningLogging("entra-provisioning", provisioningLoggingArgs(settings));
         return {
             workspaceResourceId: logging.logs.workspaceId,
             workspaceCustomerId: logging.logs.customerId,

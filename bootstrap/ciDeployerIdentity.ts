@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { BUILT_IN_ROLE_IDS } from "entra-provisioning-logs-policies/armFacts";
 import { stableGuid } from "../program/naming";
 
 /** GitHub Actions' OIDC issuer and the audience Entra ID expects for federated credentials. */
-export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
-export const FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
+const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+const FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
 
 /**
  * Built-in role Contributor, used only at scope /providers/Microsoft.aadiam: a service principal
@@ -13,7 +14,7 @@ export const FEDERATION_AUDIENCE = "api://AzureADTokenExchange";
  * Azure role at that scope — a directory role alone gets 403 (Azure/azure-rest-api-specs#11085;
  * the azurerm / Pulumi Classic AadDiagnosticSetting docs). Custom roles can't be assigned there.
  */
-export const CONTRIBUTOR_ROLE_ID = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+export const CONTRIBUTOR_ROLE_ID = BUILT_IN_ROLE_IDS.Contributor;
 /** Entra built-in directory role Security Administrator (template ID), the alternative some tenants prefer. */
 export const SECURITY_ADMINISTRATOR_ROLE_ID = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 export const AADIAM_SCOPE = "/providers/Microsoft.aadiam";
@@ -23,7 +24,7 @@ export const AADIAM_SCOPE = "/providers/Microsoft.aadiam";
  * ("The scope for registration is always the subscription", Microsoft's resource-providers doc),
  * plus reading the subscription and its groups, and creating a group when the stacks do.
  */
-export function providerActions(createsResourceGroup: boolean): string[] {
+function providerActions(createsResourceGroup: boolean): string[] {
     return [
         "Microsoft.Insights/register/action",
         "Microsoft.OperationalInsights/register/action",
@@ -71,7 +72,7 @@ export interface CiDeployerIdentityArgs {
 }
 
 /** The federated credentials' subjects, by credential name. */
-export function federatedSubjects(args: Pick<CiDeployerIdentityArgs, "githubRepository" | "githubEnvironments" | "githubBranches">): Record<string, string> {
+function federatedSubjects(args: Pick<CiDeployerIdentityArgs, "githubRepository" | "githubEnvironments" | "githubBranches">): Record<string, string> {
     const repo = args.githubRepository;
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "-");
     return Object.fromEntries([

@@ -1,5 +1,6 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
 import { derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "../program/settingsValidation";
 
@@ -19,9 +20,9 @@ export interface BootstrapSettings {
 }
 
 /** Entra ID allows at most 20 federated credentials per application. */
-export const MAX_FEDERATED_CREDENTIALS = 20;
+const MAX_FEDERATED_CREDENTIALS = 20;
 
-const guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
+const guid = z.string().regex(GUID_PATTERN, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
 
 const schema = z
     .strictObject({

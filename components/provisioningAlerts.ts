@@ -1,19 +1,50 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import type { AlertSettings, Receivers, RuleSettings } from "../program/alertSettings";
+import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId, AlertRuleSettings, resolveRules } from "../program/alertCatalog";
 import { KqlParameter, loadQueryWith } from "../program/queries";
-import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId } from "../program/alertCatalog";
 
 /** Entra admin center's provisioning logs, linked from every alert. */
-export const PROVISIONING_LOGS_BLADE = "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents";
+const PROVISIONING_LOGS_BLADE = "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents";
 
 /** The app-silent rule looks back two days: the longest query time range a log search alert allows. */
 const SILENT_LOOKBACK = "P2D";
 
+/** Who an action group notifies. Every list defaults to empty. */
+export interface AlertReceivers {
+    /** Email addresses. */
+    readonly emails?: readonly string[];
+    /** Phone numbers for SMS, e.g. `{ countryCode: "1", phoneNumber: "4255550100" }`. */
+    readonly sms?: ReadonlyArray<{ readonly countryCode: string; readonly phoneNumber: string }>;
+    /** Azure roles whose members on the subscription are emailed, by role definition GUID. */
+    readonly armRoles?: ReadonlyArray<{ readonly role?: string; readonly roleId: string }>;
+    /** HTTPS webhooks, optionally with Entra ID authentication. URIs are credentials: passed on as secrets. */
+    readonly webhooks?: ReadonlyArray<{ readonly uri: string; readonly aad?: { readonly objectId: string; readonly identifierUri: string } }>;
+    /** Logic Apps by resource ID and callback URL (a credential: passed on as a secret). */
+    readonly logicApps?: ReadonlyArray<{ readonly resourceId: string; readonly callbackUrl: string }>;
+}
+
+/** What the alerts watch and whom they notify: the part of {@link ProvisioningAlertsArgs} a user chooses. */
+export interface ProvisioningAlertOptions {
+    /** Optional. Per-rule changes to the catalog's defaults (severity, threshold, frequency, window…). Defaults to none. */
+    readonly rules?: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>>;
+    /** Optional. Application names or job IDs the failure and disable/delete rules watch. Defaults to all. */
+    readonly apps?: readonly string[];
+    /** Optional. Apps the app-silent rule always watches, busy or not. Defaults to none. */
+    readonly silentApps?: readonly string[];
+    /** Required. The team action group's receivers; every alert goes to them. At least one. */
+    readonly team: AlertReceivers;
+    /** Optional. The oncall action group's receivers, for severe alerts. Defaults to none (no oncall group). */
+    readonly oncall?: AlertReceivers;
+    /** Optional. Alerts of this severity or more severe (lower) also go to oncall. Defaults to 1. */
+    readonly oncallMaxSeverity?: number;
+    /** Optional. The team group's short name, at most 12 characters. Defaults to `ProvTeam`. */
+    readonly teamShortName?: string;
+    /** Optional. The oncall group's short name, at most 12 characters. Defaults to `ProvOncall`. */
+    readonly oncallShortName?: string;
+}
+
 /** Inputs of {@link ProvisioningAlerts}. */
-export interface ProvisioningAlertsArgs {
-    /** Required. Validated alert settings (rules, receivers, routing). */
-    readonly settings: AlertSettings;
+export interface ProvisioningAlertsArgs extends ProvisioningAlertOptions {
     /** Required. Prefix of the Azure names of rules and action groups, e.g. `entra-provisioning-prod`. */
     readonly namePrefix: string;
     /** Required. Resource group for the rules and action groups. */
@@ -41,7 +72,7 @@ export interface SkippedRule {
 }
 
 /** Why a rule is not deployed, or undefined when it is. */
-export function skipReason(id: AlertRuleId, rule: RuleSettings, args: Pick<ProvisioningAlertsArgs, "auditLogsEnabled" | "dailyCapEnabled">): string | undefined {
+export function skipReason(id: AlertRuleId, rule: AlertRuleSettings, args: Pick<ProvisioningAlertsArgs, "auditLogsEnabled" | "dailyCapEnabled">): string | undefined {
     if (!rule.enabled) {
         return "disabled by alertOverrides";
     }
@@ -55,20 +86,20 @@ export function skipReason(id: AlertRuleId, rule: RuleSettings, args: Pick<Provi
 }
 
 /** The values the program sets in each rule's query file. */
-function queryParameters(id: AlertRuleId, rule: RuleSettings, settings: AlertSettings): Record<string, KqlParameter> {
+function queryParameters(id: AlertRuleId, rule: AlertRuleSettings, args: ProvisioningAlertOptions): Record<string, KqlParameter> {
     switch (id) {
         case "failureSpike":
-            return { Apps: settings.apps };
+            return { Apps: args.apps ?? [] };
         case "disableDeleteSpike":
-            return { Apps: settings.apps, MinRatio: rule.ratio ?? 0 };
+            return { Apps: args.apps ?? [], MinRatio: rule.ratio ?? 0 };
         case "appSilent":
-            return { WatchedApps: settings.silentApps, MinBaselineEvents: rule.minBaselineEvents ?? 20, Lookback: { timespan: "2d" } };
+            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20, Lookback: { timespan: "2d" } };
         default:
             return {};
     }
 }
 
-function describeThreshold(def: AlertDefinition, rule: RuleSettings): string {
+function describeThreshold(def: AlertDefinition, rule: AlertRuleSettings): string {
     const what = def.measure ?? "matching applications";
     const op = { GreaterThan: ">", GreaterThanOrEqual: "≥", LessThan: "<", LessThanOrEqual: "≤" }[rule.operator];
     return `${what} ${op} ${rule.threshold} in ${rule.window}, evaluated every ${rule.frequency}`;
@@ -92,53 +123,29 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: ProvisioningAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-provisioning-logs:monitoring:ProvisioningAlerts", name, {}, opts);
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
-        const s = args.settings;
-
-        const group = (suffix: string, shortName: string, receivers: Receivers) =>
+        const rules = resolveRules(args.rules);
+        const oncallMaxSeverity = args.oncallMaxSeverity ?? 1;
+        const group = (suffix: string, shortName: string, receivers: AlertReceivers) =>
             new monitor.ActionGroup(
                 `${name}-${suffix}`,
-                {
-                    actionGroupName: `ag-${args.namePrefix}-${suffix}`,
-                    groupShortName: shortName,
-                    resourceGroupName: args.resourceGroupName,
-                    location: "Global",
-                    enabled: true,
-                    emailReceivers: receivers.emails.map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
-                    smsReceivers: receivers.sms.map((r, i) => ({ name: `sms-${i + 1}`, ...r })),
-                    armRoleReceivers: receivers.armRoles.map((r, i) => ({ name: `role-${i + 1}`, roleId: r.roleId, useCommonAlertSchema: true })),
-                    // Webhook and Logic App URLs carry credentials: secrets in state, never plain text.
-                    webhookReceivers: receivers.webhooks.map((w, i) => ({
-                        name: `webhook-${i + 1}`,
-                        serviceUri: pulumi.secret(w.uri),
-                        useCommonAlertSchema: true,
-                        ...(w.aad ? { useAadAuth: true, objectId: w.aad.objectId, identifierUri: w.aad.identifierUri } : {}),
-                    })),
-                    logicAppReceivers: receivers.logicApps.map((l, i) => ({
-                        name: `logicapp-${i + 1}`,
-                        resourceId: l.resourceId,
-                        callbackUrl: pulumi.secret(l.callbackUrl),
-                        useCommonAlertSchema: true,
-                    })),
-                    tags: args.tags,
-                },
+                actionGroupArgs(`ag-${args.namePrefix}-${suffix}`, shortName, receivers, args),
                 // Secret in state too: the engine encrypts these lists wherever they are stored.
                 { ...childOpts, additionalSecretOutputs: ["webhookReceivers", "logicAppReceivers"] },
             );
-        this.teamGroup = group("team", s.teamShortName, s.team);
-        const oncallCount = s.oncall.emails.length + s.oncall.sms.length + s.oncall.armRoles.length + s.oncall.webhooks.length + s.oncall.logicApps.length;
-        this.oncallGroup = oncallCount > 0 ? group("oncall", s.oncallShortName, s.oncall) : undefined;
+        this.teamGroup = group("team", args.teamShortName ?? "ProvTeam", args.team);
+        this.oncallGroup = args.oncall && receiverCount(args.oncall) > 0 ? group("oncall", args.oncallShortName ?? "ProvOncall", args.oncall) : undefined;
 
         const skipped: SkippedRule[] = [];
         this.rules = {};
         for (const id of ALERT_RULE_IDS) {
             const def = ALERT_CATALOG[id];
-            const rule = s.rules[id];
+            const rule = rules[id];
             const reason = skipReason(id, rule, args);
             if (reason) {
                 skipped.push({ rule: id, reason });
                 continue;
             }
-            const groups = [this.teamGroup.id, ...(this.oncallGroup && rule.severity <= s.oncallMaxSeverity ? [this.oncallGroup.id] : [])];
+            const groups = [this.teamGroup.id, ...(this.oncallGroup && rule.severity <= oncallMaxSeverity ? [this.oncallGroup.id] : [])];
             const threshold = describeThreshold(def, rule);
             this.rules[id] = new monitor.ScheduledQueryRule(
                 `${name}-${def.slug}`,
@@ -162,7 +169,7 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                     criteria: {
                         allOf: [
                             {
-                                query: loadQueryWith(def.query, queryParameters(id, rule, s)),
+                                query: loadQueryWith(def.query, queryParameters(id, rule, args)),
                                 timeAggregation: def.measure ? "Total" : "Count",
                                 ...(def.measure ? { metricMeasureColumn: def.measure } : {}),
                                 operator: rule.operator,
@@ -191,4 +198,37 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
         this.skipped = skipped;
         this.registerOutputs({ teamGroup: this.teamGroup, oncallGroup: this.oncallGroup, rules: this.rules, skipped });
     }
+}
+
+/** How many receivers a group has. */
+export function receiverCount(r: AlertReceivers): number {
+    return (r.emails?.length ?? 0) + (r.sms?.length ?? 0) + (r.armRoles?.length ?? 0) + (r.webhooks?.length ?? 0) + (r.logicApps?.length ?? 0);
+}
+
+/** An action group's inputs: numbered receivers, every one on the common alert schema. */
+function actionGroupArgs(actionGroupName: string, groupShortName: string, r: AlertReceivers, args: ProvisioningAlertsArgs): monitor.ActionGroupArgs {
+    return {
+        actionGroupName,
+        groupShortName,
+        resourceGroupName: args.resourceGroupName,
+        location: "Global",
+        enabled: true,
+        emailReceivers: (r.emails ?? []).map((emailAddress, i) => ({ name: `email-${i + 1}`, emailAddress, useCommonAlertSchema: true })),
+        smsReceivers: (r.sms ?? []).map((x, i) => ({ name: `sms-${i + 1}`, countryCode: x.countryCode, phoneNumber: x.phoneNumber })),
+        armRoleReceivers: (r.armRoles ?? []).map((x, i) => ({ name: `role-${i + 1}`, roleId: x.roleId, useCommonAlertSchema: true })),
+        // Webhook and Logic App URLs carry credentials: secrets in state, never plain text.
+        webhookReceivers: (r.webhooks ?? []).map((w, i) => ({
+            name: `webhook-${i + 1}`,
+            serviceUri: pulumi.secret(w.uri),
+            useCommonAlertSchema: true,
+            ...(w.aad ? { useAadAuth: true, objectId: w.aad.objectId, identifierUri: w.aad.identifierUri } : {}),
+        })),
+        logicAppReceivers: (r.logicApps ?? []).map((l, i) => ({
+            name: `logicapp-${i + 1}`,
+            resourceId: l.resourceId,
+            callbackUrl: pulumi.secret(l.callbackUrl),
+            useCommonAlertSchema: true,
+        })),
+        tags: args.tags,
+    };
 }

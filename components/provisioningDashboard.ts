@@ -40,7 +40,7 @@ export const DASHBOARD_CHARTS: readonly DashboardChart[] = [
 ];
 
 export const LOGS_PART = "Extension/Microsoft_OperationsManagementSuite_Workspace/PartType/LogsDashboardPart";
-export const MARKDOWN_PART = "Extension/HubsExtension/PartType/MarkdownPart";
+const MARKDOWN_PART = "Extension/HubsExtension/PartType/MarkdownPart";
 
 /** Inputs of {@link ProvisioningDashboard}. */
 export interface ProvisioningDashboardArgs {
@@ -60,7 +60,7 @@ export interface ProvisioningDashboardArgs {
 }
 
 /** The parts of the dashboard: a header with links, then one Logs part per chart, two per row. */
-export function dashboardParts(args: { identity: readonly string[]; workspaceId: string; links: Record<string, string> }): inputs.portal.DashboardPartsArgs[] {
+function dashboardParts(args: { identity: readonly string[]; workspaceId: string; links: Record<string, string> }): inputs.portal.DashboardPartsArgs[] {
     const header = Object.entries(args.links).map(([title, url]) => `- [${title}](${url})`).join("\n");
     const parts: inputs.portal.DashboardPartsArgs[] = [
         {

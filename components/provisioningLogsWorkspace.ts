@@ -1,10 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
+import { PROVISIONING_LOGS_TABLE } from "entra-provisioning-logs-policies/armFacts";
 import { TableRetention } from "../program/dynamic/tableRetention";
 
-/** The Log Analytics table Entra writes provisioning logs to. */
-export const PROVISIONING_LOGS_TABLE = "AADProvisioningLogs";
 
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
 export interface ProvisioningLogsWorkspaceArgs {

@@ -11,7 +11,7 @@ export interface SavedQuery {
 }
 
 /** Microsoft's documented sample queries for provisioning logs. */
-export const SAMPLE_QUERIES: readonly SavedQuery[] = [
+const SAMPLE_QUERIES: readonly SavedQuery[] = [
     { file: "user-by-source-id", displayName: "Provisioning: history of a user by source ID", description: "Every provisioning event of one user or group, by its ID in the source system. Set SourceId first." },
     { file: "count-per-error-code", displayName: "Provisioning: failures per error code", description: "Which provisioning errors dominate." },
     { file: "events-per-day-by-action", displayName: "Provisioning: events per day by action", description: "Creates, updates, disables and deletes per day over the last week." },

@@ -38,7 +38,7 @@ interface WorkbookDocument {
 }
 
 /** A workbook file as deployed: panels the stack can't fill removed, linked to the workspace. */
-export function workbookContent(file: string, workspaceId: string, auditLogsEnabled: boolean): string {
+function workbookContent(file: string, workspaceId: string, auditLogsEnabled: boolean): string {
     const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8")) as WorkbookDocument;
     return canonicalJson({
         ...doc,

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aadiam from "@pulumi/azure-native/aadiam";
+import { PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 
-/** The category this program exists for; always sent. */
-export const PROVISIONING_LOGS_CATEGORY = "ProvisioningLogs";
 
 /** Inputs of {@link TenantDiagnosticSetting}. */
 export interface TenantDiagnosticSettingArgs {

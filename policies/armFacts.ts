@@ -1,8 +1,33 @@
 /**
- * What Azure accepts for log search alert rules (Microsoft.Insights/scheduledQueryRules), shared by
- * the policies and the program's config validation. Kept inside the policy pack so the pack stays
- * self-contained.
+ * Facts about Azure that the policies and the program must agree on, defined once. They live in the
+ * policy pack so the pack stays self-contained (it can be published on its own); the program imports
+ * them through the pack's package name, `entra-provisioning-logs-policies/armFacts`.
  */
+
+/** The Log Analytics table Entra writes provisioning logs to. */
+export const PROVISIONING_LOGS_TABLE = "AADProvisioningLogs";
+
+/** The Entra diagnostic-setting category of provisioning logs. */
+export const PROVISIONING_LOGS_CATEGORY = "ProvisioningLogs";
+
+/** A GUID in any case, as ARM accepts IDs (tenants, subscriptions, roles). */
+export const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Built-in Azure role definitions by name (the same GUID in every tenant). */
+export const BUILT_IN_ROLE_IDS = {
+    Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Monitoring Contributor": "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+    "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+} as const;
+
+/** The ARM ID of a Log Analytics workspace. */
+export function workspaceResourceId(subscriptionId: string, resourceGroupName: string, workspaceName: string): string {
+    return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${workspaceName}`;
+}
+
+// What Azure accepts for log search alert rules (Microsoft.Insights/scheduledQueryRules).
 
 /** Operators a log search alert accepts (the SDK's ConditionOperator enum carries another API's values). */
 export const ALERT_OPERATORS = ["GreaterThan", "GreaterThanOrEqual", "LessThan", "LessThanOrEqual"] as const;

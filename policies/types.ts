@@ -2,7 +2,7 @@
  * Type tokens the policies match, with their aliases: matching by token keeps the pack free of
  * azure-native (a very large package) and covers the dynamic resources this program defines.
  */
-export const TYPES = {
+const TYPES = {
     workspace: ["azure-native:operationalinsights:Workspace"],
     table: ["azure-native:operationalinsights:Table"],
     tableRetention: ["pulumi-nodejs:dynamic:TableRetention"],
@@ -18,5 +18,3 @@ export function isType(type: string, kind: keyof typeof TYPES): boolean {
     return (TYPES[kind] as readonly string[]).includes(type);
 }
 
-/** The table this program exists for. */
-export const PROVISIONING_TABLE = "AADProvisioningLogs";

@@ -1,4 +1,4 @@
-import type { AlertOperator } from "../policies/armFacts";
+import { type AlertOperator, BUILT_IN_ROLE_IDS } from "entra-provisioning-logs-policies/armFacts";
 
 /**
  * The alert rules this program ships: what each watches, its query file, the result columns Azure
@@ -11,8 +11,8 @@ export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
 // Azure's rules for log search alerts live with the policy pack, which must stay self-contained
 // (it is published on its own); the program validates config against the same facts.
-export { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "../policies/armFacts";
-export type { AlertOperator } from "../policies/armFacts";
+export { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "entra-provisioning-logs-policies/armFacts";
+export type { AlertOperator } from "entra-provisioning-logs-policies/armFacts";
 
 /** What each stack can tune per rule. */
 export interface AlertTuning {
@@ -30,6 +30,20 @@ export interface AlertTuning {
     readonly autoMitigate: boolean;
     /** Mute actions this long after firing (ISO 8601); requires autoMitigate false. */
     readonly mute?: string;
+}
+
+/** A rule's tuning with the rule-specific knobs. */
+export interface AlertRuleSettings extends AlertTuning {
+    /** disableDeleteSpike only: minimum share of disables and deletes among an app's actions (0 = off). */
+    readonly ratio?: number;
+    /** appSilent only: baseline events that make an app "busy" enough to watch. */
+    readonly minBaselineEvents?: number;
+}
+
+/** Every rule's settings: the catalog's defaults, with what `given` changes. */
+export function resolveRules(given: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): Record<AlertRuleId, AlertRuleSettings> {
+    const knobs: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = { disableDeleteSpike: { ratio: 0 }, appSilent: { minBaselineEvents: 20 } };
+    return Object.fromEntries(ALERT_RULE_IDS.map((id) => [id, { ...ALERT_CATALOG[id].defaults, ...knobs[id], ...given[id] }])) as Record<AlertRuleId, AlertRuleSettings>;
 }
 
 /** One rule of the catalog. */
@@ -120,10 +134,4 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
 };
 
 /** Built-in Azure roles an action group can notify (armrole receivers), by name. */
-export const ARM_ROLE_IDS: Readonly<Record<string, string>> = {
-    Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-    Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
-    Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-    "Monitoring Contributor": "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
-    "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
-};
+export const ARM_ROLE_IDS: Readonly<Record<string, string>> = BUILT_IN_ROLE_IDS;

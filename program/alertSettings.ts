@@ -1,15 +1,16 @@
 import {
-    ALERT_CATALOG,
     ALERT_FREQUENCIES,
     ALERT_OPERATORS,
     ALERT_RULE_IDS,
     ALERT_WINDOWS,
     AlertOperator,
     AlertRuleId,
-    AlertTuning,
+    AlertRuleSettings,
     ARM_ROLE_IDS,
     durationMinutes,
+    resolveRules,
 } from "./alertCatalog";
+import { AlertReceivers, ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
 
 /**
  * Validation of the alert settings: ARM's rules for log search alerts and action groups, checked
@@ -17,26 +18,12 @@ import {
  * with typed values and throws its one-line message as a ConfigError.
  */
 
-/** Where alerts go. */
-export interface Receivers {
-    readonly emails: readonly string[];
-    readonly sms: ReadonlyArray<{ readonly countryCode: string; readonly phoneNumber: string }>;
-    readonly armRoles: ReadonlyArray<{ readonly role: string; readonly roleId: string }>;
-    /** URIs are credentials: the component passes them on as Pulumi secrets. */
-    readonly webhooks: ReadonlyArray<{ readonly uri: string; readonly aad?: { readonly objectId: string; readonly identifierUri: string } }>;
-    readonly logicApps: ReadonlyArray<{ readonly resourceId: string; readonly callbackUrl: string }>;
-}
+/** Where alerts go, every kind listed. */
+export type Receivers = Required<AlertReceivers>;
 
-/** A rule's tuning after overrides, with the rule-specific knobs. */
-export interface RuleSettings extends AlertTuning {
-    /** disableDeleteSpike only: minimum share of disables and deletes among an app's actions (0 = off). */
-    readonly ratio?: number;
-    /** appSilent only: baseline events that make an app "busy" enough to watch. */
-    readonly minBaselineEvents?: number;
-}
-
-export interface AlertSettings {
-    readonly rules: Readonly<Record<AlertRuleId, RuleSettings>>;
+/** The stack's alert settings, resolved: what {@link ProvisioningAlertOptions} allows, with nothing left to default. */
+export interface AlertSettings extends ProvisioningAlertOptions {
+    readonly rules: Readonly<Record<AlertRuleId, AlertRuleSettings>>;
     readonly apps: readonly string[];
     readonly silentApps: readonly string[];
     readonly team: Receivers;
@@ -136,9 +123,8 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
     return groups;
 }
 
-const count = (r: Receivers) => r.emails.length + r.sms.length + r.armRoles.length + r.webhooks.length + r.logicApps.length;
 
-function applyOverride(rules: Record<AlertRuleId, RuleSettings>, key: string, text: string): void {
+function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, key: string, text: string): void {
     const m = /^([A-Za-z]+)\.([A-Za-z]+)=(.+)$/.exec(text.trim());
     if (!m) {
         fail(`\`${key}\` must be <rule>.<setting>=<value>, e.g. failureSpike.threshold=20 (got ${quoted(text)})`);
@@ -152,7 +138,7 @@ function applyOverride(rules: Record<AlertRuleId, RuleSettings>, key: string, te
     const integer = (min: number, max: number) => (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? Number(value) : bad(`must be a whole number from ${min} to ${max}`));
     const boolean = () => (value === "true" ? true : value === "false" ? false : bad("must be true or false"));
     const current = rules[rule];
-    let next: RuleSettings;
+    let next: AlertRuleSettings;
     switch (setting) {
         case "enabled":
             next = { ...current, enabled: boolean() };
@@ -217,7 +203,7 @@ function applyOverride(rules: Record<AlertRuleId, RuleSettings>, key: string, te
 }
 
 /** Rules ARM enforces across settings of one rule. */
-function checkRule(id: AlertRuleId, r: RuleSettings): void {
+function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
     if (durationMinutes(r.window) < durationMinutes(r.frequency)) {
         fail(`\`alertOverrides\` ${id}.window (${r.window}) must not be shorter than its frequency (${r.frequency})`);
     }
@@ -231,15 +217,13 @@ function checkRule(id: AlertRuleId, r: RuleSettings): void {
 
 /** Validates the alert keys; throws {@link AlertConfigError} with one line. */
 export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
-    const rules = Object.fromEntries(
-        ALERT_RULE_IDS.map((id) => [id, { ...ALERT_CATALOG[id].defaults, ...(id === "disableDeleteSpike" ? { ratio: 0 } : {}), ...(id === "appSilent" ? { minBaselineEvents: 20 } : {}) }]),
-    ) as Record<AlertRuleId, RuleSettings>;
+    const rules = resolveRules();
     raw.alertOverrides.forEach((text, i) => applyOverride(rules, `alertOverrides[${i}]`, text));
     for (const id of ALERT_RULE_IDS) {
         checkRule(id, rules[id]);
     }
     const { team, oncall } = parseReceivers(raw);
-    if (count(team) === 0) {
+    if (receiverCount(team) === 0) {
         fail(
             '`alertReceivers` must name at least one team receiver, e.g. "email identity-team@contoso.com", ' +
                 "or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)",

@@ -11,3 +11,13 @@ const NAMESPACE = "5b2f1c8e-3f6a-4d0e-9a7b-2c4e6f8a1b3d";
 export function stableGuid(...parts: readonly string[]): string {
     return uuidv5(parts.join("/"), NAMESPACE);
 }
+
+/** Prefix of the Azure names of alert rules and action groups, e.g. `entra-provisioning-prod`. */
+export function namePrefix(instanceName: string): string {
+    return `entra-provisioning-${instanceName}`;
+}
+
+/** What identifies a deployment's resources: GUID names (workbooks, dashboard parts) derive from it, so they never change between runs. */
+export function resourceIdentity(s: { readonly instanceName: string; readonly subscriptionId: string; readonly resourceGroupName: string; readonly workspaceName: string }): string[] {
+    return [s.instanceName, s.subscriptionId, s.resourceGroupName, s.workspaceName];
+}

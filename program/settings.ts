@@ -1,6 +1,8 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
+import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertSettings";
 import { ConfigError, Declaration, derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "./settingsValidation";
 
@@ -12,7 +14,7 @@ export { ConfigError } from "./settingsValidation";
  */
 
 /** Entra ID log categories a tenant diagnostic setting accepts (Entra admin center, Diagnostic settings). */
-export const ENTRA_LOG_CATEGORIES = [
+const ENTRA_LOG_CATEGORIES = [
     "AuditLogs",
     "SignInLogs",
     "NonInteractiveUserSignInLogs",
@@ -32,7 +34,7 @@ export const ENTRA_LOG_CATEGORIES = [
 ] as const;
 
 /** Total retention above two years must be a whole number of years (ARM rejects other values). */
-export const TOTAL_RETENTION_YEARS_DAYS = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383] as const;
+const TOTAL_RETENTION_YEARS_DAYS = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383] as const;
 
 /** The validated settings of one stack. */
 export interface Settings {
@@ -66,14 +68,13 @@ export interface Settings {
     readonly tags: Readonly<Record<string, string>>;
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Name rules, used for given names and for names derived from the stack alike.
 const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
 const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
 
-const guid = z.string().regex(GUID, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
+const guid = z.string().regex(GUID_PATTERN, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
 const wholeDays = (min: number, max: number) =>
     z.number().int().refine((n) => n === -1 || (n >= min && n <= max), { error: `must be -1 or between ${min} and ${max}` });
 
@@ -167,7 +168,7 @@ export function parseSettings(
         disableLocalAuth: c.disableLocalAuth,
         protectData: c.protectData,
         diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", SETTING_NAME),
-        diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== "ProvisioningLogs"),
+        diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== PROVISIONING_LOGS_CATEGORY),
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
         workbooksEnabled: c.workbooksEnabled,
         savedQueriesEnabled: c.savedQueriesEnabled,
@@ -180,4 +181,31 @@ export function parseSettings(
 /** Reads this stack's configuration from the Pulumi runtime and validates it. */
 export function loadSettings(): Settings {
     return parseSettings(readProjectConfig(), pulumi.getStack());
+}
+
+/** The component's inputs for a stack: the validated settings, named for the component. */
+export function provisioningLoggingArgs(s: Settings): ProvisioningLoggingArgs {
+    return {
+        instanceName: s.stack,
+        tenantId: s.tenantId,
+        subscriptionId: s.subscriptionId,
+        location: s.location,
+        resourceGroupName: s.resourceGroupName,
+        createResourceGroup: s.createResourceGroup,
+        workspaceName: s.workspaceName,
+        retentionInDays: s.retentionInDays,
+        provisioningLogsRetentionInDays: s.provisioningLogsRetentionInDays,
+        provisioningLogsTotalRetentionInDays: s.provisioningLogsTotalRetentionInDays,
+        dailyQuotaGb: s.dailyQuotaGb,
+        disableLocalAuth: s.disableLocalAuth,
+        protectData: s.protectData,
+        diagnosticSettingName: s.diagnosticSettingName,
+        diagnosticLogCategories: s.diagnosticLogCategories,
+        registrationTimeoutMinutes: s.registrationTimeoutMinutes,
+        workbooksEnabled: s.workbooksEnabled,
+        savedQueriesEnabled: s.savedQueriesEnabled,
+        dashboardName: s.dashboardName,
+        alerts: s.alerts,
+        tags: s.tags,
+    };
 }

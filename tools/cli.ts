@@ -54,7 +54,7 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
 }
 
 /** The process's own streams. */
-export const processIo: CommandIo = {
+const processIo: CommandIo = {
     out: (text) => process.stdout.write(text + "\n"),
     err: (text) => process.stderr.write(text + "\n"),
     stdin: () => require("fs").readFileSync(0, "utf8"),

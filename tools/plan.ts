@@ -34,7 +34,7 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
 }
 
 /** The few inputs that tell a reviewer what a resource will do. */
-export function keySettings(r: RecordedResource): string {
+function keySettings(r: RecordedResource): string {
     const i = r.inputs as Record<string, any>;
     switch (r.type) {
         case "azure-native:resources:ResourceGroup":
@@ -89,7 +89,7 @@ export function keySettings(r: RecordedResource): string {
     }
 }
 
-export function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): string {
+function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): string {
     const rows = evaluation.resources
         .filter((r) => r.custom)
         .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);

@@ -21,7 +21,7 @@ export interface VerifyArgs {
 
 const USAGE = "npm run verify -- --stack <name> [--outputs <file>|-] [--state <file>] [--json]";
 
-export function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
+function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
     const { values, switches } = parseFlags(argv, { values: ["stack", "outputs", "state"], switches: ["json"], usage: USAGE });
     if (!values.stack) {
         throw new UsageError(`--stack is required; usage: ${USAGE}`);

@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { PROVISIONING_LOGS_CATEGORY } from "../armFacts";
 import { isType } from "../types";
 
 interface LogSetting {
@@ -22,7 +23,7 @@ export const aadiamDiagnosticSettingEnforceProvisioningLogs: ResourceValidationP
             return;
         }
         const logs = (args.props.logs ?? []) as LogSetting[];
-        if (!logs.some((l) => l.category === "ProvisioningLogs" && l.enabled === true)) {
+        if (!logs.some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled === true)) {
             const found = logs.filter((l) => l.enabled).map((l) => l.category).join(", ") || "none";
             reportViolation(`Tenant diagnostic setting must send ProvisioningLogs (found enabled categories: ${found}); add { category: "ProvisioningLogs", enabled: true }.`);
         }

@@ -1,7 +1,9 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { GUID_PATTERN } from "../armFacts";
 import { isType } from "../types";
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** The portal opens workbooks by a lower-case GUID name. */
+const isLowerCaseGuid = (name: string) => GUID_PATTERN.test(name) && name === name.toLowerCase();
 
 /** Workbooks Azure accepts and the portal can open: a lower-case GUID name and Notebook/1.0 JSON. */
 export const applicationinsightsWorkbookConfigureIdentity: ResourceValidationPolicy = {
@@ -14,7 +16,7 @@ export const applicationinsightsWorkbookConfigureIdentity: ResourceValidationPol
             return;
         }
         const name = args.props.resourceName;
-        if (!GUID.test(String(name))) {
+        if (!isLowerCaseGuid(String(name))) {
             reportViolation(`Workbook name must be a lower-case GUID (found ${name ?? "none"}); derive one with stableGuid().`);
         }
         let doc: { version?: unknown; items?: unknown } | undefined;

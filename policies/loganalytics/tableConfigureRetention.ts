@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { isType, PROVISIONING_TABLE } from "../types";
+import { PROVISIONING_LOGS_TABLE as PROVISIONING_TABLE } from "../armFacts";
+import { isType } from "../types";
 
 interface Config {
     minimumRetentionDays: number;

@@ -1,8 +1,9 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { PROVISIONING_LOGS_CATEGORY } from "../armFacts";
 import { isType } from "../types";
 
 /** Failure spikes, silence and mass disables/deletes: the alerts a stack may not go without. */
-export const REQUIRED_ALERTS = ["failure-spike", "provisioning-stopped", "disable-delete-spike"];
+const REQUIRED_ALERTS = ["failure-spike", "provisioning-stopped", "disable-delete-spike"];
 
 /** Whether `setting` sends its logs to `workspace`: by value once known, by dependency during a preview. */
 function pointsAt(setting: PolicyResource, workspace: PolicyResource): boolean {
@@ -33,7 +34,7 @@ export const provisioningStackEnforceCompleteness: StackValidationPolicy = {
             reportViolation("Stack must have a Log Analytics workspace (found none).");
         }
         const sending = of("diagnosticSetting").filter((s) =>
-            ((s.props.logs ?? []) as Array<{ category?: string; enabled?: boolean }>).some((l) => l.category === "ProvisioningLogs" && l.enabled),
+            ((s.props.logs ?? []) as Array<{ category?: string; enabled?: boolean }>).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled),
         );
         if (!sending.some((s) => workspaces.some((w) => pointsAt(s, w)))) {
             reportViolation(`Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found ${sending.length} sending ProvisioningLogs, none to this stack's workspace).`);

@@ -22,8 +22,8 @@ export interface RegistrationState {
 /** Everything the provider talks to, injectable so tests drive the real code against a loopback ARM. */
 export type RegistrationDependencies = ArmDependencies;
 
-export const DEFAULT_NAMESPACE = "Microsoft.Insights";
-export const DEFAULT_TIMEOUT_MINUTES = 20;
+const DEFAULT_NAMESPACE = "Microsoft.Insights";
+const DEFAULT_TIMEOUT_MINUTES = 20;
 
 /** The part of the ARM client the waiter uses: `providers.get` and `providers.register`. */
 export interface ProvidersApi {
@@ -32,7 +32,7 @@ export interface ProvidersApi {
 }
 
 /** The waiter's view of the official ARM client. */
-export function createProvidersApi(subscriptionId: string, deps: ArmDependencies): ProvidersApi {
+function createProvidersApi(subscriptionId: string, deps: ArmDependencies): ProvidersApi {
     const client = createArmClient(subscriptionId, deps);
     return {
         get: (namespace) => client.providers.get(namespace),
@@ -149,7 +149,7 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
     };
     return {
         async check(_olds, news) {
-            // Rules inline, not imported from config.ts: the closure Pulumi serializes must stay small.
+            // Rules inline, not imported from the settings: the closure Pulumi serializes must stay small.
             const failures: pulumi.dynamic.CheckFailure[] = [];
             if (!/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(String(news.subscriptionId))) {
                 failures.push({ property: "subscriptionId", reason: `must be a GUID (got ${news.subscriptionId})` });

@@ -30,7 +30,7 @@ export interface TableRetentionState {
     readonly totalRetentionInDays: number;
 }
 
-export function tableResourceId(s: Pick<TableRetentionState, "subscriptionId" | "resourceGroupName" | "workspaceName" | "tableName">): string {
+function tableResourceId(s: Pick<TableRetentionState, "subscriptionId" | "resourceGroupName" | "workspaceName" | "tableName">): string {
     return (
         `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}` +
         `/providers/Microsoft.OperationalInsights/workspaces/${s.workspaceName}/tables/${s.tableName}`
@@ -54,7 +54,7 @@ function normalize(inputs: Record<string, unknown>): TableRetentionState {
 }
 
 /** How long one create, update or read may keep retrying a throttled or failing ARM. */
-export const TABLE_OPERATION_TIMEOUT_MINUTES = 10;
+const TABLE_OPERATION_TIMEOUT_MINUTES = 10;
 
 /** The fix for a 403 on the table. */
 const TABLE_WRITE_PERMISSION =

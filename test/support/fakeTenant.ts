@@ -1,10 +1,11 @@
 import { parseSettings, Settings } from "../../program/settings";
-import { stackIdentity } from "../../components/provisioningLogging";
+import { resourceIdentity } from "../../program/naming";
 import { WORKBOOKS } from "../../components/provisioningWorkbooks";
 import { stableGuid } from "../../program/naming";
 import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 import { expectedAlertRules } from "../../tools/live/verifyChecks";
+import { workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { ArmHandler, ArmReply, ArmRequest, armError } from "./fakeArm";
 
 /** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
@@ -28,7 +29,7 @@ export function devSettings(): Settings {
 }
 
 export function workspaceIdOf(s: Settings): string {
-    return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${s.workspaceName}`;
+    return workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
 }
 
 /** A tenant where everything the dev stack deploys is in place and data flows. */
@@ -41,7 +42,7 @@ export function healthyTenant(s: Settings = devSettings()): TenantState {
         diagnosticSettings: [{ name: s.diagnosticSettingName, workspaceId: workspaceIdOf(s), categories: ["ProvisioningLogs"] }],
         rules: Object.fromEntries(expectedAlertRules(s, {}).map((r) => [r, { enabled: true, actionGroups: [group] }])),
         actionGroups: { [group.toLowerCase()]: { enabled: true, emails: 1 } },
-        workbooks: Object.keys(WORKBOOKS).map((f) => stableGuid(...stackIdentity(s), "workbook", f)),
+        workbooks: Object.keys(WORKBOOKS).map((f) => stableGuid(...resourceIdentity({ ...s, instanceName: s.stack }), "workbook", f)),
         data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
         faults: [],
     };

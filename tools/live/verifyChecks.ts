@@ -1,8 +1,8 @@
 import type { Settings } from "../../program/settings";
 import { ALERT_CATALOG, ALERT_RULE_IDS } from "../../program/alertCatalog";
-import { namePrefix, stackIdentity } from "../../components/provisioningLogging";
+import { namePrefix, resourceIdentity } from "../../program/naming";
 import { skipReason } from "../../components/provisioningAlerts";
-import { PROVISIONING_LOGS_TABLE } from "../../components/provisioningLogsWorkspace";
+import { PROVISIONING_LOGS_CATEGORY, PROVISIONING_LOGS_TABLE, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { WORKBOOKS } from "../../components/provisioningWorkbooks";
 import { stableGuid } from "../../program/naming";
 import { TABLES_API_VERSION } from "../../program/dynamic/tableRetention";
@@ -72,10 +72,7 @@ async function provider(az: AzureReader, s: Settings, namespace: string): Promis
 }
 
 function workspaceId(s: Settings, outputs: StackOutputs): string {
-    return (
-        outputs.workspaceResourceId ??
-        `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${s.workspaceName}`
-    );
+    return outputs.workspaceResourceId ?? workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
 }
 
 const NO_DATA_CAUSES =
@@ -151,7 +148,7 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
         return [unexpected(check, "the tenant's diagnostic settings", r, "a role at /providers/Microsoft.aadiam")];
     }
     const settings = (r.body?.value ?? []) as Array<{ name: string; properties?: { workspaceId?: string; logs?: Array<{ category: string; enabled: boolean }> } }>;
-    const sendsProvisioning = (x: (typeof settings)[number]) => (x.properties?.logs ?? []).some((l) => l.category === "ProvisioningLogs" && l.enabled);
+    const sendsProvisioning = (x: (typeof settings)[number]) => (x.properties?.logs ?? []).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled);
     const ours = workspaceId(s, outputs).toLowerCase();
     const toOurs = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() === ours);
     const elsewhere = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() !== ours);
@@ -209,7 +206,7 @@ async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promis
 
 async function workbook(az: AzureReader, s: Settings, file: string): Promise<CheckLine> {
     const check = `workbook ${file}`;
-    const id = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/microsoft.insights/workbooks/${stableGuid(...stackIdentity(s), "workbook", file)}`;
+    const id = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/microsoft.insights/workbooks/${stableGuid(...resourceIdentity({ ...s, instanceName: s.stack }), "workbook", file)}`;
     const r = await az.get(id, API.workbooks);
     if (r.status === 200) {
         return ok(check, `${WORKBOOKS[file]} exists`);

@@ -45,7 +45,7 @@ export interface FakeIdentity {
 }
 
 /** How a secret value appears in recorded inputs: present, never in plain text. */
-export const SECRET_PLACEHOLDER = "[secret]";
+const SECRET_PLACEHOLDER = "[secret]";
 
 function hashHex(text: string, length: number): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
@@ -141,7 +141,7 @@ interface RegisterRequest {
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
 
 /** Programs already loaded, by folder: a program module is evaluated once per process. */
-const programs = new Map<string, () => Promise<Record<string, unknown>>>();
+const programs = new Map<string, unknown>();
 
 /**
  * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text). Rejects with
@@ -222,10 +222,17 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
         void done.then(() => pending.delete(done));
     };
 
-    if (!programs.has(programDir)) {
+    const first = !programs.has(programDir);
+    if (first) {
         programs.set(programDir, require(path.join(programDir, "index")));
     }
-    const exported = await programs.get(programDir)!();
+    const program = programs.get(programDir);
+    // A program that exports a function runs on each evaluation; one that registers resources at the
+    // top level runs when first loaded, as Node loads a module once.
+    if (typeof program !== "function" && !first) {
+        throw new Error(`${programDir} registers its resources when loaded: it can be evaluated once per process`);
+    }
+    const exported = typeof program === "function" ? await program() : program;
     const outputs = await new Promise<Record<string, unknown>>((resolve) =>
         pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)),
     );

@@ -31,7 +31,7 @@ export interface TableSchemas {
     readonly tables: Record<string, Record<string, string>>;
 }
 
-export const SCHEMAS_FILE = path.join(__dirname, "tables.json");
+const SCHEMAS_FILE = path.join(__dirname, "tables.json");
 
 export function loadSchemas(file = SCHEMAS_FILE): TableSchemas {
     return JSON.parse(fs.readFileSync(file, "utf8")) as TableSchemas;

@@ -1,0 +1,50 @@
+import * as assert from "assert";
+import * as path from "path";
+import { Evaluation, evaluateStack, RecordedResource } from "../../tools/offline/recorder";
+import { PROJECT_DIR } from "../../tools/stackFiles";
+
+/**
+ * examples/platform-program is another Pulumi project that imports the component by the package's
+ * name (`entra-provisioning-logs/components`), with its own config and names. `npm test` type-checks
+ * it with its own tsconfig; here it runs under the recording mocks.
+ */
+describe("another Pulumi program using ProvisioningLogging through the package entry point", () => {
+    let example: Evaluation;
+    const custom = (type: string) => example.resources.filter((r: RecordedResource) => r.custom && r.type === type);
+    before(async () => {
+        example = await evaluateStack("example", { programDir: path.join(PROJECT_DIR, "examples", "platform-program") });
+    });
+
+    it("names every resource after the component instance it chose", () => {
+        const names = example.resources.filter((r) => r.custom).map((r) => r.name);
+        assert.ok(names.length > 20, `${names.length} resources`);
+        assert.deepStrictEqual(names.filter((n) => !n.startsWith("identity-logs-")), []);
+    });
+
+    it("applies the args it passed, and the component's documented defaults for the rest", () => {
+        const [workspace] = custom("azure-native:operationalinsights:Workspace");
+        assert.strictEqual(workspace.inputs.workspaceName, "log-platform-identity-example");
+        assert.strictEqual(workspace.inputs.retentionInDays, 90);
+        assert.deepStrictEqual(workspace.inputs.features, { disableLocalAuth: true });
+        assert.strictEqual(workspace.protect, true);
+        const [table] = custom("pulumi-nodejs:dynamic:TableRetention");
+        assert.deepStrictEqual([table.inputs.retentionInDays, table.inputs.totalRetentionInDays], [90, 730]);
+        const [setting] = custom("azure-native:aadiam:DiagnosticSetting");
+        assert.deepStrictEqual((setting.inputs.logs as Array<{ category: string }>).map((l) => l.category), ["ProvisioningLogs", "AuditLogs"]);
+    });
+
+    it("deploys alerts to the one team group it named, with its threshold for failure spikes", () => {
+        assert.deepStrictEqual(custom("azure-native:monitor:ActionGroup").map((g) => [g.inputs.actionGroupName, g.inputs.emailReceivers]), [
+            ["ag-entra-provisioning-platform-example-team", [{ name: "email-1", emailAddress: "identity-team@contoso.com", useCommonAlertSchema: true }]],
+        ]);
+        const failureSpike = custom("azure-native:monitor:ScheduledQueryRule").find((r) => r.inputs.ruleName === "entra-provisioning-platform-example-failure-spike");
+        assert.strictEqual((failureSpike?.inputs.criteria as { allOf: Array<{ threshold: number }> }).allOf[0].threshold, 20);
+        assert.deepStrictEqual(example.outputs.alertRules, [
+            "entra-provisioning-platform-example-failure-spike",
+            "entra-provisioning-platform-example-provisioning-stopped",
+            "entra-provisioning-platform-example-app-silent",
+            "entra-provisioning-platform-example-disable-delete-spike",
+            "entra-provisioning-platform-example-quarantine",
+        ]);
+    });
+});
