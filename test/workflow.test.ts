@@ -9,9 +9,12 @@ const workflow = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, ".github/workf
 };
 
 describe("the CI workflow for users", () => {
-    it("covers every example stack in every job", () => {
-        for (const [name, job] of Object.entries(workflow.jobs)) {
+    it("runs the tests once, then covers every example stack in every other job", () => {
+        assert.strictEqual(workflow.jobs.test.strategy, undefined, "the test job has no matrix");
+        assert.deepStrictEqual(workflow.jobs.test.steps.map((s) => s.run).filter(Boolean), ["npm ci", "npm test"]);
+        for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "test")) {
             assert.deepStrictEqual(job.strategy?.matrix?.stack, stackNames(), name);
+            assert.ok(!job.steps.some((s) => s.run === "npm test"), `${name} does not run the tests again`);
         }
     });
 
