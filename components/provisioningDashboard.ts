@@ -17,7 +17,7 @@ export interface DashboardChart {
     readonly splitBy?: ReadonlyArray<{ readonly name: string; readonly type: string }>;
 }
 
-export const DASHBOARD_CHARTS: readonly DashboardChart[] = [
+const DASHBOARD_CHARTS: readonly DashboardChart[] = [
     {
         query: "dashboard-events-by-action",
         title: "Provisioning events per day by action",

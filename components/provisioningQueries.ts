@@ -21,7 +21,7 @@ const SAMPLE_QUERIES: readonly SavedQuery[] = [
 ];
 
 /** Every saved query: the samples, then each alert rule's query with its default parameters. */
-export function savedQueries(): SavedQuery[] {
+function savedQueries(): SavedQuery[] {
     return [
         ...SAMPLE_QUERIES,
         ...ALERT_RULE_IDS.map((id) => ({

@@ -3,13 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseSettings } from "../../program/settings";
 import { canonicalJson } from "../../program/canonicalJson";
-import { DASHBOARD_CHARTS, LOGS_PART } from "../../components/provisioningDashboard";
-import { savedQueries } from "../../components/provisioningQueries";
+import { LOGS_PART } from "../../components/provisioningDashboard";
 import { WORKBOOKS, WORKBOOKS_DIR } from "../../components/provisioningWorkbooks";
 import { deployedQueries } from "../../tools/offline/kql/collect";
 import { workbookParameters, workbookQueries } from "../../tools/offline/kql/workbook";
-import { loadQuery } from "../../program/queries";
 import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { PROJECT_DIR } from "../../tools/stackFiles";
 
 const WORKBOOK = "azure-native:applicationinsights:Workbook";
 const QUERY = "azure-native:operationalinsights:Query";
@@ -106,20 +105,25 @@ describe("workbooks, saved queries and the dashboard", () => {
 
     it("saves the documented sample queries and the alert queries in a query pack, as their files say", () => {
         const queries = of(dev, QUERY);
-        assert.strictEqual(queries.length, savedQueries().length);
-        assert.strictEqual(queries.length, 12);
-        for (const q of savedQueries()) {
-            const r = queries.find((x) => x.name === `entra-provisioning-queries-${q.file}`)!;
-            assert.deepStrictEqual(r.inputs, {
-                queryPackName: "pack-entra-provisioning-dev",
-                resourceGroupName: "rg-entra-provisioning-logs-dev",
-                displayName: q.displayName,
-                description: q.description,
-                body: loadQuery(q.file),
-                related: { categories: ["audit"], resourceTypes: ["microsoft.operationalinsights/workspaces"] },
-                tags: { labels: ["Entra provisioning"] },
-            });
+        const file = (name: string) => fs.readFileSync(path.join(PROJECT_DIR, "queries", `${name}.kql`), "utf8");
+        const samples = ["user-by-source-id", "count-per-error-code", "events-per-day-by-action", "recent-events", "group-members-skipped", "last-step-per-job"];
+        const alerts = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine", "logs-at-risk"];
+        assert.deepStrictEqual(
+            queries.map((q) => q.name).sort(),
+            [...samples, ...alerts].map((f) => `entra-provisioning-queries-${f}`).sort(),
+        );
+        for (const q of queries) {
+            assert.strictEqual(q.inputs.body, file(q.name.slice("entra-provisioning-queries-".length)), q.name);
+            assert.deepStrictEqual(
+                [q.inputs.queryPackName, q.inputs.resourceGroupName, q.inputs.related, q.inputs.tags],
+                ["pack-entra-provisioning-dev", "rg-entra-provisioning-logs-dev", { categories: ["audit"], resourceTypes: ["microsoft.operationalinsights/workspaces"] }, { labels: ["Entra provisioning"] }],
+                q.name,
+            );
         }
+        const perError = queries.find((q) => q.name === "entra-provisioning-queries-count-per-error-code")!;
+        assert.deepStrictEqual([perError.inputs.displayName, perError.inputs.description], ["Provisioning: failures per error code", "Which provisioning errors dominate."]);
+        const spike = queries.find((q) => q.name === "entra-provisioning-queries-failure-spike")!;
+        assert.strictEqual(spike.inputs.displayName, "Provisioning alert: Provisioning failures spiked for an application");
     });
 
     it("pins the key charts from the workspace on a portal dashboard", () => {
@@ -129,11 +133,12 @@ describe("workbooks, saved queries and the dashboard", () => {
         assert.strictEqual(i.tags["hidden-title"], "Entra provisioning (dev)");
         const parts = i.properties.lenses[0].parts;
         const logsParts = parts.filter((p: any) => p.metadata.type === LOGS_PART);
-        assert.strictEqual(logsParts.length, DASHBOARD_CHARTS.length);
+        const charts = ["dashboard-events-by-action", "dashboard-failures-by-app", "dashboard-top-errors"];
+        assert.strictEqual(logsParts.length, charts.length);
         for (const [n, p] of logsParts.entries()) {
             const input = (name: string) => p.metadata.inputs.find((x: { name: string }) => x.name === name)?.value;
             assert.deepStrictEqual(input("Scope"), { resourceIds: [String(dev.outputs.workspaceResourceId)] });
-            assert.strictEqual(input("Query"), loadQuery(DASHBOARD_CHARTS[n].query));
+            assert.strictEqual(input("Query"), fs.readFileSync(path.join(PROJECT_DIR, "queries", `${charts[n]}.kql`), "utf8"));
             assert.match(String(input("PartId")), GUID);
         }
         assert.match(parts[0].metadata.settings.content.settings.content, /\[Provisioning overview workbook\]\(https:\/\/portal\.azure\.com\//);
