@@ -1,12 +1,15 @@
 import * as assert from "assert";
 import { parseBootstrapSettings } from "../../bootstrap/config";
-import { AADIAM_SCOPE, CONTRIBUTOR_ROLE_ID, MONITORING_ACTIONS, SECURITY_ADMINISTRATOR_ROLE_ID } from "../../bootstrap/ciDeployerIdentity";
 import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
 import { BOOTSTRAP_DIR } from "../../tools/stackFiles";
 
 const BOOTSTRAP = BOOTSTRAP_DIR;
 const SUB = "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b";
+/** Azure's built-in role and Entra directory role IDs, as Microsoft documents them. */
 const OWNER_ROLE_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+const CONTRIBUTOR_ROLE_ID = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const SECURITY_ADMINISTRATOR_ROLE_ID = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+const AADIAM_SCOPE = "/providers/Microsoft.aadiam";
 const of = (e: Evaluation, type: string): RecordedResource[] => e.resources.filter((r) => r.type === type);
 
 const bootstrapWith = (changes: Record<string, string>) => evaluateStackWith("contoso", changes, { programDir: BOOTSTRAP });
@@ -54,7 +57,21 @@ describe("the CI deployer bootstrap", () => {
                 notActions: [],
             },
         ]);
-        assert.deepStrictEqual(roles["ci-deployer-monitoring-role"].permissions, [{ actions: [...MONITORING_ACTIONS], notActions: [] }]);
+        assert.deepStrictEqual(roles["ci-deployer-monitoring-role"].permissions, [
+            {
+                actions: [
+                    "Microsoft.Authorization/*/read",
+                    "Microsoft.Resources/subscriptions/resourceGroups/read",
+                    "Microsoft.OperationalInsights/workspaces/*",
+                    "Microsoft.OperationalInsights/queryPacks/*",
+                    "Microsoft.Insights/scheduledQueryRules/*",
+                    "Microsoft.Insights/actionGroups/*",
+                    "Microsoft.Insights/workbooks/*",
+                    "Microsoft.Portal/dashboards/*",
+                ],
+                notActions: [],
+            },
+        ]);
         for (const r of Object.values(roles)) {
             assert.deepStrictEqual([r.assignableScopes, r.roleType], [[SUB], "CustomRole"]);
             assert.ok(!r.permissions[0].actions.includes("*"), "no wildcard over all actions");
@@ -104,9 +121,12 @@ describe("the CI deployer bootstrap", () => {
     });
 
     it("outputs exactly what the CI workflow needs", () => {
-        const client = of(contoso, "azuread:index/servicePrincipal:ServicePrincipal")[0].inputs.clientId;
+        // The client ID the recording mocks give the app registration ci-deployer-app (a hash of its name):
+        // its service principal and the output must both carry it.
+        const appClientId = "1cdfdd4b-ef4a-c056-3eca-93ad4c8549bb";
+        assert.strictEqual(of(contoso, "azuread:index/servicePrincipal:ServicePrincipal")[0].inputs.clientId, appClientId);
         assert.deepStrictEqual(contoso.outputs.ciVariables, {
-            ARM_CLIENT_ID: client,
+            ARM_CLIENT_ID: appClientId,
             ARM_TENANT_ID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
             ARM_SUBSCRIPTION_ID: "2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b",
             ARM_USE_OIDC: "true",

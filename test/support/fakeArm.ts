@@ -1,10 +1,12 @@
 import * as https from "https";
 import type { AddressInfo } from "net";
 import type { TokenCredential } from "@azure/identity";
+import type { Clock } from "../../program/azure/armOperation";
 
 /**
  * A real HTTPS server on 127.0.0.1 that answers like Azure Resource Manager, for tests of the code
- * that calls Azure itself. Its certificate is made per run; clients trust it through `trustedCa`.
+ * that calls Azure itself. Its certificate is made once per process and shared by every server;
+ * clients trust it through `trustedCa`.
  */
 
 export interface ArmRequest {
@@ -17,8 +19,33 @@ export interface ArmRequest {
     readonly at: number;
 }
 
-export type ArmReply = { status: number; body?: unknown; headers?: Record<string, string> } | "reset";
+/** An answer; "reset" breaks the connection, "hang" never answers (the client must time out). */
+export type ArmReply = { status: number; body?: unknown; headers?: Record<string, string> } | "reset" | "hang";
 export type ArmHandler = (req: ArmRequest) => ArmReply;
+
+interface Certificate {
+    readonly key: string;
+    readonly cert: string;
+}
+
+let certificate: Promise<Certificate> | undefined;
+
+/** The self-signed certificate for 127.0.0.1, made on first use (a 2048-bit key takes a while) and reused. */
+function sharedCertificate(): Promise<Certificate> {
+    certificate ??= (async () => {
+        const selfsigned: typeof import("selfsigned") = require("selfsigned");
+        const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
+            keySize: 2048,
+            algorithm: "sha256",
+            extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+        });
+        return { key: pems.private, cert: pems.cert };
+    })().catch((e) => {
+        certificate = undefined;
+        throw e;
+    });
+    return certificate;
+}
 
 export class FakeArm {
     readonly requests: ArmRequest[] = [];
@@ -28,15 +55,11 @@ export class FakeArm {
         readonly ca: string,
     ) {}
 
+    /** `latencyMs` delays every answer in real time; only the benchmark uses it, tests never wait. */
     static async start(handler: ArmHandler, now: () => number = () => Date.now(), options: { latencyMs?: number } = {}): Promise<FakeArm> {
-        const selfsigned: typeof import("selfsigned") = require("selfsigned");
-        const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
-            keySize: 2048,
-            algorithm: "sha256",
-            extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
-        });
+        const pems = await sharedCertificate();
         let fake: FakeArm | undefined;
-        const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+        const server = https.createServer({ key: pems.key, cert: pems.cert }, (req, res) => {
             let text = "";
             req.on("data", (chunk) => (text += chunk));
             req.on("end", () => {
@@ -53,6 +76,9 @@ export class FakeArm {
                 const authorized = request.authorization?.startsWith("Bearer ") && request.authorization.endsWith(`.${FAKE_SIGNATURE}`);
                 const reply = authorized ? handler(request) : { status: 401, body: armError("InvalidAuthenticationToken", "no token") };
                 const send = () => {
+                    if (reply === "hang") {
+                        return; // close() ends the connection if the client has not given up by then
+                    }
                     if (reply === "reset") {
                         req.socket.destroy();
                         return;
@@ -101,13 +127,43 @@ export function armError(code: string, message: string): { error: { code: string
     return { error: { code, message } };
 }
 
-/** A clock whose sleeps return at once and move time forward, so minutes of waiting take milliseconds. */
-export class VirtualClock {
+/**
+ * A clock whose sleeps return at once and move time forward, so minutes of waiting take
+ * milliseconds. Its timers (request timeouts) fire only through `advance`, e.g. from a fake server's
+ * handler while a request hangs: callers running concurrently share the clock, and one caller's
+ * wait must not time out another's request.
+ */
+export class VirtualClock implements Clock {
     time = 0;
+    /** Every sleep asked for, in ms. */
     readonly sleeps: number[] = [];
+    /** Every timer set, in ms. */
+    readonly timers: number[] = [];
+    private pending: Array<{ due: number; fire: () => void }> = [];
     now = (): number => this.time;
     sleep = async (ms: number): Promise<void> => {
         this.sleeps.push(ms);
         this.time += ms;
     };
+    timer = (ms: number, fire: () => void): (() => void) => {
+        this.timers.push(ms);
+        const entry = { due: this.time + ms, fire };
+        this.pending.push(entry);
+        return () => {
+            this.pending = this.pending.filter((p) => p !== entry);
+        };
+    };
+    /** Moves time forward, firing the timers that fall due. */
+    advance(ms: number): void {
+        this.time += ms;
+        const due = this.pending.filter((p) => p.due <= this.time);
+        this.pending = this.pending.filter((p) => p.due > this.time);
+        for (const p of due) {
+            p.fire();
+        }
+    }
+    /** Timers not yet fired or cancelled. */
+    get pendingTimers(): number {
+        return this.pending.length;
+    }
 }

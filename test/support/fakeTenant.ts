@@ -1,11 +1,6 @@
 import { parseSettings, Settings } from "../../program/settings";
-import { resourceIdentity } from "../../program/naming";
-import { WORKBOOKS } from "../../components/provisioningWorkbooks";
-import { stableGuid } from "../../program/naming";
 import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
-import { expectedAlertRules } from "../../tools/live/verifyChecks";
-import { workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { ArmHandler, ArmReply, ArmRequest, armError } from "./fakeArm";
 
 /** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
@@ -28,21 +23,38 @@ export function devSettings(): Settings {
     return parseSettings(projectSettings(config, projectName()), "dev");
 }
 
+/** A workspace's ARM ID, spelt out here rather than derived by the code under test. */
 export function workspaceIdOf(s: Settings): string {
-    return workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
+    return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/${s.workspaceName}`;
 }
+
+/**
+ * What the dev stack deploys, as `npm run plan -- --stack dev` lists it: literal names, so the fake
+ * tenant is not built by the code `verify` uses to find them.
+ */
+const DEV_ALERT_RULES = [
+    "entra-provisioning-dev-failure-spike",
+    "entra-provisioning-dev-provisioning-stopped",
+    "entra-provisioning-dev-disable-delete-spike",
+    "entra-provisioning-dev-logs-at-risk",
+];
+/** The workbooks provisioning-overview and identity-troubleshooting. */
+const DEV_WORKBOOKS = ["c9187d8b-c9c4-59b6-bd6f-6bbb09110728", "673d6af5-b6aa-5122-9d0a-73d487601fe2"];
 
 /** A tenant where everything the dev stack deploys is in place and data flows. */
 export function healthyTenant(s: Settings = devSettings()): TenantState {
-    const group = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/actionGroups/ag-entra-provisioning-${s.stack}-team`;
+    if (s.stack !== "dev") {
+        throw new Error(`healthyTenant describes the dev stack, not ${s.stack}`);
+    }
+    const group = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/actionGroups/ag-entra-provisioning-dev-team`;
     return {
         providers: { "Microsoft.Insights": "Registered", "Microsoft.OperationalInsights": "Registered", "Microsoft.Portal": "Registered" },
         workspace: { retentionInDays: s.retentionInDays, customerId: "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a" },
         table: { retentionInDays: s.provisioningLogsRetentionInDays, totalRetentionInDays: s.provisioningLogsTotalRetentionInDays },
         diagnosticSettings: [{ name: s.diagnosticSettingName, workspaceId: workspaceIdOf(s), categories: ["ProvisioningLogs"] }],
-        rules: Object.fromEntries(expectedAlertRules(s, {}).map((r) => [r, { enabled: true, actionGroups: [group] }])),
+        rules: Object.fromEntries(DEV_ALERT_RULES.map((r) => [r, { enabled: true, actionGroups: [group] }])),
         actionGroups: { [group.toLowerCase()]: { enabled: true, emails: 1 } },
-        workbooks: Object.keys(WORKBOOKS).map((f) => stableGuid(...resourceIdentity({ ...s, instanceName: s.stack }), "workbook", f)),
+        workbooks: [...DEV_WORKBOOKS],
         data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
         faults: [],
     };

@@ -4,21 +4,29 @@ import * as path from "path";
 import { outputsFromState, verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 import { withTempDir } from "../support/tempDir";
-import { armError, FakeArm, fakeCredentialFor } from "../support/fakeArm";
+import { armError, FakeArm, fakeCredentialFor, VirtualClock } from "../support/fakeArm";
 import { devSettings, healthyTenant, tenantHandler, TenantState, workspaceIdOf } from "../support/fakeTenant";
 
 const s = devSettings();
 
-async function verify(state: TenantState, options: { tenant?: string; args?: string[]; stdin?: string } = {}): Promise<{ code: number; lines: string[]; arm: FakeArm }> {
-    const arm = await FakeArm.start(tenantHandler(s, state));
+/** Runs verify against a fake tenant on a virtual clock: retries wait on it, so no test waits in real time. */
+async function verify(
+    state: TenantState,
+    options: { tenant?: string; args?: string[]; stdin?: string } = {},
+): Promise<{ code: number; lines: string[]; arm: FakeArm; clock: VirtualClock }> {
+    const clock = new VirtualClock();
+    const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(options.tenant ?? s.tenantId), trustedCa: arm.ca, retries: 2 };
+        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(options.tenant ?? s.tenantId), trustedCa: arm.ca, clock };
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "dev", ...(options.args ?? [])], options.stdin ?? "");
-        return { code, lines: (out + err).trimEnd().split("\n"), arm };
+        return { code, lines: (out + err).trimEnd().split("\n"), arm, clock };
     } finally {
         await arm.close();
     }
 }
+
+/** The calls verify makes on the dev stack: subscription, 3 providers, workspace, table, data query, diagnostic settings, 4 rules and each one's group, 2 workbooks. */
+const HEALTHY_CALLS = 18;
 
 const HEALTHY = [
     "✓ credentials: tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
@@ -39,9 +47,12 @@ const HEALTHY = [
 
 describe("verify against loopback fakes of ARM, the Entra diagnostic-settings API and the Log Analytics query API", () => {
     it("prints a clean checklist and exits 0 for a healthy tenant", async () => {
-        const { code, lines } = await verify(healthyTenant());
+        const { code, lines, arm, clock } = await verify(healthyTenant());
         assert.deepStrictEqual(lines, HEALTHY);
         assert.strictEqual(code, 0);
+        assert.strictEqual(arm.requests.length, HEALTHY_CALLS);
+        assert.deepStrictEqual(clock.sleeps, [], "nothing to wait for");
+        assert.deepStrictEqual(clock.timers, Array(HEALTHY_CALLS).fill(60_000), "every request has a 60 s timeout");
     });
 
     it("prints JSON for machines", async () => {
@@ -127,29 +138,66 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.ok(lines.includes("✗ alert entra-provisioning-dev-failure-spike: action group ag-entra-provisioning-dev-team has no receiver — fix: run pulumi up for this stack (and check alertReceivers)"));
     });
 
-    it("waits out throttling (429 with Retry-After) and a 5xx that recovers", async function () {
-        this.timeout(30_000);
+    it("waits out throttling (429 with Retry-After) and a 5xx that recovers", async () => {
         const state = healthyTenant();
         state.faults = [
-            { status: 429, headers: { "retry-after": "1" }, body: armError("TooManyRequests", "slow down") },
+            { status: 429, headers: { "retry-after": "17" }, body: armError("TooManyRequests", "slow down") },
             { status: 503, body: armError("ServiceUnavailable", "try later") },
         ];
-        const started = Date.now();
-        const { code, lines } = await verify(state);
+        const { code, lines, arm, clock } = await verify(state);
         assert.deepStrictEqual(lines, HEALTHY);
         assert.strictEqual(code, 0);
-        assert.ok(Date.now() - started >= 900, "Retry-After was honoured");
+        assert.strictEqual(arm.requests.length, HEALTHY_CALLS + 2, "each failed call was made once more");
+        // The two calls run concurrently, so their waits may come in either order: the 17 s ARM asked
+        // for (longer than the first backoff step), and the 5 s first step for the 503.
+        assert.deepStrictEqual([...clock.sleeps].sort((a, b) => a - b), [5_000, 17_000]);
+    });
+
+    it("says which checks could not be read when Azure stays throttled past the deadline, and never waits past it", async () => {
+        const state = healthyTenant();
+        state.faults = Array(1_000).fill({ status: 429, headers: { "retry-after": "60" }, body: armError("TooManyRequests", "slow down") });
+        const { code, lines, clock } = await verify(state);
+        const fix = " — fix: run verify again; if it persists, check the Azure status page";
+        assert.deepStrictEqual(lines, [
+            `✗ credentials: reading the subscription failed (HTTP 429: slow down)${fix}`,
+            `✗ provider Microsoft.Insights: reading the Microsoft.Insights registration failed (HTTP 429: slow down)${fix}`,
+            `✗ provider Microsoft.OperationalInsights: reading the Microsoft.OperationalInsights registration failed (HTTP 429: slow down)${fix}`,
+            `✗ provider Microsoft.Portal: reading the Microsoft.Portal registration failed (HTTP 429: slow down)${fix}`,
+            `✗ workspace: reading workspace log-entra-provisioning-dev failed (HTTP 429: slow down)${fix}`,
+            `✗ diagnostic setting: reading the tenant's diagnostic settings failed (HTTP 429: slow down)${fix}`,
+            `✗ alert entra-provisioning-dev-failure-spike: reading the alert rule failed (HTTP 429: slow down)${fix}`,
+            `✗ alert entra-provisioning-dev-provisioning-stopped: reading the alert rule failed (HTTP 429: slow down)${fix}`,
+            `✗ alert entra-provisioning-dev-disable-delete-spike: reading the alert rule failed (HTTP 429: slow down)${fix}`,
+            `✗ alert entra-provisioning-dev-logs-at-risk: reading the alert rule failed (HTTP 429: slow down)${fix}`,
+            `✗ workbook provisioning-overview: reading the workbook failed (HTTP 429: slow down)${fix}`,
+            `✗ workbook identity-troubleshooting: reading the workbook failed (HTTP 429: slow down)${fix}`,
+        ]);
+        assert.strictEqual(code, 1);
+        assert.ok(clock.sleeps.length > 0 && clock.sleeps.every((ms) => ms === 60_000), `waits of Retry-After: ${clock.sleeps}`);
+        assert.ok(clock.now() <= 120_000, `every call gives up within 2 minutes; the clock says ${clock.now()} ms`);
     });
 
     it("uses the workspace and rules from pulumi stack output --json when given", async () => {
         const state = healthyTenant();
+        // The workspace ID as Azure returns it in outputs may differ in case from the one verify derives.
+        const fromOutputs = workspaceIdOf(s).replace("/resourceGroups/", "/resourcegroups/").replace("/Microsoft.OperationalInsights/", "/microsoft.operationalinsights/");
         const { code, lines, arm } = await verify(state, {
             args: ["--outputs", "-"],
-            stdin: JSON.stringify({ workspaceResourceId: workspaceIdOf(s), alertRules: ["entra-provisioning-dev-failure-spike"] }),
+            stdin: JSON.stringify({ workspaceResourceId: fromOutputs, alertRules: ["entra-provisioning-dev-failure-spike"] }),
         });
         assert.strictEqual(code, 0);
         assert.deepStrictEqual(lines.filter((l) => l.includes("alert ")), ["✓ alert entra-provisioning-dev-failure-spike: enabled, notifies ag-entra-provisioning-dev-team"]);
-        assert.ok(arm.requests.length > 0);
+        const paths = arm.requests.map((r) => r.path);
+        assert.deepStrictEqual(
+            paths.filter((p) => /workspaces\/[^/]+(\/tables\/.*)?$/i.test(p)),
+            [fromOutputs, `${fromOutputs}/tables/AADProvisioningLogs`],
+            "the workspace and its table were read at the ID from the outputs",
+        );
+        assert.deepStrictEqual(
+            paths.filter((p) => /scheduledQueryRules/i.test(p)),
+            ["/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.Insights/scheduledQueryRules/entra-provisioning-dev-failure-spike"],
+            "only the rule the outputs name was read",
+        );
     });
 
     it("reads the outputs from a local backend's state file", async () => {

@@ -1,5 +1,4 @@
 import * as assert from "assert";
-import { DEFAULT_BACKOFF } from "../../../program/azure/armOperation";
 import { createRegistrationProvider, RegistrationDependencies } from "../../../program/dynamic/resourceProviderRegistration";
 import { ArmHandler, ArmReply, ArmRequest, armError, FakeArm, fakeCredential, VirtualClock } from "../../support/fakeArm";
 
@@ -95,7 +94,7 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
     it("caps the polling interval at 30 seconds", async () => {
         const p = await provider(providerArm({ pollsUntilRegistered: 9 }));
         await p.create!(inputs);
-        assert.strictEqual(Math.max(...clock.sleeps), DEFAULT_BACKOFF.maxMs);
+        assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875, 25_312.5, 30_000, 30_000, 30_000, 30_000, 30_000]);
     });
 
     it("does not ask again when another caller's registration is already under way", async () => {
@@ -130,6 +129,23 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
         const result = await p.create!(inputs);
         assert.strictEqual(result.outs.registrationState, "Registered");
         assert.strictEqual(arm!.requests.filter((r) => r.method === "POST").length, 1);
+    });
+
+    it("abandons a read unanswered after 60 s and reads again", async () => {
+        const registered = providerArm({ initial: "Registered" });
+        let hung = false;
+        const p = await provider((req) => {
+            if (!hung) {
+                hung = true;
+                clock.advance(60_000); // a minute passes with no answer
+                return "hang";
+            }
+            return registered(req);
+        });
+        const result = await p.create!(inputs);
+        assert.strictEqual(result.outs.registrationState, "Registered");
+        assert.deepStrictEqual(clock.timers, [60_000, 60_000], "each request gets 60 s");
+        assert.deepStrictEqual(arm!.requests.map((r) => `${r.method} ${r.at}`), ["GET 0", "GET 65000"]);
     });
 
     it("rides out a connection reset", async () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { createTableRetentionProvider, TABLES_API_VERSION } from "../../../program/dynamic/tableRetention";
+import { createTableRetentionProvider } from "../../../program/dynamic/tableRetention";
 import { ArmHandler, armError, FakeArm, fakeCredential } from "../../support/fakeArm";
 
 const SUB = "2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b";
@@ -48,7 +48,8 @@ describe("TableRetention against a loopback ARM", () => {
         assert.deepStrictEqual(result.outs, inputs);
         assert.deepStrictEqual(
             arm!.requests.map((r) => [r.method, r.path, r.apiVersion, r.body]),
-            [["PATCH", TABLE_ID, TABLES_API_VERSION, { properties: { retentionInDays: 365, totalRetentionInDays: 2556 } }]],
+            // 2023-09-01: the tables API version azure-native 3.x uses, which has totalRetentionInDays.
+            [["PATCH", TABLE_ID, "2023-09-01", { properties: { retentionInDays: 365, totalRetentionInDays: 2556 } }]],
         );
     });
 

@@ -19,6 +19,16 @@ function run(args: string[]): Promise<{ code: number; stdout: string }> {
 
 describe("the policy pack", () => {
     it("names each policy <service>-<resource>-<verb>-<noun> with a one-sentence description, a severity and config defaults", () => {
+        assert.deepStrictEqual(POLICIES.map((p) => p.name).sort(), [
+            "aadiam-diagnosticsetting-enforce-provisioninglogs",
+            "applicationinsights-workbook-configure-identity",
+            "loganalytics-table-configure-retention",
+            "loganalytics-workspace-configure-retention",
+            "loganalytics-workspace-enforce-protection",
+            "monitor-actiongroup-configure-receivers",
+            "monitor-scheduledqueryrule-configure-evaluation",
+            "provisioning-stack-enforce-completeness",
+        ]);
         for (const p of POLICIES) {
             assert.match(p.name, /^[a-z]+(-[a-z]+){3}$/, p.name);
             assert.match(p.description, /^[A-Z].*\.$/, p.name);

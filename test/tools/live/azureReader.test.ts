@@ -1,0 +1,131 @@
+import * as assert from "assert";
+import { AzureReader, VerifyEndpoints } from "../../../tools/live/azureReader";
+import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, VirtualClock } from "../../support/fakeArm";
+
+const PATH = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/providers/Microsoft.Insights";
+const WORKSPACE = "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a";
+const OK: ArmReply = { status: 200, body: { namespace: "Microsoft.Insights", registrationState: "Registered" } };
+const QUERY_OK: ArmReply = {
+    status: 200,
+    body: { tables: [{ name: "PrimaryResult", columns: [{ name: "Records24h", type: "long" }], rows: [[1234]] }] },
+};
+const throttled = (seconds: string): ArmReply => ({ status: 429, headers: { "retry-after": seconds }, body: armError("TooManyRequests", "slow down") });
+const unavailable: ArmReply = { status: 503, body: armError("ServiceUnavailable", "try later") };
+
+describe("verify's reader against a loopback ARM, on a virtual clock", () => {
+    let arm: FakeArm | undefined;
+    let clock: VirtualClock;
+
+    afterEach(async () => {
+        await arm?.close();
+        arm = undefined;
+    });
+
+    /** A reader whose server serves `replies` in order (then `last` for ever), whatever is asked. */
+    async function reader(replies: ArmReply[], last: ArmReply, extra: Partial<VerifyEndpoints> = {}, onRequest: () => void = () => undefined): Promise<AzureReader> {
+        clock = new VirtualClock();
+        const handler: ArmHandler = () => {
+            onRequest();
+            return replies.shift() ?? last;
+        };
+        arm = await FakeArm.start(handler, clock.now);
+        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredential, trustedCa: arm.ca, clock, ...extra });
+    }
+
+    const arrivals = () => arm!.requests.map((r) => r.at);
+
+    it("makes one request for an answer at once, with a 60 s timeout and no wait", async () => {
+        const az = await reader([], OK);
+        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status: 200, body: { namespace: "Microsoft.Insights", registrationState: "Registered" } });
+        assert.deepStrictEqual(arrivals(), [0]);
+        assert.deepStrictEqual(clock.timers, [60_000]);
+        assert.deepStrictEqual(clock.sleeps, []);
+        assert.strictEqual(clock.pendingTimers, 0, "the timeout is cleared once answered");
+    });
+
+    it("waits the Retry-After of a 429 when it is longer than the backoff, and the backoff otherwise", async () => {
+        const az = await reader([throttled("47"), throttled("1")], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, [47_000, 7_500]);
+        assert.deepStrictEqual(arrivals(), [0, 47_000, 54_500]);
+    });
+
+    it("retries 408, 5xx and a broken connection with a growing wait", async () => {
+        const az = await reader([{ status: 408, body: armError("RequestTimeout", "slow") }, unavailable, "reset", { status: 500, body: armError("InternalServerError", "oops") }], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875]);
+        assert.strictEqual(arm!.requests.length, 5);
+    });
+
+    for (const [status, code] of [[403, "AuthorizationFailed"], [404, "ResourceNotFound"], [400, "BadRequest"]] as const) {
+        it(`returns a ${status} at once: it is an answer, not a failure to wait out`, async () => {
+            const az = await reader([{ status, body: armError(code, "no") }], OK);
+            assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status, body: armError(code, "no") });
+            assert.deepStrictEqual(clock.sleeps, []);
+            assert.strictEqual(arm!.requests.length, 1);
+        });
+    }
+
+    it("gives up at its deadline with Azure's last answer, never sleeping past it", async () => {
+        const az = await reader([], unavailable);
+        const answer = await az.get(PATH, "2021-04-01");
+        assert.deepStrictEqual(answer, { status: 503, body: armError("ServiceUnavailable", "try later") });
+        // 2 minutes by default: the next wait (30 s at 95.9 s) would end past it.
+        assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875, 25_312.5, 30_000]);
+        assert.deepStrictEqual(arrivals(), [0, 5_000, 12_500, 23_750, 40_625, 65_937.5, 95_937.5]);
+    });
+
+    it("fails at its deadline, naming the call and the answers, when the connection keeps breaking", async () => {
+        const az = await reader([], "reset", { retryTimeoutMs: 20_000 });
+        await assert.rejects(az.get(PATH, "2021-04-01"), { message: `GET ${PATH} did not succeed within 20 s: Azure answered ECONNRESET ×3` });
+        assert.deepStrictEqual(clock.sleeps, [5_000, 7_500]);
+    });
+
+    it("abandons a request unanswered after 60 s, and retries it", async () => {
+        let first = true;
+        // The first request hangs while 60 s pass on the clock; the retry is answered.
+        const az = await reader(["hang"], OK, {}, () => {
+            if (first) {
+                first = false;
+                clock.advance(60_000);
+            }
+        });
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.timers, [60_000, 60_000]);
+        assert.deepStrictEqual(clock.sleeps, [5_000]);
+        assert.deepStrictEqual(arrivals(), [0, 65_000]);
+    });
+
+    it("keeps waiting for an answer that comes just before the timeout", async () => {
+        const az = await reader([], OK, {}, () => clock.advance(59_999));
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, []);
+        assert.strictEqual(arm!.requests.length, 1);
+    });
+
+    it("takes its request timeout from the options, and reports a call that always times out", async () => {
+        const az = await reader([], "hang", { requestTimeoutMs: 10_000, retryTimeoutMs: 20_000 }, () => clock.advance(10_000));
+        await assert.rejects(az.get(PATH, "2021-04-01"), { message: `GET ${PATH} did not succeed within 20 s: Azure answered REQUEST_TIMEOUT ×2` });
+        assert.deepStrictEqual(clock.timers, [10_000, 10_000]);
+    });
+
+    describe("the Log Analytics query", () => {
+        it("waits out throttling and a 503 with the same policy", async () => {
+            const az = await reader([throttled("30"), unavailable], QUERY_OK);
+            assert.deepStrictEqual(await az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), [{ Records24h: 1234 }]);
+            assert.deepStrictEqual(clock.sleeps, [30_000, 7_500]);
+            assert.deepStrictEqual(
+                arm!.requests.map((r) => `${r.method} ${r.path} ${r.at}`),
+                [0, 30_000, 37_500].map((at) => `POST /v1/workspaces/${WORKSPACE}/query ${at}`),
+            );
+            assert.deepStrictEqual(clock.timers, [60_000, 60_000, 60_000]);
+        });
+
+        it("fails at once, with the service's message, on an error that will not pass", async () => {
+            const az = await reader([{ status: 403, body: armError("InsufficientAccessError", "The provided credentials have insufficient access") }], QUERY_OK);
+            await assert.rejects(az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), { message: "The provided credentials have insufficient access" });
+            assert.deepStrictEqual(clock.sleeps, []);
+            assert.strictEqual(arm!.requests.length, 1);
+        });
+    });
+});
