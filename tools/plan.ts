@@ -3,7 +3,8 @@
  * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
  * create, then runs the policy pack over it. A mandatory policy violation exits 1, invalid settings 2.
  */
-import { Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
+import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import { diffAgainst, losesLogs, PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
 import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./offline/policyCheck";
 import { Evaluation, evaluateStack, RecordedResource } from "./offline/recorder";
 import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
@@ -15,12 +16,14 @@ interface PlanArgs {
     readonly project: "main" | "bootstrap";
     /** A stack file other than `Pulumi.<stack>.yaml` (as `pulumi --config-file`). */
     readonly configFile?: string;
+    /** A previous plan (`--json`) or state file to compare with. */
+    readonly against?: string;
 }
 
-const USAGE = "npm run plan -- [--stack <name>] [--config-file <file>] [--project main|bootstrap] [--json]";
+const USAGE = "npm run plan -- [--stack <name>] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file"], switches: ["json"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file", "against"], switches: ["json"], usage: USAGE });
     const project = values.project ?? "main";
     if (project !== "main" && project !== "bootstrap") {
         throw new UsageError(`--project is main or bootstrap (got ${project})`);
@@ -30,6 +33,7 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         json: switches.json,
         project,
         ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
+        ...(values.against ? { against: values.against } : {}),
     };
 }
 
@@ -89,7 +93,7 @@ function keySettings(r: RecordedResource): string {
     }
 }
 
-function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): string {
+function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[]): string {
     const rows = evaluation.resources
         .filter((r) => r.custom)
         .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
@@ -98,7 +102,9 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): str
     const line = (row: string[]) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd();
     const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     return [
-        `Offline plan for stack ${evaluation.stack}: pulumi up would create ${rows.length} resources.`,
+        changes === undefined
+            ? `Offline plan for stack ${evaluation.stack}: pulumi up would create ${rows.length} resources.`
+            : `Offline plan for stack ${evaluation.stack}: ${rows.length} resources; what changes against the previous deployment is listed below.`,
         "",
         line(header),
         ...rows.map(line),
@@ -106,6 +112,7 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): str
         "Outputs:",
         ...outputs,
         "",
+        ...(changes === undefined ? [] : [...renderChanges(changes), ""]),
         ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), ""]),
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
@@ -114,7 +121,7 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[]): str
     ].join("\n");
 }
 
-export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = []): string {
+export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = [], changes?: readonly PlannedChange[]): string {
     return JSON.stringify(
         {
             stack: evaluation.stack,
@@ -133,6 +140,7 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
             })),
             outputs: evaluation.outputs,
             policy: verdicts,
+            ...(changes ? { changes } : {}),
         },
         null,
         2,
@@ -147,8 +155,9 @@ export const planCommand: Command = async (argv, io) => {
     // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
     // governs the provisioning-logs stacks, not the bootstrap.
     const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
-    io.out(args.json ? renderJson(evaluation, verdicts) : renderTable(evaluation, verdicts));
-    return verdicts && failed(verdicts) ? EXIT_CODES.findings : EXIT_CODES.ok;
+    const changes = args.against ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), evaluation.resources) : undefined;
+    io.out(args.json ? renderJson(evaluation, verdicts, changes) : renderTable(evaluation, verdicts, changes));
+    return (verdicts && failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;
 };
 
 if (require.main === module) {

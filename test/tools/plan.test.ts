@@ -28,7 +28,7 @@ describe("the offline plan", () => {
         assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main" });
         assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap" });
         assert.throws(() => parseArgs(["--stak", "prod"]), {
-            message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--config-file <file>] [--project main|bootstrap] [--json]",
+            message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
         });
         assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
         assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
