@@ -2,6 +2,7 @@ import { Policies } from "@pulumi/policy";
 import { aadiamDiagnosticSettingEnforceProvisioningLogs } from "./aadiam/diagnosticSettingEnforceProvisioningLogs";
 import { applicationinsightsWorkbookConfigureIdentity } from "./applicationinsights/workbookConfigureIdentity";
 import { loganalyticsTableConfigureRetention } from "./loganalytics/tableConfigureRetention";
+import { loganalyticsTableDisallowRetentionDecrease } from "./loganalytics/tableDisallowRetentionDecrease";
 import { loganalyticsWorkspaceConfigureRetention } from "./loganalytics/workspaceConfigureRetention";
 import { loganalyticsWorkspaceEnforceProtection } from "./loganalytics/workspaceEnforceProtection";
 import { monitorActionGroupConfigureReceivers } from "./monitor/actionGroupConfigureReceivers";
@@ -12,6 +13,7 @@ import { provisioningStackEnforceCompleteness } from "./stack/provisioningEnforc
 export const POLICIES: Policies = [
     loganalyticsWorkspaceConfigureRetention,
     loganalyticsTableConfigureRetention,
+    loganalyticsTableDisallowRetentionDecrease,
     loganalyticsWorkspaceEnforceProtection,
     aadiamDiagnosticSettingEnforceProvisioningLogs,
     monitorScheduledQueryRuleConfigureEvaluation,

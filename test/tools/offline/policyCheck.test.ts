@@ -23,6 +23,7 @@ describe("the policy pack", () => {
             "aadiam-diagnosticsetting-enforce-provisioninglogs",
             "applicationinsights-workbook-configure-identity",
             "loganalytics-table-configure-retention",
+            "loganalytics-table-disallow-retentiondecrease",
             "loganalytics-workspace-configure-retention",
             "loganalytics-workspace-enforce-protection",
             "monitor-actiongroup-configure-receivers",
