@@ -4,6 +4,7 @@
  * create, then runs the policy pack over it. A mandatory policy violation exits 1, invalid settings 2.
  */
 import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import { fleetExitCode, planFleet, renderFleet } from "./offline/fleet";
 import { diffAgainst, losesLogs, PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
 import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./offline/policyCheck";
 import { Evaluation, evaluateStack, RecordedResource } from "./offline/recorder";
@@ -18,15 +19,25 @@ interface PlanArgs {
     readonly configFile?: string;
     /** A previous plan (`--json`) or state file to compare with. */
     readonly against?: string;
+    /** Plan every stack (of `stacksDir`, else the project's) with one summary. */
+    readonly all: boolean;
+    readonly stacksDir?: string;
 }
 
-const USAGE = "npm run plan -- [--stack <name>] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
+const USAGE =
+    "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file", "against"], switches: ["json"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file", "against", "stacks-dir"], switches: ["json", "all"], usage: USAGE });
     const project = values.project ?? "main";
     if (project !== "main" && project !== "bootstrap") {
         throw new UsageError(`--project is main or bootstrap (got ${project})`);
+    }
+    if (switches.all && (values.stack || values["config-file"] || values.against || project !== "main")) {
+        throw new UsageError(`--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: ${USAGE}`);
+    }
+    if (values["stacks-dir"] && !switches.all) {
+        throw new UsageError(`--stacks-dir goes with --all; usage: ${USAGE}`);
     }
     return {
         stack: values.stack ?? (project === "main" ? "dev" : "contoso"),
@@ -34,6 +45,8 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         project,
         ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
         ...(values.against ? { against: values.against } : {}),
+        all: switches.all,
+        ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}),
     };
 }
 
@@ -150,6 +163,11 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
 /** `npm run plan`. */
 export const planCommand: Command = async (argv, io) => {
     const args = parseArgs(argv);
+    if (args.all) {
+        const rows = await planFleet(args.stacksDir);
+        io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleet(rows));
+        return fleetExitCode(rows);
+    }
     const programDir = args.project === "main" ? PROJECT_DIR : BOOTSTRAP_DIR;
     const evaluation = await evaluateStack(args.stack, { programDir, configFile: args.configFile });
     // The policy pack, with this stack's environment config (policies/config/<stack>.json); it

@@ -23,12 +23,12 @@ async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string
 
 describe("the offline plan", () => {
     it("defaults to the dev stack and takes --stack and --json", () => {
-        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false, project: "main" });
-        assert.deepStrictEqual(parseArgs(["--stack=prod", "--config-file", "p.yaml"]), { stack: "prod", json: false, project: "main", configFile: "p.yaml" });
-        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main" });
-        assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap" });
+        assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false, project: "main", all: false });
+        assert.deepStrictEqual(parseArgs(["--stack=prod", "--config-file", "p.yaml"]), { stack: "prod", json: false, project: "main", configFile: "p.yaml", all: false });
+        assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main", all: false });
+        assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap", all: false });
         assert.throws(() => parseArgs(["--stak", "prod"]), {
-            message: "unknown argument --stak; usage: npm run plan -- [--stack <name>] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
+            message: "unknown argument --stak; usage: npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
         });
         assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
         assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });

@@ -257,6 +257,8 @@ export interface StackOptions {
     readonly identity?: Partial<FakeIdentity>;
     /** Receives every registered resource, even when the program fails. */
     readonly sink?: RecordedResource[];
+    /** Keep the evaluation for later callers in this process. Defaults to true. */
+    readonly cache?: boolean;
 }
 
 /** Evaluations of unchanged stack files, once per process: evaluation is deterministic. */
@@ -271,7 +273,7 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
         const { config, encrypted } = readStackConfig(stack, { dir: options.programDir, file: options.configFile });
         return { ...(await evaluate(stack, config, options)), encrypted };
     };
-    if (options.identity || options.sink) {
+    if (options.identity || options.sink || options.cache === false) {
         return run();
     }
     const key = JSON.stringify([stack, options.programDir ?? PROJECT_DIR, options.configFile]);

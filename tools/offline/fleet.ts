@@ -1,0 +1,65 @@
+import * as path from "path";
+import { EXIT_CODES } from "../cli";
+import { PROJECT_DIR, stackNames } from "../stackFiles";
+import { checkPolicies, failed, stackPolicyConfig } from "./policyCheck";
+import { evaluateStack } from "./recorder";
+
+/**
+ * Every stack of a fleet (one per tenant and environment) planned in one process: the SDKs load
+ * once, so each further stack costs only its own evaluation. One row per stack; a stack that fails
+ * does not stop the others.
+ */
+
+/** How one stack of the fleet came out. */
+export interface FleetRow {
+    readonly stack: string;
+    /** Custom resources `pulumi up` would create; undefined when the stack failed to evaluate. */
+    readonly resources?: number;
+    /** Policy findings, and whether they fail the stack. */
+    readonly findings?: number;
+    readonly ok: boolean;
+    /** The one-line error or failing finding, when not ok. */
+    readonly problem?: string;
+}
+
+/** Plans every `Pulumi.<stack>.yaml` in `dir` (the project's by default) with the main program. */
+export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
+    const rows: FleetRow[] = [];
+    for (const stack of stackNames(dir)) {
+        try {
+            const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false });
+            const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
+            const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
+            rows.push({
+                stack,
+                resources: evaluation.resources.filter((r) => r.custom).length,
+                findings: verdicts.length,
+                ok: !failed(verdicts),
+                ...(failing ? { problem: `[${failing.level}] ${failing.policy}: ${failing.message}` } : {}),
+            });
+        } catch (e) {
+            rows.push({ stack, ok: false, problem: (e as Error).message.split("\n")[0] });
+        }
+    }
+    return rows;
+}
+
+/** The fleet's summary table. */
+export function renderFleet(rows: readonly FleetRow[]): string {
+    const table = rows.map((r) => [r.stack, r.resources === undefined ? "-" : String(r.resources), r.findings === undefined ? "-" : String(r.findings), r.ok ? "ok" : `FAIL ${r.problem ?? ""}`.trimEnd()]);
+    const header = ["STACK", "RESOURCES", "FINDINGS", "RESULT"];
+    const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...table.map((row) => row[c].length)));
+    const line = (row: string[]) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join("  ").trimEnd();
+    const failing = rows.filter((r) => !r.ok).length;
+    return [
+        `Offline plan of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`,
+        "",
+        line(header),
+        ...table.map(line),
+    ].join("\n");
+}
+
+/** Exit code of a fleet plan: findings when any stack fails. */
+export function fleetExitCode(rows: readonly FleetRow[]): number {
+    return rows.every((r) => r.ok) ? EXIT_CODES.ok : EXIT_CODES.findings;
+}
