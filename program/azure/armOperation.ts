@@ -7,6 +7,11 @@ import { createCredential } from "./credential";
  * (Retry-After first), how a failure is described to the user, and how a dynamic resource decides
  * between update and replace. Everything is injectable so tests drive the real code against a
  * loopback server that behaves like ARM, on a virtual clock.
+ *
+ * Every call is bounded: each request has a timeout, cut to the time left before the operation's
+ * deadline; no wait ends at or past the deadline (a wait that would is not started, and the message
+ * says why); the HTTP pipeline retries nothing by itself (`maxRetries: 0`), so every retry and every
+ * wait happens here, on the injected clock.
  */
 
 /** The ARM endpoint of Azure's public cloud. */
@@ -20,12 +25,12 @@ export interface ArmDependencies {
     readonly credential?: TokenCredential;
     /** Extra trusted CA (PEM) for the endpoint; only tests need it. */
     readonly trustedCa?: string;
-    /** Retries the SDK client makes by itself. Defaults to 0: {@link retryArm} owns retries and their deadline. */
-    readonly clientRetries?: number;
     /** Defaults to wall-clock time. */
     readonly clock?: Clock;
     /** Defaults to {@link DEFAULT_BACKOFF}. */
     readonly backoff?: Backoff;
+    /** Draws the jitter of each wait, in [0, 1). Defaults to `Math.random`; tests pass a fixed one. */
+    readonly random?: () => number;
     /** How long one request may go unanswered. Defaults to {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
     readonly requestTimeoutMs?: number;
     /** Progress messages; defaults to silence (dynamic providers cannot log to the engine). */
@@ -52,7 +57,7 @@ export const SYSTEM_CLOCK: Clock = {
     },
 };
 
-/** Waits between attempts: `initialMs`, growing by `factor` up to `maxMs`. */
+/** Waits between attempts: `initialMs`, growing by `factor` up to `maxMs`, each jittered by ±{@link JITTER}. */
 export interface Backoff {
     readonly initialMs: number;
     readonly factor: number;
@@ -62,15 +67,25 @@ export interface Backoff {
 /** A few seconds, growing to 30 s: polls a slow registration often enough, and spares a throttled API. */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 5_000, factor: 1.5, maxMs: 30_000 };
 
+/**
+ * Each wait is the backoff's delay ±20 %, so deployments throttled together do not retry in step.
+ * A random source returning 0.5 gives the delay itself.
+ */
+export const JITTER = 0.2;
+
 /** How long one request may go unanswered before it is abandoned and, as a transient failure, retried. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 /** The code of the failure a request that timed out ends with: transient, like a broken connection. */
 export const REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
 
+/** The code of a 2xx answer whose body is not JSON: a truncated or mangled answer, worth another try. */
+export const MALFORMED_ANSWER = "MALFORMED_ANSWER";
+
 /**
  * Sends one request with an abort signal that fires after `timeoutMs` on `clock` (or when `outer`
- * aborts). A request that times out fails with code {@link REQUEST_TIMEOUT}.
+ * aborts). A request that times out fails with code {@link REQUEST_TIMEOUT}, even one that ignores
+ * its signal (a credential that never returns).
  */
 export async function withRequestTimeout<T>(
     timeoutMs: number,
@@ -79,10 +94,16 @@ export async function withRequestTimeout<T>(
     outer?: { addEventListener(type: "abort", listener: () => void): void; removeEventListener(type: "abort", listener: () => void): void; readonly aborted: boolean },
 ): Promise<T> {
     const controller = new AbortController();
-    let timedOut = false;
+    const timedOut = () => Object.assign(new Error(`no answer within ${formatDuration(timeoutMs)}`), { code: REQUEST_TIMEOUT });
+    let expired = false;
+    let onTimeout: (() => void) | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+        onTimeout = () => reject(timedOut());
+    });
     const fire = () => {
-        timedOut = true;
+        expired = true;
         controller.abort();
+        onTimeout?.();
     };
     const cancel = clock.timer ? clock.timer(timeoutMs, fire) : SYSTEM_CLOCK.timer!(timeoutMs, fire);
     const forward = () => controller.abort();
@@ -91,10 +112,12 @@ export async function withRequestTimeout<T>(
     }
     outer?.addEventListener("abort", forward);
     try {
-        return await send(controller.signal);
+        const sent = send(controller.signal);
+        sent.catch(() => undefined); // it may settle after the timeout has won
+        return await Promise.race([sent, timeout]);
     } catch (e) {
-        if (timedOut) {
-            throw Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: REQUEST_TIMEOUT });
+        if (expired) {
+            throw timedOut();
         }
         throw e;
     } finally {
@@ -103,50 +126,127 @@ export async function withRequestTimeout<T>(
     }
 }
 
+/** `90 s`, `19 min`: seconds under two minutes, whole minutes above (rounded down with `floor`). */
+export function formatDuration(ms: number, rounding: "round" | "floor" = "round"): string {
+    if (ms < 120_000) {
+        return `${Math.max(0, Math.round(ms / 1000))} s`;
+    }
+    return `${rounding === "floor" ? Math.floor(ms / 60_000) : Math.round(ms / 60_000)} min`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sending requests
+
+/** ARM's answer to one request: HTTP errors are answers here, not exceptions. */
+export interface ArmAnswer {
+    readonly status: number;
+    readonly headers: { get(name: string): string | undefined };
+    /** The parsed JSON body; the raw text when it is not JSON; undefined when empty. */
+    readonly body: any;
+    /** Set when a body was sent but is not JSON: its first characters. */
+    readonly malformed?: string;
+}
+
 /**
- * A pipeline policy that gives every request (each attempt, each long-running-operation poll) its
- * own timeout, {@link withRequestTimeout}. Add it after the Sign phase, so waiting for a token
- * does not count.
+ * Sends requests to ARM through the Azure SDK's HTTP pipeline, with bearer tokens from the
+ * credential and no retries of its own (`maxRetries: 0`). Everything it needs is required lazily:
+ * dynamic providers are closure-serialized and run in another process. The credential is made at
+ * the first request, so a credential problem is reported as the failure of that request.
  */
-export function requestTimeoutPolicy(timeoutMs: number = DEFAULT_REQUEST_TIMEOUT_MS, clock: Clock = SYSTEM_CLOCK): import("@azure/core-rest-pipeline").PipelinePolicy {
-    return {
-        name: "entraProvisioningLogsRequestTimeout",
-        sendRequest: async (request, next) => {
-            const outer = request.abortSignal;
+export class ArmClient {
+    private pipeline?: import("@azure/core-rest-pipeline").Pipeline;
+    private http?: import("@azure/core-rest-pipeline").HttpClient;
+    readonly endpoint: string;
+    /** Requests sent, retries included, for tests and the benchmark. */
+    calls = 0;
+
+    constructor(
+        private readonly deps: ArmDependencies,
+        private readonly userAgent = "entra-provisioning-logs",
+    ) {
+        this.endpoint = (deps.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, "");
+    }
+
+    private ready(): { pipeline: import("@azure/core-rest-pipeline").Pipeline; http: import("@azure/core-rest-pipeline").HttpClient } {
+        if (!this.pipeline || !this.http) {
+            const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
+            const credential = this.deps.credential ?? createCredential();
+            const pipeline = core.createPipelineFromOptions({
+                retryOptions: { maxRetries: 0 },
+                ...(this.deps.trustedCa ? { tlsOptions: { ca: this.deps.trustedCa } } : {}),
+                userAgentOptions: { userAgentPrefix: this.userAgent },
+            });
+            pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential, scopes: `${this.endpoint === PUBLIC_ARM_ENDPOINT ? PUBLIC_ARM_ENDPOINT : this.endpoint}/.default` }), { phase: "Sign" });
+            this.pipeline = pipeline;
+            this.http = core.createDefaultHttpClient();
+        }
+        return { pipeline: this.pipeline, http: this.http };
+    }
+
+    /** The URL of an ARM path (`/subscriptions/...`) at an API version, or an absolute URL ARM handed out (an operation's status). */
+    url(pathOrUrl: string, apiVersion?: string): string {
+        const base = /^https:\/\//i.test(pathOrUrl) ? pathOrUrl : `${this.endpoint}/${pathOrUrl.replace(/^\/+/, "")}`;
+        return apiVersion ? `${base}${base.includes("?") ? "&" : "?"}api-version=${apiVersion}` : base;
+    }
+
+    /**
+     * One request, no retry, abandoned after `timeoutMs` (the token request included). A broken
+     * connection or a timeout throws a failure with a code and no status; any HTTP status is an answer.
+     */
+    async send(method: string, pathOrUrl: string, options: { apiVersion?: string; body?: unknown; timeoutMs: number }): Promise<ArmAnswer> {
+        const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
+        const url = this.url(pathOrUrl, options.apiVersion);
+        const clock = this.deps.clock ?? SYSTEM_CLOCK;
+        this.calls++;
+        const response = await withRequestTimeout(options.timeoutMs, clock, (abortSignal) => {
+            const { pipeline, http } = this.ready();
+            const request = core.createPipelineRequest({
+                url,
+                method: method as import("@azure/core-rest-pipeline").HttpMethods,
+                abortSignal,
+                ...(options.body === undefined ? {} : { body: JSON.stringify(options.body), headers: core.createHttpHeaders({ "content-type": "application/json" }) }),
+            });
+            return pipeline.sendRequest(http, request);
+        });
+        const text = response.bodyAsText ?? "";
+        let body: unknown;
+        let malformed: string | undefined;
+        if (text) {
             try {
-                return await withRequestTimeout(
-                    timeoutMs,
-                    clock,
-                    (signal) => {
-                        request.abortSignal = signal;
-                        return next(request);
-                    },
-                    outer,
-                );
-            } finally {
-                request.abortSignal = outer;
+                body = JSON.parse(text);
+            } catch {
+                body = text;
+                malformed = text.slice(0, 60);
             }
-        },
-    };
+        }
+        return { status: response.status, headers: response.headers, body, ...(malformed === undefined ? {} : { malformed }) };
+    }
 }
 
-/**
- * The official ARM client. Required lazily: dynamic providers are closure-serialized and run in
- * another process.
- */
-export function createArmClient(subscriptionId: string, deps: ArmDependencies): import("@azure/arm-resources").ResourceManagementClient {
-    const { ResourceManagementClient }: typeof import("@azure/arm-resources") = require("@azure/arm-resources");
-    const client = new ResourceManagementClient(deps.credential ?? createCredential(), subscriptionId, {
-        endpoint: deps.endpoint ?? PUBLIC_ARM_ENDPOINT,
-        retryOptions: { maxRetries: deps.clientRetries ?? 0, retryDelayInMs: 1_000, maxRetryDelayInMs: 30_000 },
-        ...(deps.trustedCa ? { tlsOptions: { ca: deps.trustedCa } } : {}),
-        userAgentOptions: { userAgentPrefix: "entra-provisioning-logs" },
+/** ARM's answer as a failure, shaped like the SDK's RestError: status, ARM's error code and message, headers. */
+export function failureOf(answer: ArmAnswer): ArmFailure & Error {
+    const error = answer.body?.error ?? {};
+    const message = answer.malformed !== undefined ? `the answer is not JSON (${JSON.stringify(answer.malformed)})` : (error.message ?? "no details");
+    return Object.assign(new Error(message), {
+        statusCode: answer.status,
+        code: answer.malformed !== undefined && answer.status < 300 ? MALFORMED_ANSWER : error.code,
+        response: { headers: answer.headers },
     });
-    client.pipeline.addPolicy(requestTimeoutPolicy(deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, deps.clock ?? SYSTEM_CLOCK), { afterPhase: "Sign" });
-    return client;
 }
 
-/** The shape of an error thrown by the Azure SDK (RestError), as far as this program reads it. */
+/** Sends one request and throws ARM's error for anything but a 2xx answer with a JSON (or empty) body. */
+export async function armCall(arm: ArmClient, method: string, pathOrUrl: string, options: { apiVersion?: string; body?: unknown; timeoutMs: number }): Promise<ArmAnswer> {
+    const answer = await arm.send(method, pathOrUrl, options);
+    if (answer.status >= 300 || answer.malformed !== undefined) {
+        throw failureOf(answer);
+    }
+    return answer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which failures pass
+
+/** The shape of a failed request, as far as this program reads it (the SDK's RestError has it too). */
 export interface ArmFailure {
     readonly statusCode?: number;
     readonly code?: string;
@@ -154,15 +254,45 @@ export interface ArmFailure {
     readonly response?: { readonly headers?: { get(name: string): string | undefined } };
 }
 
-/** Throttling, server errors and broken connections may pass; 400, 403 and 404 will not. */
-export function isTransient(err: ArmFailure): boolean {
-    if (err.statusCode === undefined) {
-        return err.code !== undefined; // REQUEST_SEND_ERROR, ECONNRESET and friends: no response at all
+/**
+ * A 409 that says another operation on the resource is still running: it passes once that one
+ * ends. The codes are the ones ARM's resource providers use for it: `AnotherOperationInProgress`
+ * (Microsoft.Network: "Another operation on this or dependent resource is in progress", seen with
+ * 409 and with 400), `OperationInProgress`, `RequestConflict` ("Another operation is being performed
+ * on the parent resource … Please try again later", Microsoft.CognitiveServices; Azure/Vector-Search-AI-Assistant#11;
+ * "provisioning state is not terminal … wait … and then retry", Microsoft.Kusto; Azure/azure-rest-api-specs#7984),
+ * `ConflictingOperation`, and Log Analytics' own `NewerDataExists` ("Failed to modify resource
+ * '…/workspaces/…', newer data exists … try again in a few minutes", code `Conflict`; Azure/Azure-Sentinel#9546).
+ * A bare `Conflict` counts only when its message says so ("in progress", "try again"); a 409 for
+ * anything else (a name taken, a state that won't change by itself) fails at once.
+ */
+export function isInProgressConflict(err: ArmFailure): boolean {
+    if (err.statusCode !== 409) {
+        return false;
     }
-    return err.statusCode === 408 || err.statusCode === 429 || err.statusCode >= 500;
+    if (/^(AnotherOperationInProgress|OperationInProgress|RequestConflict|ConflictingOperation|NewerDataExists|OperationPreempted)$/i.test(err.code ?? "")) {
+        return true;
+    }
+    return /in progress|another operation|try again|retry|newer data exists|not terminal/i.test(err.message ?? "");
 }
 
-/** The wait ARM asked for in Retry-After, in milliseconds. */
+/**
+ * Passing failures, worth a retry: 408, 429 (with or without Retry-After), 5xx, a 409 while another
+ * operation runs ({@link isInProgressConflict}), a broken connection (before or during the answer)
+ * or a request that timed out (a failure with a code and no status), and a 2xx answer cut short
+ * ({@link MALFORMED_ANSWER}). 400, 401, 403, 404 and a credential problem will not pass.
+ */
+export function isTransient(err: ArmFailure): boolean {
+    if (err.code === MALFORMED_ANSWER) {
+        return true;
+    }
+    if (err.statusCode === undefined) {
+        return typeof err.code === "string" && err.code.length > 0; // ECONNRESET, PARSE_ERROR ("aborted" mid-body), REQUEST_TIMEOUT…
+    }
+    return err.statusCode === 408 || err.statusCode === 429 || err.statusCode >= 500 || isInProgressConflict(err);
+}
+
+/** The wait ARM asked for in Retry-After (seconds or an HTTP date), in milliseconds. */
 export function retryAfterMs(err: ArmFailure, now: number = Date.now()): number | undefined {
     const header = err.response?.headers?.get("retry-after");
     if (!header) {
@@ -170,156 +300,308 @@ export function retryAfterMs(err: ArmFailure, now: number = Date.now()): number 
     }
     const seconds = Number(header);
     if (Number.isFinite(seconds)) {
-        return seconds * 1_000;
+        return Math.max(0, seconds * 1_000);
     }
     const date = Date.parse(header);
     return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
 }
 
-/** What ARM answered, in the words a user reads: `HTTP 429 TooManyRequests`, or the connection error. */
+/** What ARM answered, in the words a user reads: `HTTP 429 TooManyRequests`, `connection reset`, `no answer in time`. */
 export function answerOf(err: ArmFailure): string {
     if (err.statusCode === undefined) {
-        return err.code ?? "error";
+        return transportAnswer(err);
     }
     return `HTTP ${err.statusCode}${err.code && err.code !== String(err.statusCode) ? ` ${err.code}` : ""}`;
 }
 
-/** Counts ARM's failed answers, so a final message can say what happened: "HTTP 429 ×14, HTTP 503 ×3". */
+function transportAnswer(err: ArmFailure): string {
+    if (err.code === REQUEST_TIMEOUT) {
+        return "no answer in time";
+    }
+    if (err.code === "ECONNRESET") {
+        return "connection reset";
+    }
+    if (err.code === "PARSE_ERROR") {
+        return "connection broken mid-answer";
+    }
+    return err.code ?? "error";
+}
+
+/** Counts the failed answers, so a final message can say what happened: "HTTP 429 ×14, HTTP 503 ×3". */
 export class AnswerLog {
     private readonly counts = new Map<string, number>();
+    /** Each answer's status: undefined for no answer or a broken one, 0 for a 2xx that is not JSON. */
+    private readonly statuses: Array<number | undefined> = [];
 
     record(err: ArmFailure): void {
-        const answer = err.statusCode === undefined ? answerOf(err) : `HTTP ${err.statusCode}`;
+        const answer = err.statusCode === undefined ? transportAnswer(err) : err.code === MALFORMED_ANSWER ? `HTTP ${err.statusCode} not JSON` : `HTTP ${err.statusCode}`;
         this.counts.set(answer, (this.counts.get(answer) ?? 0) + 1);
+        this.statuses.push(err.code === MALFORMED_ANSWER ? 0 : err.statusCode);
     }
 
     get size(): number {
-        return this.counts.size;
+        return this.statuses.length;
     }
 
     summary(): string {
         return [...this.counts].map(([answer, n]) => `${answer} ×${n}`).join(", ");
     }
+
+    /** What the answers say about ARM: throttling (429), failing (5xx, timeouts, broken connections), both, or busy (409). */
+    diagnosis(): string {
+        const throttled = this.statuses.some((s) => s === 429);
+        const failing = this.statuses.some((s) => s === undefined || s === 0 || s === 408 || (s !== undefined && s >= 500));
+        const busy = this.statuses.some((s) => s === 409);
+        const load = throttled && failing ? "ARM was throttling and failing the requests" : throttled ? "ARM was throttling the requests" : failing ? "Azure was failing the requests" : undefined;
+        const parts = [load, busy ? "another operation on the resource was still in progress" : undefined].filter(Boolean);
+        return parts.join(", and ") || "ARM did not answer as expected";
+    }
 }
 
-/**
- * One line saying which operation failed on what, what ARM answered, and what to do. `forbidden`
- * is the fix for a 403: the permission the identity lacks.
- */
-export function describeArmFailure(operation: string, err: ArmFailure, forbidden?: string): string {
-    if (err.statusCode === 403 && forbidden) {
-        return `${operation} was refused (HTTP 403): ${forbidden}`;
-    }
-    return `${operation} failed (${answerOf(err)}): ${err.message ?? "no details"}`;
+// ---------------------------------------------------------------------------------------------
+// Retrying within a deadline
+
+/** What to do about a failure that will not pass, by its kind. */
+export interface Fixes {
+    /** The fix for a 403: the permission the identity lacks. */
+    readonly forbidden?: string;
+    /** The fix for a 404. */
+    readonly notFound?: string;
+    /** The fix for a 400: which setting or request ARM refused. */
+    readonly badRequest?: string;
 }
 
 /** What a retried operation is, for its messages, and how long it may take. */
-export interface RetrySpec {
+export interface RetrySpec extends Fixes {
     /** E.g. "Setting the retention of <table id>". */
     readonly operation: string;
-    /** The fix for a 403. */
-    readonly forbidden?: string;
     /** Give up after this long, in milliseconds. */
     readonly timeoutMs: number;
+    /** The setting the deadline comes from, named in messages, e.g. "registrationTimeoutMinutes". */
+    readonly budget?: string;
+    /** What to run once the deadline has passed, e.g. "run verify again". Defaults to "run pulumi up again". */
+    readonly again?: string;
+    /** Failures that pass in this operation's context besides the transient ones (e.g. a new workspace's 404). */
+    readonly retryAlso?: (err: ArmFailure, elapsedMs: number) => boolean;
 }
 
-/** One attempt as the retry loop sees it: finished (return or throw), or a transient failure to wait out. */
-type Attempt<T> = { readonly finished: () => T } | { readonly transient: ArmFailure; readonly giveUp: (answers: AnswerLog) => T };
+/** Why a wait was not started: it would have ended at or past the deadline. */
+export interface WaitRefused {
+    /** The wait that was due. */
+    readonly waitMs: number;
+    /** ARM's Retry-After, when it asked for one. */
+    readonly retryAfterMs?: number;
+    /** Time left before the deadline. */
+    readonly leftMs: number;
+}
 
 /**
- * The one retry policy: transient failures are retried with a growing wait, or Retry-After when
- * longer, until the deadline; it never sleeps past it.
+ * An operation's deadline, its backoff and what ARM answered on the way. Request timeouts are cut
+ * to the time left; {@link Deadline.wait} never sleeps past the deadline, nor up to it just to fail.
  */
-async function retryLoop<T>(spec: RetrySpec, attempt: () => Promise<Attempt<T>>, deps: Pick<ArmDependencies, "clock" | "backoff" | "log">): Promise<T> {
-    const clock = deps.clock ?? SYSTEM_CLOCK;
-    const backoff = deps.backoff ?? DEFAULT_BACKOFF;
-    const answers = new AnswerLog();
-    const deadline = clock.now() + spec.timeoutMs;
-    let delay = backoff.initialMs;
+export class Deadline {
+    readonly answers = new AnswerLog();
+    readonly startedAt: number;
+    readonly at: number;
+    private readonly clock: Clock;
+    private readonly backoff: Backoff;
+    private readonly random: () => number;
+    private delay: number;
+
+    constructor(
+        readonly spec: RetrySpec,
+        private readonly deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    ) {
+        this.clock = deps.clock ?? SYSTEM_CLOCK;
+        this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
+        this.random = deps.random ?? Math.random;
+        this.startedAt = this.clock.now();
+        this.at = this.startedAt + spec.timeoutMs;
+        this.delay = this.backoff.initialMs;
+    }
+
+    get elapsedMs(): number {
+        return this.clock.now() - this.startedAt;
+    }
+
+    get leftMs(): number {
+        return this.at - this.clock.now();
+    }
+
+    /** The next request's timeout: the per-request timeout, cut to the time left. */
+    requestTimeoutMs(): number {
+        return Math.max(0, Math.min(this.deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.leftMs));
+    }
+
+    /**
+     * Waits before the next attempt: the backoff's next delay (jittered), or ARM's Retry-After when
+     * longer. Returns why not, without sleeping, when that wait would end at or past the deadline.
+     */
+    async wait(retryAfter?: number, reason?: string): Promise<WaitRefused | undefined> {
+        const jittered = this.delay * (1 - JITTER + 2 * JITTER * this.random());
+        this.delay = Math.min(this.delay * this.backoff.factor, this.backoff.maxMs);
+        const waitMs = Math.max(jittered, retryAfter ?? 0);
+        const leftMs = this.leftMs;
+        if (waitMs >= leftMs) {
+            return { waitMs, leftMs, ...(retryAfter !== undefined && retryAfter >= jittered ? { retryAfterMs: retryAfter } : {}) };
+        }
+        this.deps.log?.(`${this.spec.operation}: ${reason ?? "waiting"}; next try in ${formatDuration(waitMs)}`);
+        await this.clock.sleep(waitMs);
+        return undefined;
+    }
+
+    /** The time allowed, for messages: `registrationTimeoutMinutes (20 min)`, or `10 min`. */
+    get limit(): string {
+        return this.spec.budget ? `${this.spec.budget} (${formatDuration(this.spec.timeoutMs)})` : formatDuration(this.spec.timeoutMs);
+    }
+
+    /** What ARM answered so far, for messages: `; ARM answered HTTP 429 ×3 in 40 s` (no time when at once), or nothing. */
+    answered(): string {
+        return this.answers.size > 0 ? `; ARM answered ${this.answers.summary()}${this.elapsedMs >= 1000 ? ` in ${formatDuration(this.elapsedMs)}` : ""}` : "";
+    }
+
+    /** The message for giving up: ARM's Retry-After did not fit, or the time is up; what ARM answered; what to do. */
+    giveUp(refused: WaitRefused, diagnosis: string = this.answers.diagnosis()): string {
+        const again = this.spec.again ?? "run pulumi up again";
+        if (refused.retryAfterMs !== undefined) {
+            const left = formatDuration(refused.leftMs, "floor");
+            return (
+                `${this.spec.operation} stopped: ARM asked to wait ${formatDuration(refused.retryAfterMs)} (Retry-After) but only ${left} ${/^1 /.test(left) ? "is" : "are"} left of ` +
+                `${this.spec.budget ? this.limit : `its ${this.limit}`}${this.answered()}. ${capitalize(again)} in ${formatDuration(refused.retryAfterMs)}` +
+                `${this.spec.budget ? `, or raise ${this.spec.budget}` : ""}.`
+            );
+        }
+        return `${this.spec.operation} did not succeed within ${this.limit}${this.answered()}; ${diagnosis}. ${capitalize(again)} later.`;
+    }
+}
+
+function capitalize(text: string): string {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A failure that will not pass, in one line: which operation on what, what ARM answered (and before), and the fix for its kind. */
+export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fixes = {}, answers?: AnswerLog, elapsedMs?: number): string {
+    if (err.statusCode === 403 && fixes.forbidden) {
+        return `${operation} was refused (HTTP 403): ${fixes.forbidden}`;
+    }
+    if (err.statusCode === 401) {
+        return `${operation} was refused (${answerOf(err)}): the credentials were not accepted; log in again (az login) or check the ARM_* variables the program uses.`;
+    }
+    if (err.statusCode === undefined) {
+        return `${operation} failed before reaching ARM: ${err.message ?? "no details"}`;
+    }
+    const before = answers && answers.size > 0 ? `; ARM answered ${answers.summary()}${elapsedMs !== undefined ? ` in ${formatDuration(elapsedMs)}` : ""}` : "";
+    const fix = err.statusCode === 404 ? fixes.notFound : err.statusCode === 400 ? fixes.badRequest : undefined;
+    return `${operation} failed (${answerOf(err)}): ${(err.message ?? "no details").replace(/\.\s*$/, "")}${before}${fix ? `. ${fix}` : ""}`;
+}
+
+/** One attempt as the retry loop sees it: finished (return or throw), or a passing failure to wait out. */
+type Attempt<T> = { readonly finished: () => T } | { readonly transient: ArmFailure; readonly giveUp: (refused: WaitRefused) => T };
+
+/** The one retry policy: passing failures are retried with a jittered, growing wait, or Retry-After when longer, within the deadline. */
+async function retryLoop<T>(deadline: Deadline, attempt: (requestTimeoutMs: number) => Promise<Attempt<T>>, clock: Clock): Promise<T> {
     for (;;) {
-        const outcome = await attempt();
+        const outcome = await attempt(deadline.requestTimeoutMs());
         if ("finished" in outcome) {
             return outcome.finished();
         }
         const err = outcome.transient;
-        answers.record(err);
-        const wait = Math.max(delay, retryAfterMs(err, clock.now()) ?? 0);
-        if (clock.now() + wait > deadline) {
-            return outcome.giveUp(answers);
+        deadline.answers.record(err);
+        const refused = await deadline.wait(retryAfterMs(err, clock.now()), answerOf(err));
+        if (refused) {
+            return outcome.giveUp(refused);
         }
-        deps.log?.(`${spec.operation}: ${answerOf(err)}; retrying in ${Math.round(wait / 1000)} s`);
-        await clock.sleep(wait);
-        delay = Math.min(delay * backoff.factor, backoff.maxMs);
     }
 }
 
+/** The error a retried operation ends with when its time is up; `answered` says what Azure answered, in a few words. */
+export class ArmGaveUp extends Error {
+    constructor(
+        message: string,
+        readonly answered: string,
+    ) {
+        super(message);
+        this.name = "ArmGaveUp";
+    }
+}
+
+/** What Azure answered until the deadline, in a few words: `HTTP 503 ×7 in 2 min`, or the Retry-After that did not fit. */
+function answeredBriefly(deadline: Deadline, refused: WaitRefused): string {
+    const answers = `${deadline.answers.summary()}${deadline.elapsedMs >= 1000 ? ` in ${formatDuration(deadline.elapsedMs)}` : ""}`;
+    return refused.retryAfterMs !== undefined ? `${answers}, then asked to wait ${formatDuration(refused.retryAfterMs)} (Retry-After), past the deadline` : answers;
+}
+
 /**
- * Runs `attempt` until it succeeds, retrying transient failures (throttling, 5xx, broken
- * connections) with a growing wait, or Retry-After when longer, until the deadline; never sleeps past
- * it. Anything else fails at once. Every failure message names the operation and ARM's answers.
+ * Runs `attempt` until it succeeds, retrying passing failures ({@link isTransient}, and
+ * `spec.retryAlso`) with a jittered, growing wait, or Retry-After when longer, within the deadline;
+ * never sleeps past it. Anything else fails at once. `attempt` gets the timeout its request may
+ * take. Every failure message names the operation, what ARM answered, and the fix. A `deadline`
+ * passed in is shared with the caller's other steps (an operation's polls).
  */
-export async function retryArm<T>(spec: RetrySpec, attempt: () => Promise<T>, deps: Pick<ArmDependencies, "clock" | "backoff" | "log"> = {}): Promise<T> {
+export async function retryArm<T>(
+    spec: RetrySpec,
+    attempt: (requestTimeoutMs: number) => Promise<T>,
+    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    deadline: Deadline = new Deadline(spec, deps),
+): Promise<T> {
     return retryLoop<T>(
-        spec,
-        async () => {
+        deadline,
+        async (timeoutMs) => {
             try {
-                const value = await attempt();
+                const value = await attempt(timeoutMs);
                 return { finished: () => value };
             } catch (e) {
                 const err = e as ArmFailure;
-                if (!isTransient(err)) {
+                if (e instanceof ArmGaveUp || !(isTransient(err) || spec.retryAlso?.(err, deadline.elapsedMs))) {
                     return {
                         finished: () => {
-                            throw new Error(describeArmFailure(spec.operation, err, spec.forbidden));
+                            if (e instanceof ArmGaveUp) {
+                                throw e;
+                            }
+                            throw new Error(describeArmFailure(spec.operation, err, spec, deadline.answers, deadline.elapsedMs));
                         },
                     };
                 }
                 return {
                     transient: err,
-                    giveUp: (answers) => {
-                        throw new Error(
-                            `${spec.operation} did not succeed within ${Math.round(spec.timeoutMs / 60_000)} minutes: ARM answered ${answers.summary()}. ` +
-                                "Azure may be throttling or degraded; run pulumi up again later.",
-                        );
+                    giveUp: (refused) => {
+                        throw new ArmGaveUp(deadline.giveUp(refused), answeredBriefly(deadline, refused));
                     },
                 };
             }
         },
-        deps,
+        deps.clock ?? SYSTEM_CLOCK,
     );
 }
 
-/** An HTTP answer, as far as the retry policy reads it. */
-export interface HttpAnswer {
-    readonly status: number;
-    readonly headers?: { get(name: string): string | undefined };
-}
-
-/** The answer as a failure when it is a transient one (408, 429, 5xx), so it can be waited out; else undefined. */
-export function transientAnswer(answer: HttpAnswer): ArmFailure | undefined {
-    const failure: ArmFailure = { statusCode: answer.status, response: { headers: answer.headers } };
-    return isTransient(failure) ? failure : undefined;
+/** The answer as a failure when it passes (408, 429, 5xx, a 409 while another operation runs, a 2xx cut short), so it can be waited out; else undefined. */
+export function transientAnswer(answer: { readonly status: number; readonly headers?: { get(name: string): string | undefined }; readonly body?: any; readonly malformed?: string }): ArmFailure | undefined {
+    const failure = failureOf({ status: answer.status, headers: answer.headers ?? { get: () => undefined }, body: answer.body, ...(answer.malformed === undefined ? {} : { malformed: answer.malformed }) });
+    return answer.status >= 300 && isTransient(failure) ? failure : undefined;
 }
 
 /**
- * {@link retryArm}'s policy for callers that read Azure's answers themselves (`verify`): transient
+ * {@link retryArm}'s policy for callers that read Azure's answers themselves (`verify`): passing
  * failures, thrown or returned as an answer `failureOf` recognizes (e.g. {@link transientAnswer}), are
- * retried with the same waits and deadline. Anything else is returned or rethrown as it is. At the
- * deadline the last transient answer is returned, or an error thrown naming the operation, how long
- * it was retried and what Azure answered.
+ * retried with the same waits and deadline. Anything else is returned or rethrown as it is. When the
+ * time is up, the last passing answer is returned with `gaveUp` (what Azure answered, in a few
+ * words), or an {@link ArmGaveUp} thrown naming the operation, how long it was retried and what
+ * Azure answered.
  */
 export async function retryTransient<T>(
     spec: RetrySpec,
-    attempt: () => Promise<T>,
+    attempt: (requestTimeoutMs: number) => Promise<T>,
     failureOf: (value: T) => ArmFailure | undefined,
-    deps: Pick<ArmDependencies, "clock" | "backoff" | "log"> = {},
-): Promise<T> {
-    return retryLoop<T>(
-        spec,
-        async () => {
+    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+): Promise<{ readonly value: T; readonly gaveUp?: string }> {
+    const deadline = new Deadline({ again: "run verify again", ...spec }, deps);
+    const azure = (text: string) => text.replace(/ARM answered/g, "Azure answered");
+    return retryLoop<{ value: T; gaveUp?: string }>(
+        deadline,
+        async (timeoutMs) => {
             let value: T;
             try {
-                value = await attempt();
+                value = await attempt(timeoutMs);
             } catch (e) {
                 const err = e as ArmFailure;
                 if (!isTransient(err)) {
@@ -331,16 +613,72 @@ export async function retryTransient<T>(
                 }
                 return {
                     transient: err,
-                    giveUp: (answers) => {
-                        throw new Error(`${spec.operation} did not succeed within ${Math.round(spec.timeoutMs / 1000)} s: Azure answered ${answers.summary()}`);
+                    giveUp: (refused) => {
+                        throw new ArmGaveUp(azure(deadline.giveUp(refused)), answeredBriefly(deadline, refused));
                     },
                 };
             }
             const failure = failureOf(value);
-            return failure ? { transient: failure, giveUp: () => value } : { finished: () => value };
+            return failure ? { transient: failure, giveUp: (refused) => ({ value, gaveUp: answeredBriefly(deadline, refused) }) } : { finished: () => ({ value }) };
         },
-        deps,
+        deps.clock ?? SYSTEM_CLOCK,
     );
+}
+
+/**
+ * Follows a long-running operation ARM accepted (202 with Azure-AsyncOperation or Location) on the
+ * deadline's clock, polls retried like any request, until it ends; then reads the resource.
+ * ARM's status URL must be on the endpoint the credentials are for.
+ */
+export async function followOperation(
+    arm: ArmClient,
+    accepted: ArmAnswer,
+    resource: { readonly path: string; readonly apiVersion: string },
+    deadline: Deadline,
+    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+): Promise<ArmAnswer> {
+    const spec = deadline.spec;
+    const asyncOperation = accepted.headers.get("azure-asyncoperation");
+    const statusUrl = asyncOperation ?? accepted.headers.get("location");
+    const clock = deps.clock ?? SYSTEM_CLOCK;
+    if (statusUrl) {
+        if (new URL(statusUrl).origin !== new URL(arm.endpoint).origin) {
+            throw new Error(`${spec.operation} failed: ARM pointed to ${new URL(statusUrl).origin} to follow the operation, not ${arm.endpoint}; the program does not send its credentials there.`);
+        }
+        let retryAfter = retryAfterMs({ response: { headers: accepted.headers } }, clock.now());
+        let polls = 0;
+        let status = "InProgress";
+        for (;;) {
+            const refused = await deadline.wait(retryAfter, `ARM's operation is ${status}`);
+            if (refused) {
+                throw new ArmGaveUp(
+                    refused.retryAfterMs !== undefined
+                        ? deadline.giveUp(refused)
+                        : `${spec.operation} did not finish within ${deadline.limit}: ARM's operation was still ${status} after ${polls} check${polls === 1 ? "" : "s"}${deadline.answered()}. ` +
+                          `ARM goes on with it by itself; ${spec.again ?? "run pulumi up again"} later to confirm.`,
+                    answeredBriefly(deadline, refused),
+                );
+            }
+            const poll = await retryArm(spec, (timeoutMs) => armCall(arm, "GET", statusUrl, { timeoutMs }), deps, deadline);
+            polls++;
+            retryAfter = retryAfterMs({ response: { headers: poll.headers } }, clock.now());
+            if (!asyncOperation) {
+                if (poll.status === 202) {
+                    continue;
+                }
+                return poll.body === undefined ? retryArm(spec, (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }), deps, deadline) : poll;
+            }
+            status = String(poll.body?.status ?? "InProgress");
+            if (/^succeeded$/i.test(status)) {
+                break;
+            }
+            if (/^(failed|canceled|cancelled)$/i.test(status)) {
+                const error = poll.body?.error ?? {};
+                throw new Error(`${spec.operation} failed: ARM's operation ended ${status}${error.code ? ` (${error.code})` : ""}: ${error.message ?? "no details"}`);
+            }
+        }
+    }
+    return retryArm(spec, (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }), deps, deadline);
 }
 
 /** The diff a dynamic provider returns. */

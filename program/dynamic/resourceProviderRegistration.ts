@@ -1,5 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AnswerLog, ArmDependencies, ArmFailure, Clock, createArmClient, DEFAULT_BACKOFF, describeArmFailure, diffInputs, isTransient, retryAfterMs, SYSTEM_CLOCK } from "../azure/armOperation";
+import {
+    answerOf,
+    ArmClient,
+    armCall,
+    ArmDependencies,
+    ArmFailure,
+    Clock,
+    Deadline,
+    DEFAULT_REQUEST_TIMEOUT_MS,
+    describeArmFailure,
+    diffInputs,
+    isTransient,
+    retryAfterMs,
+    retryArm,
+    RetrySpec,
+    SYSTEM_CLOCK,
+    WaitRefused,
+} from "../azure/armOperation";
 
 /** Inputs of {@link ResourceProviderRegistration}. */
 export interface ResourceProviderRegistrationArgs {
@@ -25,18 +42,26 @@ export type RegistrationDependencies = ArmDependencies;
 const DEFAULT_NAMESPACE = "Microsoft.Insights";
 const DEFAULT_TIMEOUT_MINUTES = 20;
 
-/** The part of the ARM client the waiter uses: `providers.get` and `providers.register`. */
+/** API version of `Microsoft.Resources` providers (read and register). */
+export const PROVIDERS_API_VERSION = "2021-04-01";
+
+/** How long a refresh may keep retrying a throttled or failing ARM. */
+const READ_TIMEOUT_MS = 5 * 60_000;
+
+/** The part of ARM the waiter uses: read a provider, register it. `timeoutMs` bounds the one request. */
 export interface ProvidersApi {
-    get(namespace: string): Promise<{ registrationState?: string }>;
-    register(namespace: string): Promise<{ registrationState?: string }>;
+    get(namespace: string, timeoutMs?: number): Promise<{ registrationState?: string }>;
+    register(namespace: string, timeoutMs?: number): Promise<{ registrationState?: string }>;
 }
 
-/** The waiter's view of the official ARM client. */
+/** The waiter's view of ARM: one GET or POST each, no retries of their own. */
 function createProvidersApi(subscriptionId: string, deps: ArmDependencies): ProvidersApi {
-    const client = createArmClient(subscriptionId, deps);
+    const arm = new ArmClient(deps);
+    const path = (namespace: string) => `/subscriptions/${subscriptionId}/providers/${namespace}`;
+    const timeout = (timeoutMs?: number) => timeoutMs ?? deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return {
-        get: (namespace) => client.providers.get(namespace),
-        register: (namespace) => client.providers.register(namespace),
+        get: async (namespace, timeoutMs) => (await armCall(arm, "GET", path(namespace), { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
+        register: async (namespace, timeoutMs) => (await armCall(arm, "POST", `${path(namespace)}/register`, { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
     };
 }
 
@@ -49,76 +74,111 @@ function registerPermission(namespace: string, subscriptionId: string): string {
     );
 }
 
+/** States ARM reports for a provider that is not registered and not on its way there. */
+const NOT_REGISTERED = /^(notregistered|unregistered)$/i;
+
 /**
  * Registers `namespace` unless it already is, then polls until ARM says `Registered`. One read when
- * already registered; otherwise one register call and reads on a growing interval, never after the
- * deadline. Transient failures are retried until the deadline; anything else fails at once.
+ * already registered; otherwise one register call and reads on a growing, jittered interval, each
+ * request bounded, no wait past the deadline (nor up to it just to fail). Transient failures are
+ * retried within the deadline; anything else fails at once. A registration that falls back from
+ * `Registering` to `NotRegistered`/`Unregistered` is asked for once more, then reported.
  */
 export async function ensureRegistered(
     api: ProvidersApi,
     subscriptionId: string,
     namespace: string,
     timeoutMinutes: number,
-    deps: Pick<RegistrationDependencies, "clock" | "backoff" | "log"> = {},
+    deps: Pick<RegistrationDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
 ): Promise<string> {
     const clock: Clock = deps.clock ?? SYSTEM_CLOCK;
-    const backoff = deps.backoff ?? DEFAULT_BACKOFF;
     const log = deps.log ?? (() => undefined);
-    const deadline = clock.now() + timeoutMinutes * 60_000;
+    const spec: RetrySpec = {
+        operation: `Registering resource provider ${namespace} on subscription ${subscriptionId}`,
+        forbidden: registerPermission(namespace, subscriptionId),
+        timeoutMs: timeoutMinutes * 60_000,
+        budget: "registrationTimeoutMinutes",
+    };
+    const deadline = new Deadline(spec, deps);
+    const failures = deadline.answers;
     let lastState = "unknown";
-    let registerRequested = false;
-    let delay = backoff.initialMs;
-    const failures = new AnswerLog();
+    let reads = 0;
+    let registerCalls = 0;
+    /** Whether ARM said `Registering` since our last register call. */
+    let registering = false;
 
     for (;;) {
-        let waitAtLeast = 0;
+        let retryAfter: number | undefined;
+        let fellBack = false;
         try {
-            const provider = await api.get(namespace);
+            const provider = await api.get(namespace, deadline.requestTimeoutMs());
+            reads++;
             lastState = provider.registrationState ?? "unknown";
-            if (lastState.toLowerCase() === "registered") {
+            if (/^registered$/i.test(lastState)) {
                 return "Registered";
             }
+            if (/^registering$/i.test(lastState)) {
+                registering = true;
+            } else if (registerCalls === 0 && registering && NOT_REGISTERED.test(lastState)) {
+                registering = false; // someone else's registration fell back: ours comes next
+            }
+            // Back to NotRegistered after our register call had it Registering: ask once more, then report it.
+            const back = registerCalls > 0 && registering && NOT_REGISTERED.test(lastState);
+            fellBack = back && registerCalls >= 2;
             // Already `Registering` (someone else asked): wait for it, do not ask again.
-            if (!registerRequested && lastState.toLowerCase() !== "registering") {
-                log(`${namespace} is ${lastState}; registering it on subscription ${subscriptionId}`);
-                const registered = await api.register(namespace);
-                registerRequested = true;
+            const ask = (registerCalls === 0 && !registering) || (back && registerCalls < 2);
+            if (ask) {
+                log(`${namespace} is ${lastState}; registering it on subscription ${subscriptionId}${registerCalls > 0 ? " again" : ""}`);
+                registering = false;
+                const registered = await api.register(namespace, deadline.requestTimeoutMs());
+                registerCalls++;
                 lastState = registered.registrationState ?? lastState;
-                if (lastState.toLowerCase() === "registered") {
+                if (/^registered$/i.test(lastState)) {
                     return "Registered";
                 }
+                registering = /^registering$/i.test(lastState);
             }
-            registerRequested = true;
         } catch (e) {
             const err = e as ArmFailure;
             if (!isTransient(err)) {
-                throw new Error(
-                    describeArmFailure(`Registering resource provider ${namespace} on subscription ${subscriptionId}`, err, registerPermission(namespace, subscriptionId)),
-                );
+                throw new Error(describeArmFailure(spec.operation, err, spec, failures, deadline.elapsedMs));
             }
             failures.record(err);
-            waitAtLeast = retryAfterMs(err, clock.now()) ?? 0;
-            log(`${namespace}: transient failure (${err.statusCode ?? err.code}); retrying`);
+            retryAfter = retryAfterMs(err, clock.now());
+            log(`${namespace}: ${answerOf(err)}; retrying`);
         }
-
-        const remaining = deadline - clock.now();
-        if (remaining <= 0) {
+        if (fellBack) {
             throw new Error(
-                `Resource provider ${namespace} is still not registered on subscription ${subscriptionId} ` +
-                    `after ${timeoutMinutes} minutes (last state: ${lastState}${failures.size > 0 ? `; failed reads: ARM answered ${failures.summary()}` : ""}). Registration is sometimes slow: ` +
-                    `check \`az provider show --namespace ${namespace} --query registrationState\` and run \`pulumi up\` again.`,
+                `Resource provider ${namespace} went from Registering back to ${lastState} on subscription ${subscriptionId}` +
+                    `${registerCalls > 0 ? ` after ${registerCalls} register call${registerCalls === 1 ? "" : "s"}` : ""}: ARM did not complete the registration. ` +
+                    `Look for the failed register action in the subscription's activity log and fix its cause, then run pulumi up again ` +
+                    `(\`az provider show --namespace ${namespace} --query registrationState\` shows the state).`,
             );
         }
-        // Never sleep past the deadline: the last read happens exactly at it, none after.
-        await clock.sleep(Math.min(Math.max(delay, waitAtLeast), remaining));
-        delay = Math.min(delay * backoff.factor, backoff.maxMs);
+        const refused = await deadline.wait(retryAfter, `${namespace} is ${lastState}`);
+        if (refused) {
+            throw new Error(stillNotRegistered(deadline, refused, namespace, subscriptionId, lastState, reads));
+        }
     }
 }
 
-/** Reads the current registration state without changing anything. */
-async function readState(api: ProvidersApi, namespace: string): Promise<string> {
-    const provider = await api.get(namespace);
-    return provider.registrationState ?? "unknown";
+/** Why the waiter stopped: ARM's Retry-After did not fit, ARM only throttled or failed, or the registration is just slow. */
+function stillNotRegistered(deadline: Deadline, refused: WaitRefused, namespace: string, subscriptionId: string, lastState: string, reads: number): string {
+    const show = `\`az provider show --namespace ${namespace} --query registrationState\``;
+    if (refused.retryAfterMs !== undefined) {
+        return deadline.giveUp(refused);
+    }
+    if (reads === 0) {
+        return (
+            `${deadline.spec.operation} did not finish within ${deadline.limit}${deadline.answered()}, and never read the provider's state: ` +
+            `${deadline.answers.diagnosis()}, not registering slowly. Run pulumi up again later; ${show} shows the state.`
+        );
+    }
+    return (
+        `Resource provider ${namespace} is still not registered on subscription ${subscriptionId} within ${deadline.limit} ` +
+        `(last state: ${lastState}${deadline.answers.size > 0 ? `; ARM also answered ${deadline.answers.summary()}` : ""}). Registration is sometimes slow: ` +
+        `check ${show} and run \`pulumi up\` again.`
+    );
 }
 
 function normalize(inputs: Record<string, unknown>): RegistrationState {
@@ -165,8 +225,15 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
         },
         async read(id, props) {
             const current = normalize(props);
-            const registrationState = await readState(apiFor(current.subscriptionId), current.namespace);
-            return { id, props: { ...current, registrationState } };
+            const api = apiFor(current.subscriptionId);
+            const spec: RetrySpec = {
+                operation: `Reading the registration of resource provider ${current.namespace} on subscription ${current.subscriptionId} (${id})`,
+                forbidden: `the identity needs Reader on subscription ${current.subscriptionId} to read its resource providers.`,
+                timeoutMs: READ_TIMEOUT_MS,
+                again: "run pulumi refresh again",
+            };
+            const provider = await retryArm(spec, (timeoutMs) => api.get(current.namespace, timeoutMs), deps);
+            return { id, props: { ...current, registrationState: provider.registrationState ?? "unknown" } };
         },
         async diff(_id, olds, news) {
             const before = normalize(olds);

@@ -19,8 +19,12 @@ export interface ArmRequest {
     readonly at: number;
 }
 
-/** An answer; "reset" breaks the connection, "hang" never answers (the client must time out). */
-export type ArmReply = { status: number; body?: unknown; headers?: Record<string, string> } | "reset" | "hang";
+/**
+ * An answer. "reset" breaks the connection before answering, "hang" never answers (the client must
+ * time out). `raw` sends that text as the body instead of `body`'s JSON (an answer that is not JSON);
+ * `breakAfter` sends that many bytes of the body, then breaks the connection (a reset mid-answer).
+ */
+export type ArmReply = { status: number; body?: unknown; headers?: Record<string, string>; raw?: string; breakAfter?: number } | "reset" | "hang";
 export type ArmHandler = (req: ArmRequest) => ArmReply;
 
 interface Certificate {
@@ -83,8 +87,14 @@ export class FakeArm {
                         req.socket.destroy();
                         return;
                     }
+                    const text = reply.raw ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
                     res.writeHead(reply.status, { "content-type": "application/json", ...(reply.headers ?? {}) });
-                    res.end(reply.body === undefined ? "" : JSON.stringify(reply.body));
+                    if (reply.breakAfter !== undefined) {
+                        // The headers and part of the body go out, then the connection breaks.
+                        res.write(text.slice(0, reply.breakAfter), () => req.socket.destroy());
+                        return;
+                    }
+                    res.end(text);
                 };
                 // Latency like a real service's, so concurrency shows in wall time.
                 if (options.latencyMs) {
@@ -127,6 +137,9 @@ export function armError(code: string, message: string): { error: { code: string
     return { error: { code, message } };
 }
 
+/** A random source that puts every jittered wait at its middle: the backoff's own delay, so waits are exact in tests. */
+export const noJitter = (): number => 0.5;
+
 /**
  * A clock whose sleeps return at once and move time forward, so minutes of waiting take
  * milliseconds. Its timers (request timeouts) fire only through `advance`, e.g. from a fake server's
@@ -160,6 +173,12 @@ export class VirtualClock implements Clock {
         this.pending = this.pending.filter((p) => p.due > this.time);
         for (const p of due) {
             p.fire();
+        }
+    }
+    /** Moves time to the first pending timer and fires it (and any due with it): a request that never answers, until its client gives up. */
+    advanceToNextTimer(): void {
+        if (this.pending.length > 0) {
+            this.advance(Math.max(0, Math.min(...this.pending.map((p) => p.due)) - this.time));
         }
     }
     /** Timers not yet fired or cancelled. */

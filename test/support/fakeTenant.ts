@@ -16,6 +16,8 @@ export interface TenantState {
     data?: Record<string, unknown>;
     /** Served first, in order, whatever is asked. */
     faults: ArmReply[];
+    /** Served, in order, to the requests whose path matches (before `faults`); each entry's replies run out in turn. */
+    faultsAt: Array<{ path: RegExp; replies: ArmReply[] }>;
 }
 
 export function devSettings(): Settings {
@@ -57,6 +59,7 @@ export function healthyTenant(s: Settings = devSettings()): TenantState {
         workbooks: [...DEV_WORKBOOKS],
         data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
         faults: [],
+        faultsAt: [],
     };
 }
 
@@ -67,7 +70,8 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
     const sub = `/subscriptions/${s.subscriptionId}`;
     const rg = `${sub}/resourceGroups/${s.resourceGroupName}`;
     return (req) => {
-        const fault = state.faults.shift();
+        const targeted = state.faultsAt.find((f) => f.path.test(req.path) && f.replies.length > 0);
+        const fault = targeted?.replies.shift() ?? state.faults.shift();
         if (fault) {
             return fault;
         }

@@ -1,5 +1,17 @@
 import type { TokenCredential } from "@azure/identity";
-import { ArmFailure, Backoff, Clock, DEFAULT_REQUEST_TIMEOUT_MS, requestTimeoutPolicy, retryTransient, SYSTEM_CLOCK, transientAnswer } from "../../program/azure/armOperation";
+import {
+    ArmClient,
+    ArmFailure,
+    Backoff,
+    Clock,
+    DEFAULT_REQUEST_TIMEOUT_MS,
+    PUBLIC_ARM_ENDPOINT,
+    REQUEST_TIMEOUT,
+    retryTransient,
+    SYSTEM_CLOCK,
+    transientAnswer,
+    withRequestTimeout,
+} from "../../program/azure/armOperation";
 import { createCredential } from "../../program/azure/credential";
 
 /** Where `verify` reads from; injectable so tests point it at loopback servers that behave like Azure. */
@@ -16,10 +28,44 @@ export interface VerifyEndpoints {
     readonly clock?: Clock;
     /** Waits between retries; defaults to the dynamic resources' (`DEFAULT_BACKOFF`). */
     readonly backoff?: Backoff;
-    /** How long one call may keep retrying throttling (429), 408, 5xx and broken connections. Defaults to {@link DEFAULT_VERIFY_RETRY_TIMEOUT_MS}. */
+    /** Draws the jitter of each wait, in [0, 1). Defaults to `Math.random`. */
+    readonly random?: () => number;
+    /** How long one call may keep retrying throttling (429), 408, 5xx, a busy resource (409) and broken connections. Defaults to {@link DEFAULT_VERIFY_RETRY_TIMEOUT_MS}. */
     readonly retryTimeoutMs?: number;
     /** How long one request may go unanswered. Defaults to 60 s. */
     readonly requestTimeoutMs?: number;
+}
+
+/** Carries one query attempt's timeout to {@link queryTimeoutPolicy}, which removes it before sending. */
+const TIMEOUT_HEADER = "x-entra-provisioning-logs-timeout-ms";
+
+/**
+ * Gives each query request the timeout its attempt was given (the token request included). The
+ * Log Analytics SDK keeps only `requestOptions` of a call's options (its `abortSignal` is dropped),
+ * so the timeout travels in a header this policy removes.
+ */
+function queryTimeoutPolicy(clock: Clock, fallbackMs: number): import("@azure/core-rest-pipeline").PipelinePolicy {
+    return {
+        name: "entraProvisioningLogsQueryTimeout",
+        sendRequest: async (request, next) => {
+            const timeoutMs = Number(request.headers.get(TIMEOUT_HEADER) ?? fallbackMs);
+            request.headers.delete(TIMEOUT_HEADER);
+            const outer = request.abortSignal;
+            try {
+                return await withRequestTimeout(
+                    timeoutMs,
+                    clock,
+                    (signal) => {
+                        request.abortSignal = signal;
+                        return next(request);
+                    },
+                    outer,
+                );
+            } finally {
+                request.abortSignal = outer;
+            }
+        },
+    };
 }
 
 /** How long `verify` keeps retrying one call: long enough to ride out a throttling burst, short enough for a command someone waits on. */
@@ -29,6 +75,10 @@ export const DEFAULT_VERIFY_RETRY_TIMEOUT_MS = 2 * 60_000;
 export interface ArmResponse {
     readonly status: number;
     readonly body: any;
+    /** Set when the body is not JSON: its first characters. */
+    readonly malformed?: string;
+    /** Set when Azure kept answering a passing failure until verify's deadline: what it answered, in one sentence. */
+    readonly gaveUp?: string;
 }
 
 /** The tenant a token was issued in (its `tid` claim), or undefined when it can't be read. */
@@ -47,73 +97,62 @@ export function tokenTenant(token: string): string | undefined {
 /**
  * Read-only access to ARM and the Log Analytics query API with the Azure SDK's pipeline: bearer
  * tokens and the same credential as the azure-native provider. The SDK's own retries are off:
- * throttling (Retry-After honoured), 408, 5xx and broken connections are retried with the dynamic
- * resources' policy (`retryTransient`), on the injected clock and within a deadline, and every
- * request has a timeout.
+ * throttling (429, with or without Retry-After), 408, 5xx, a busy resource (409) and broken
+ * connections (also mid-answer) are retried with the dynamic resources' policy (`retryTransient`),
+ * on the injected clock and within a deadline, and every request has a timeout.
  */
 export class AzureReader {
     private readonly credential: TokenCredential;
-    private readonly arm: string;
     private readonly clock: Clock;
     private readonly retryTimeoutMs: number;
-    private readonly timeout: import("@azure/core-rest-pipeline").PipelinePolicy;
-    private readonly pipeline: import("@azure/core-rest-pipeline").Pipeline;
-    private readonly http: import("@azure/core-rest-pipeline").HttpClient;
+    private readonly arm: ArmClient;
     private logs?: import("@azure/monitor-query-logs").LogsQueryClient;
-    /** Requests made, retries included, for tests and the benchmark. */
-    public calls = 0;
+    private queries = 0;
 
     constructor(private readonly endpoints: VerifyEndpoints = {}) {
-        const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
         this.credential = endpoints.credential ?? createCredential();
-        this.arm = endpoints.arm ?? "https://management.azure.com";
         this.clock = endpoints.clock ?? SYSTEM_CLOCK;
         this.retryTimeoutMs = endpoints.retryTimeoutMs ?? DEFAULT_VERIFY_RETRY_TIMEOUT_MS;
-        this.timeout = requestTimeoutPolicy(endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, this.clock);
-        this.pipeline = core.createPipelineFromOptions({
-            retryOptions: { maxRetries: 0 },
-            ...(endpoints.trustedCa ? { tlsOptions: { ca: endpoints.trustedCa } } : {}),
-            userAgentOptions: { userAgentPrefix: "entra-provisioning-logs-verify" },
-        });
-        this.pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential: this.credential, scopes: "https://management.azure.com/.default" }), { phase: "Sign" });
-        this.pipeline.addPolicy(this.timeout, { afterPhase: "Sign" });
-        this.http = core.createDefaultHttpClient();
+        this.arm = new ArmClient(
+            { endpoint: endpoints.arm ?? PUBLIC_ARM_ENDPOINT, credential: this.credential, trustedCa: endpoints.trustedCa, clock: this.clock },
+            "entra-provisioning-logs-verify",
+        );
     }
 
-    private retrying<T>(operation: string, attempt: () => Promise<T>, failureOf: (value: T) => ArmFailure | undefined): Promise<T> {
-        return retryTransient({ operation, timeoutMs: this.retryTimeoutMs }, attempt, failureOf, { clock: this.clock, backoff: this.endpoints.backoff });
+    /** Requests made, retries included, for tests and the benchmark. */
+    get calls(): number {
+        return this.arm.calls + this.queries;
+    }
+
+    private retrying<T>(operation: string, attempt: (timeoutMs: number) => Promise<T>, failureOf: (value: T) => ArmFailure | undefined) {
+        return retryTransient({ operation, timeoutMs: this.retryTimeoutMs }, attempt, failureOf, {
+            clock: this.clock,
+            backoff: this.endpoints.backoff,
+            random: this.endpoints.random,
+            requestTimeoutMs: this.endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+        });
     }
 
     /** GET an ARM path (`/subscriptions/...`) at an API version. */
     async get(armPath: string, apiVersion: string): Promise<ArmResponse> {
-        const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
-        const url = `${this.arm}${armPath}${armPath.includes("?") ? "&" : "?"}api-version=${apiVersion}`;
-        const { status, body } = await this.retrying(
-            `GET ${armPath}`,
-            async () => {
-                this.calls++;
-                const response = await this.pipeline.sendRequest(this.http, core.createPipelineRequest({ url, method: "GET" }));
-                const text = response.bodyAsText ?? "";
-                let parsed: unknown;
-                try {
-                    parsed = text ? JSON.parse(text) : undefined;
-                } catch {
-                    parsed = text;
-                }
-                return { status: response.status, headers: response.headers, body: parsed };
-            },
-            transientAnswer,
-        );
-        return { status, body };
+        const { value, gaveUp } = await this.retrying(`GET ${armPath}`, (timeoutMs) => this.arm.send("GET", armPath, { apiVersion, timeoutMs }), transientAnswer);
+        return { status: value.status, body: value.body, ...(value.malformed === undefined ? {} : { malformed: value.malformed }), ...(gaveUp ? { gaveUp } : {}) };
     }
 
-    /** The tenant of the credentials, from an ARM token. */
+    /** The tenant of the credentials, from an ARM token; the request for it is bounded like any other. */
     async credentialTenant(): Promise<string | undefined> {
-        const token = await this.credential.getToken("https://management.azure.com/.default");
+        const timeoutMs = this.endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+        const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) => this.credential.getToken(`${PUBLIC_ARM_ENDPOINT}/.default`, { abortSignal })).catch((e: ArmFailure & Error) => {
+            throw e.code === REQUEST_TIMEOUT ? Object.assign(new Error(`the credential gave no token within ${timeoutMs / 1000} s`), { name: "CredentialTimeout" }) : e;
+        });
         return token ? tokenTenant(token.token) : undefined;
     }
 
-    /** Runs a query against a workspace (by customer ID); rows as objects keyed by column name. */
+    /**
+     * Runs a query against a workspace (by customer ID); rows as objects keyed by column name. HTTP
+     * errors are thrown (the SDK's RestError, with its status): the passing ones are retried, the
+     * others reported by the caller.
+     */
     async query(workspaceCustomerId: string, query: string, duration: string): Promise<Array<Record<string, unknown>>> {
         const { LogsQueryClient, LogsQueryResultStatus }: typeof import("@azure/monitor-query-logs") = require("@azure/monitor-query-logs");
         if (!this.logs) {
@@ -122,15 +161,14 @@ export class AzureReader {
                 retryOptions: { maxRetries: 0 },
                 ...(this.endpoints.trustedCa ? { tlsOptions: { ca: this.endpoints.trustedCa } } : {}),
             });
-            this.logs.pipeline.addPolicy(this.timeout, { afterPhase: "Sign" });
+            this.logs.pipeline.addPolicy(queryTimeoutPolicy(this.clock, this.endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
         }
         const client = this.logs;
-        // HTTP errors are thrown (RestError): the transient ones are retried, the others reported by the caller.
-        const result = await this.retrying(
+        const { value: result } = await this.retrying(
             `Querying workspace ${workspaceCustomerId}`,
-            () => {
-                this.calls++;
-                return client.queryWorkspace(workspaceCustomerId, query, { duration });
+            (timeoutMs) => {
+                this.queries++;
+                return client.queryWorkspace(workspaceCustomerId, query, { duration }, { requestOptions: { headers: { [TIMEOUT_HEADER]: String(timeoutMs) } } });
             },
             () => undefined,
         );

@@ -7,6 +7,7 @@ import { WORKBOOKS } from "../../components/provisioningWorkbooks";
 import { stableGuid } from "../../program/naming";
 import { TABLES_API_VERSION } from "../../program/dynamic/tableRetention";
 import { loadQuery } from "../../program/queries";
+import { ArmGaveUp } from "../../program/azure/armOperation";
 import type { ArmResponse, AzureReader } from "./azureReader";
 
 /** One line of the checklist: ✓ ok, ✗ fail (with the fix), ! warning. */
@@ -32,13 +33,76 @@ const ok = (check: string, message: string): CheckLine => ({ status: "ok", check
 const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
 const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
-/** An answer that is neither success nor "not found": say what it was, and for 403 which right is missing. */
-function unexpected(check: string, what: string, r: ArmResponse, neededRight: string): CheckLine {
-    if (r.status === 403) {
-        return fail(check, `not allowed to read ${what} (403)`, `grant the identity running verify ${neededRight}`);
-    }
-    return fail(check, `reading ${what} failed (HTTP ${r.status}: ${r.body?.error?.message ?? "no details"})`, "run verify again; if it persists, check the Azure status page");
+/** The fix when Azure itself was failing or throttling until verify's deadline. */
+const AZURE_SIDE = "a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page";
+/** The fix when the credentials could not get a token. */
+const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the ARM_* / AZURE_* variables of the identity that runs verify, then run verify again";
+
+/** ARM's answer in a few words: `HTTP 400 InvalidApiVersion: The api-version … is not supported`. */
+function armSays(r: ArmResponse): string {
+    const error = r.body?.error;
+    return `HTTP ${r.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${String(error.message).replace(/\.\s*$/, "")}` : ""}`;
 }
+
+/** What a request for a check needs: the role that may read it, and the stack settings its address is built from. */
+interface Needs {
+    readonly right: string;
+    readonly settings?: string;
+}
+
+/**
+ * An answer that is neither success nor what the check expects: say what it was, and give the fix
+ * for its kind: 401 the credentials, 403 the role, 400 the request (and the settings it is built
+ * from), 404 not deployed, 408/429/5xx Azure's side, a body that is not JSON an unexpected answer.
+ */
+function unexpected(check: string, what: string, r: ArmResponse, needs: Needs, s: Settings): CheckLine {
+    if (r.malformed !== undefined) {
+        return fail(
+            check,
+            `reading ${what} gave an unexpected answer: HTTP ${r.status} with a body that is not JSON (${JSON.stringify(r.malformed)})`,
+            "run verify again; if it persists, something between this machine and Azure (a proxy, HTTPS_PROXY) answers instead of ARM",
+        );
+    }
+    if (r.status === 401) {
+        return fail(check, `the credentials were refused reading ${what} (${armSays(r)})`, CREDENTIALS_FIX);
+    }
+    if (r.status === 403) {
+        return fail(check, `not allowed to read ${what} (403)`, `grant the identity running verify ${needs.right}`);
+    }
+    if (r.status === 400) {
+        return fail(
+            check,
+            `ARM refused the request for ${what} (${armSays(r)})`,
+            needs.settings ? `check ${needs.settings} in Pulumi.${s.stack}.yaml (the request is built from them)` : "ARM's message says what it refused; run verify again, and report it if it persists",
+        );
+    }
+    if (r.status === 404) {
+        return fail(check, `${what} does not exist (404)`, "run pulumi up for this stack");
+    }
+    if (r.status === 408 || r.status === 429 || r.status >= 500 || (r.status === 409 && r.gaveUp !== undefined)) {
+        return fail(check, `reading ${what} failed: Azure answered ${r.gaveUp ?? armSays(r)}`, r.status === 429 ? "Azure kept throttling verify's requests: run verify again in a few minutes" : AZURE_SIDE);
+    }
+    return fail(check, `reading ${what} gave an unexpected answer (${armSays(r)})`, "run verify again; if it persists, report it with this line");
+}
+
+/** Whether an error comes from the credential (no token), not from Azure's answer. */
+function isCredentialError(e: Error): boolean {
+    return /Credential|AuthenticationError/.test(e.name ?? "") || /ARM_USE_OIDC|ARM_CLIENT|credential/i.test(e.message ?? "");
+}
+
+/** A check that threw: no token, Azure failing until the deadline, or something else, each with its fix. */
+function thrown(check: string, e: Error): CheckLine {
+    const first = String(e.message ?? e).split("\n")[0];
+    if (e instanceof ArmGaveUp) {
+        return fail(check, `could not be checked: Azure answered ${e.answered}`, AZURE_SIDE);
+    }
+    if (isCredentialError(e)) {
+        return fail(check, `could not get a token for Azure: ${first}`, CREDENTIALS_FIX);
+    }
+    return fail(check, `could not be checked: ${first}`, "check the network (and HTTPS_PROXY), then run verify again");
+}
+
+const ON_SUBSCRIPTION: Needs = { right: "Reader on the subscription", settings: "subscriptionId" };
 
 async function credentials(az: AzureReader, s: Settings): Promise<CheckLine[]> {
     const check = "credentials";
@@ -47,11 +111,11 @@ async function credentials(az: AzureReader, s: Settings): Promise<CheckLine[]> {
         return [fail(check, `the credentials belong to tenant ${tenant}, not ${s.tenantId}`, `log in to the stack's tenant: az login --tenant ${s.tenantId}`)];
     }
     const sub = await az.get(`/subscriptions/${s.subscriptionId}`, API.subscriptions);
-    if (sub.status === 404 || sub.status === 403) {
+    if ((sub.status === 404 || sub.status === 403) && sub.malformed === undefined) {
         return [fail(check, `subscription ${s.subscriptionId} is not visible to these credentials (${sub.status})`, "log in with an identity that has Reader on the subscription, or fix subscriptionId")];
     }
-    if (sub.status !== 200) {
-        return [unexpected(check, "the subscription", sub, "Reader on the subscription")];
+    if (sub.status !== 200 || sub.malformed !== undefined) {
+        return [unexpected(check, "the subscription", sub, ON_SUBSCRIPTION, s)];
     }
     if (String(sub.body?.tenantId).toLowerCase() !== s.tenantId) {
         return [fail(check, `subscription ${s.subscriptionId} belongs to tenant ${sub.body?.tenantId}, not ${s.tenantId}`, "fix tenantId or subscriptionId in the stack")];
@@ -62,8 +126,8 @@ async function credentials(az: AzureReader, s: Settings): Promise<CheckLine[]> {
 async function provider(az: AzureReader, s: Settings, namespace: string): Promise<CheckLine> {
     const check = `provider ${namespace}`;
     const r = await az.get(`/subscriptions/${s.subscriptionId}/providers/${namespace}`, API.providers);
-    if (r.status !== 200) {
-        return unexpected(check, `the ${namespace} registration`, r, "Reader on the subscription");
+    if (r.status !== 200 || r.malformed !== undefined) {
+        return unexpected(check, `the ${namespace} registration`, r, ON_SUBSCRIPTION, s);
     }
     const state = String(r.body?.registrationState);
     return state === "Registered"
@@ -78,15 +142,42 @@ function workspaceId(s: Settings, outputs: StackOutputs): string {
 const NO_DATA_CAUSES =
     "likely causes: no application has provisioning turned on or nothing changed since; the diagnostic setting was created minutes ago (allow up to 30 minutes after a provisioning cycle); the tenant has no Entra ID P1/P2 licence";
 
+/** The data query's failure, with the fix for its kind. */
+function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Settings): CheckLine {
+    const check = "data";
+    const first = String(e.message ?? e).split("\n")[0];
+    if (e instanceof ArmGaveUp) {
+        return fail(check, `querying the workspace failed: Azure answered ${e.answered}`, AZURE_SIDE);
+    }
+    switch (e.statusCode) {
+        case 401:
+            return fail(check, `the credentials were refused querying the workspace (HTTP 401: ${first})`, CREDENTIALS_FIX);
+        case 403:
+            return fail(check, `not allowed to query the workspace (HTTP 403: ${first})`, "grant the identity running verify Log Analytics Reader on the workspace");
+        case 400:
+            return fail(check, `the query API refused verify's data query (HTTP 400: ${first})`, "check queries/verify-data-flow.kql (npm run check:kql analyses it), then run verify again");
+        case 404:
+            return fail(check, `the query API does not know workspace ${s.workspaceName} (HTTP 404: ${first})`, "run pulumi up for this stack; a new workspace can take a few minutes to answer queries");
+    }
+    if (e.statusCode !== undefined && (e.statusCode === 408 || e.statusCode === 429 || e.statusCode >= 500)) {
+        return fail(check, `querying the workspace failed (HTTP ${e.statusCode}: ${first})`, AZURE_SIDE);
+    }
+    if (e.statusCode === undefined && isCredentialError(e)) {
+        return fail(check, `could not get a token for Azure: ${first}`, CREDENTIALS_FIX);
+    }
+    return fail(check, `querying the workspace gave an unexpected answer${e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ""}: ${first}`, "run verify again; if it persists, report it with this line");
+}
+
 /** The workspace, its table retention and the data in it: one chain, since the query needs the workspace's customer ID. */
 async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutputs): Promise<CheckLine[]> {
     const id = workspaceId(s, outputs);
+    const onWorkspace: Needs = { right: "Log Analytics Reader on the workspace", settings: outputs.workspaceResourceId ? undefined : "subscriptionId, resourceGroupName and workspaceName" };
     const ws = await az.get(id, API.workspaces);
-    if (ws.status === 404) {
+    if (ws.status === 404 && ws.malformed === undefined) {
         return [fail("workspace", `workspace ${s.workspaceName} does not exist`, "run pulumi up for this stack")];
     }
-    if (ws.status !== 200) {
-        return [unexpected("workspace", `workspace ${s.workspaceName}`, ws, "Log Analytics Reader on the workspace")];
+    if (ws.status !== 200 || ws.malformed !== undefined) {
+        return [unexpected("workspace", `workspace ${s.workspaceName}`, ws, onWorkspace, s)];
     }
     const retention = ws.body?.properties?.retentionInDays;
     const lines: CheckLine[] = [
@@ -98,26 +189,29 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
         az.get(`${id}/tables/${PROVISIONING_LOGS_TABLE}`, TABLES_API_VERSION),
         az.query(String(ws.body?.properties?.customerId), loadQuery("verify-data-flow"), "P30D").then(
             (rows) => ({ rows }),
-            (e: Error) => ({ error: e.message }),
+            (e: Error) => ({ error: e }),
         ),
     ]);
-    if (table.status === 200) {
+    if (table.status === 200 && table.malformed === undefined) {
         const p = table.body?.properties ?? {};
         const expected = [s.provisioningLogsRetentionInDays, s.provisioningLogsTotalRetentionInDays];
+        const longer = p.retentionInDays > expected[0] || p.totalRetentionInDays > expected[1];
         lines.push(
             p.retentionInDays === expected[0] && p.totalRetentionInDays === expected[1]
                 ? ok("table retention", `${PROVISIONING_LOGS_TABLE} keeps ${expected[0]} days interactive, ${expected[1]} days in total`)
                 : fail(
                       "table retention",
                       `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total; the stack says ${expected[0]} and ${expected[1]}`,
-                      "run pulumi up to apply provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays",
+                      longer
+                          ? "the table keeps logs longer than the stack says, and pulumi up will not shorten it unless told to (allowRetentionDecrease): raise provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays to match"
+                          : "run pulumi up to apply provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays",
                   ),
         );
     } else {
-        lines.push(unexpected("table retention", `table ${PROVISIONING_LOGS_TABLE}`, table, "Log Analytics Reader on the workspace"));
+        lines.push(unexpected("table retention", `table ${PROVISIONING_LOGS_TABLE}`, table, onWorkspace, s));
     }
     if ("error" in data) {
-        lines.push(fail("data", `querying the workspace failed: ${data.error}`, "grant the identity running verify Log Analytics Reader on the workspace"));
+        lines.push(queryFailed(data.error, s));
     } else {
         const row = data.rows[0] ?? {};
         const records = Number(row.Records24h ?? 0);
@@ -132,10 +226,13 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
     return lines;
 }
 
+/** The last segment of an ARM ID: the resource's name. */
+const nameOf = (id: string | undefined) => String(id ?? "").split("/").pop() || "(no workspace)";
+
 async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOutputs): Promise<CheckLine[]> {
     const check = "diagnostic setting";
     const r = await az.get("/providers/microsoft.aadiam/diagnosticSettings", API.aadiam);
-    if (r.status === 403) {
+    if (r.status === 403 && r.malformed === undefined) {
         return [
             fail(
                 check,
@@ -144,22 +241,35 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
             ),
         ];
     }
-    if (r.status !== 200) {
-        return [unexpected(check, "the tenant's diagnostic settings", r, "a role at /providers/Microsoft.aadiam")];
+    if (r.status !== 200 || r.malformed !== undefined) {
+        return [unexpected(check, "the tenant's diagnostic settings", r, { right: "a role at /providers/Microsoft.aadiam" }, s)];
     }
     const settings = (r.body?.value ?? []) as Array<{ name: string; properties?: { workspaceId?: string; logs?: Array<{ category: string; enabled: boolean }> } }>;
     const sendsProvisioning = (x: (typeof settings)[number]) => (x.properties?.logs ?? []).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled);
     const ours = workspaceId(s, outputs).toLowerCase();
+    const isMine = (x: (typeof settings)[number]) => x.name.toLowerCase() === s.diagnosticSettingName.toLowerCase();
+    const mine = settings.find(isMine);
     const toOurs = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() === ours);
-    const elsewhere = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() !== ours);
-    const lines: CheckLine[] = [
-        toOurs.length > 0
-            ? ok(check, `${toOurs.map((x) => x.name).join(", ")} sends ProvisioningLogs to ${s.workspaceName}`)
-            : fail(check, `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`, "run pulumi up for this stack"),
-    ];
+    const elsewhere = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() !== ours && !isMine(x));
+    const lines: CheckLine[] = [];
+    if (toOurs.length > 0) {
+        lines.push(ok(check, `${toOurs.map((x) => x.name).join(", ")} sends ProvisioningLogs to ${s.workspaceName}`));
+    } else if (mine && sendsProvisioning(mine)) {
+        lines.push(fail(check, `${mine.name}, this stack's setting, sends ProvisioningLogs to ${nameOf(mine.properties?.workspaceId)}, not ${s.workspaceName}`, "run pulumi up for this stack: it points the setting back at its workspace"));
+    } else if (mine) {
+        lines.push(fail(check, `${mine.name}, this stack's setting, does not send ProvisioningLogs`, "run pulumi up for this stack: it turns ProvisioningLogs back on"));
+    } else {
+        lines.push(fail(check, `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`, "run pulumi up for this stack"));
+    }
     if (elsewhere.length > 0) {
+        const names = elsewhere.map((x) => x.name).join(", ");
+        const one = elsewhere.length === 1;
         lines.push(
-            warn(check, `${elsewhere.map((x) => x.name).join(", ")} also send${elsewhere.length === 1 ? "s" : ""} ProvisioningLogs elsewhere: every copy is ingested and billed again`, "remove ProvisioningLogs from the other setting if it is not needed"),
+            warn(
+                check,
+                `${names} also send${one ? "s" : ""} ProvisioningLogs to ${[...new Set(elsewhere.map((x) => nameOf(x.properties?.workspaceId)))].join(", ")}: every copy is ingested and billed again`,
+                `remove ProvisioningLogs from ${names} if ${one ? "it is" : "they are"} not needed`,
+            ),
         );
     }
     if (settings.length >= MAX_TENANT_DIAGNOSTIC_SETTINGS) {
@@ -168,50 +278,71 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
     return lines;
 }
 
-/** Each alert rule, then each of its action groups. */
-async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promise<CheckLine[]> {
+/** One alert rule: its line, and the action groups it notifies. */
+async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promise<{ line: CheckLine; groups: string[] }> {
     const check = `alert ${ruleName}`;
     const r = await az.get(`/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/${ruleName}`, API.rules);
-    if (r.status === 404) {
-        return [fail(check, "the alert rule does not exist", "run pulumi up for this stack")];
+    if (r.status === 404 && r.malformed === undefined) {
+        return { line: fail(check, "the alert rule does not exist", "run pulumi up for this stack"), groups: [] };
     }
-    if (r.status !== 200) {
-        return [unexpected(check, "the alert rule", r, "Monitoring Reader on the resource group")];
+    if (r.status !== 200 || r.malformed !== undefined) {
+        return { line: unexpected(check, "the alert rule", r, { right: "Monitoring Reader on the resource group", settings: "subscriptionId and resourceGroupName" }, s), groups: [] };
     }
     const p = r.body?.properties ?? {};
     if (p.enabled === false) {
-        return [fail(check, "the alert rule is disabled", "enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false")];
+        return { line: fail(check, "the alert rule is disabled", "enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false"), groups: [] };
     }
     const groupIds: string[] = p.actions?.actionGroups ?? [];
     if (groupIds.length === 0) {
-        return [fail(check, "the alert rule notifies no action group", "add a receiver to alertReceivers and run pulumi up")];
+        return { line: fail(check, "the alert rule notifies no action group", "add a receiver to alertReceivers and run pulumi up"), groups: [] };
     }
-    const groups = await Promise.all(groupIds.map((id) => az.get(id, API.groups).then((g) => ({ id, g }))));
-    const problems = groups.flatMap(({ id, g }) => {
-        const name = id.split("/").pop();
-        if (g.status === 404) {
-            return [`action group ${name} does not exist`];
+    return { line: ok(check, `enabled, notifies ${groupIds.map(nameOf).join(", ")}`), groups: groupIds };
+}
+
+const RECEIVER_KINDS = ["emailReceivers", "smsReceivers", "webhookReceivers", "armRoleReceivers", "logicAppReceivers", "voiceReceivers", "azureAppPushReceivers"];
+
+/** One action group, read once however many rules notify it: a line only when something is wrong with it. */
+async function actionGroup(az: AzureReader, s: Settings, id: string, rules: readonly string[]): Promise<CheckLine[]> {
+    const check = `action group ${nameOf(id)}`;
+    const notified = `${rules.length === 1 ? `alert rule ${rules[0]} notifies it` : `${rules.length} alert rules notify it`}`;
+    const g = await az.get(id, API.groups);
+    if (g.status === 404 && g.malformed === undefined) {
+        return [fail(check, `the action group does not exist (${notified})`, "run pulumi up for this stack")];
+    }
+    if (g.status !== 200 || g.malformed !== undefined) {
+        return [unexpected(check, "the action group", g, { right: "Monitoring Reader on its resource group" }, s)];
+    }
+    const gp = g.body?.properties ?? {};
+    const receivers = RECEIVER_KINDS.reduce((n, k) => n + (gp[k]?.length ?? 0), 0);
+    const problems = [...(gp.enabled === false ? ["is disabled"] : []), ...(receivers === 0 ? ["has no receiver"] : [])];
+    return problems.length === 0 ? [] : [fail(check, `the action group ${problems.join(" and ")} (${notified})`, "run pulumi up for this stack (and check alertReceivers)")];
+}
+
+/** Every alert rule, then each distinct action group they notify, once. */
+async function alerts(az: AzureReader, s: Settings, ruleNames: readonly string[]): Promise<CheckLine[]> {
+    const rules = await Promise.all(ruleNames.map((rule) => alertRule(az, s, rule).catch((e: Error) => ({ line: thrown(`alert ${rule}`, e), groups: [] as string[] }))));
+    const groups = new Map<string, { id: string; rules: string[] }>();
+    rules.forEach(({ groups: ids }, i) => {
+        for (const id of ids) {
+            const entry = groups.get(id.toLowerCase()) ?? { id, rules: [] };
+            entry.rules.push(ruleNames[i]);
+            groups.set(id.toLowerCase(), entry);
         }
-        if (g.status !== 200) {
-            return [`action group ${name} could not be read (HTTP ${g.status})`];
-        }
-        const gp = g.body?.properties ?? {};
-        const receivers = ["emailReceivers", "smsReceivers", "webhookReceivers", "armRoleReceivers", "logicAppReceivers", "voiceReceivers", "azureAppPushReceivers"].reduce((n, k) => n + (gp[k]?.length ?? 0), 0);
-        return [...(gp.enabled === false ? [`action group ${name} is disabled`] : []), ...(receivers === 0 ? [`action group ${name} has no receiver`] : [])];
     });
-    return problems.length === 0
-        ? [ok(check, `enabled, notifies ${groups.map(({ id }) => id.split("/").pop()).join(", ")}`)]
-        : [fail(check, problems.join("; "), "run pulumi up for this stack (and check alertReceivers)")];
+    const groupLines = await Promise.all([...groups.values()].map(({ id, rules: by }) => actionGroup(az, s, id, by).catch((e: Error) => [thrown(`action group ${nameOf(id)}`, e)])));
+    return [...rules.map((r) => r.line), ...groupLines.flat()];
 }
 
 async function workbook(az: AzureReader, s: Settings, file: string): Promise<CheckLine> {
     const check = `workbook ${file}`;
     const id = `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/microsoft.insights/workbooks/${stableGuid(...resourceIdentity({ ...s, instanceName: s.stack }), "workbook", file)}`;
     const r = await az.get(id, API.workbooks);
-    if (r.status === 200) {
+    if (r.status === 200 && r.malformed === undefined) {
         return ok(check, `${WORKBOOKS[file]} exists`);
     }
-    return r.status === 404 ? fail(check, `${WORKBOOKS[file]} does not exist`, "run pulumi up for this stack") : unexpected(check, "the workbook", r, "Reader on the resource group");
+    return r.status === 404 && r.malformed === undefined
+        ? fail(check, `${WORKBOOKS[file]} does not exist`, "run pulumi up for this stack")
+        : unexpected(check, "the workbook", r, { right: "Reader on the resource group", settings: "subscriptionId and resourceGroupName" }, s);
 }
 
 /** The alert rules the stack deploys, by name. */
@@ -228,14 +359,40 @@ export function expectedAlertRules(s: Settings, outputs: StackOutputs): string[]
 }
 
 /**
+ * Lines that report the same finding (same status, message and fix: a credential that gets no token
+ * fails every check alike) as one line naming the checks it covers.
+ */
+export function dedupeFindings(lines: readonly CheckLine[]): CheckLine[] {
+    const merged = new Map<string, { line: CheckLine; checks: string[] }>();
+    const out: Array<{ line: CheckLine; checks: string[] }> = [];
+    for (const line of lines) {
+        const key = line.status === "ok" ? undefined : JSON.stringify([line.status, line.message, line.fix]);
+        const seen = key === undefined ? undefined : merged.get(key);
+        if (seen) {
+            seen.checks.push(line.check);
+            continue;
+        }
+        const entry = { line, checks: [line.check] };
+        if (key !== undefined) {
+            merged.set(key, entry);
+        }
+        out.push(entry);
+    }
+    return out.map(({ line, checks }) =>
+        checks.length === 1 ? line : { ...line, check: checks.length === 2 ? `${checks[0]} and ${checks[1]}` : `${checks[0]} and ${checks.length - 1} other checks` },
+    );
+}
+
+/**
  * Every check, run concurrently where independent; the result keeps a stable order (credentials,
- * providers, workspace and data, diagnostic settings, alerts, workbooks).
+ * providers, workspace and data, diagnostic settings, alerts and their action groups, workbooks),
+ * one line per finding.
  */
 export async function runChecks(az: AzureReader, s: Settings, outputs: StackOutputs = {}): Promise<CheckLine[]> {
     const guard = (check: string, p: Promise<CheckLine | CheckLine[]>): Promise<CheckLine[]> =>
         p.then(
             (x) => (Array.isArray(x) ? x : [x]),
-            (e: Error) => [fail(check, `could not be checked: ${e.message.split("\n")[0]}`, "check the network and the credentials (az login), then run verify again")],
+            (e: Error) => [thrown(check, e)],
         );
     const namespaces = ["Microsoft.Insights", "Microsoft.OperationalInsights", ...(s.dashboardName ? ["Microsoft.Portal"] : [])];
     const groups = await Promise.all([
@@ -243,10 +400,10 @@ export async function runChecks(az: AzureReader, s: Settings, outputs: StackOutp
         ...namespaces.map((ns) => guard(`provider ${ns}`, provider(az, s, ns))),
         guard("workspace", workspaceChain(az, s, outputs)),
         guard("diagnostic setting", diagnosticSettings(az, s, outputs)),
-        ...expectedAlertRules(s, outputs).map((rule) => guard(`alert ${rule}`, alertRule(az, s, rule))),
+        guard("alerts", alerts(az, s, expectedAlertRules(s, outputs))),
         ...(s.workbooksEnabled ? Object.keys(WORKBOOKS).map((file) => guard(`workbook ${file}`, workbook(az, s, file))) : []),
     ]);
-    return groups.flat();
+    return dedupeFindings(groups.flat());
 }
 
 const SYMBOL = { ok: "✓", fail: "✗", warn: "!" } as const;

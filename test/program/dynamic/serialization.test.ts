@@ -56,7 +56,23 @@ describe("the dynamic providers as Pulumi runs them", function () {
         );
         assert.match(
             out,
-            /^Setting the retention of \/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12}\/resourceGroups\/rg\/providers\/Microsoft.OperationalInsights\/workspaces\/ws\/tables\/AADProvisioningLogs failed \(error\): ARM_USE_OIDC is true but no token is available/,
+            /^Setting the retention of \/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12}\/resourceGroups\/rg\/providers\/Microsoft.OperationalInsights\/workspaces\/ws\/tables\/AADProvisioningLogs failed before reaching ARM: ARM_USE_OIDC is true but no token is available/,
         );
+    });
+
+    it("refuses a retention decrease from the serialized table provider's check, as the engine calls it at preview", async () => {
+        const table = { subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroupName: "rg", workspaceName: "ws", tableName: "AADProvisioningLogs", retentionInDays: 90, totalRetentionInDays: 730 };
+        const out = await runSerialized(
+            createTableRetentionProvider(),
+            `p.check(${JSON.stringify(table)}, ${JSON.stringify({ ...table, totalRetentionInDays: 365 })}).then((r) => console.log(JSON.stringify(r.failures)));`,
+        );
+        assert.deepStrictEqual(JSON.parse(out), [
+            {
+                property: "totalRetentionInDays",
+                reason:
+                    "Lowering the retention of /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/tables/AADProvisioningLogs " +
+                    "from 730 to 365 days deletes the older provisioning logs; set allowRetentionDecrease true for this run to do it on purpose",
+            },
+        ]);
     });
 });

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { AzureReader, VerifyEndpoints } from "../../../tools/live/azureReader";
-import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, VirtualClock } from "../../support/fakeArm";
+import { ArmGaveUp } from "../../../program/azure/armOperation";
+import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../../support/fakeArm";
 
 const PATH = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/providers/Microsoft.Insights";
 const WORKSPACE = "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a";
@@ -29,7 +30,7 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
             return replies.shift() ?? last;
         };
         arm = await FakeArm.start(handler, clock.now);
-        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredential, trustedCa: arm.ca, clock, ...extra });
+        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter, ...extra });
     }
 
     const arrivals = () => arm!.requests.map((r) => r.at);
@@ -66,10 +67,10 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
         });
     }
 
-    it("gives up at its deadline with Azure's last answer, never sleeping past it", async () => {
+    it("gives up at its deadline with Azure's last answer and what it answered, never sleeping past it", async () => {
         const az = await reader([], unavailable);
         const answer = await az.get(PATH, "2021-04-01");
-        assert.deepStrictEqual(answer, { status: 503, body: armError("ServiceUnavailable", "try later") });
+        assert.deepStrictEqual(answer, { status: 503, body: armError("ServiceUnavailable", "try later"), gaveUp: "HTTP 503 ×7 in 96 s" });
         // 2 minutes by default: the next wait (30 s at 95.9 s) would end past it.
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875, 25_312.5, 30_000]);
         assert.deepStrictEqual(arrivals(), [0, 5_000, 12_500, 23_750, 40_625, 65_937.5, 95_937.5]);
@@ -77,7 +78,12 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
 
     it("fails at its deadline, naming the call and the answers, when the connection keeps breaking", async () => {
         const az = await reader([], "reset", { retryTimeoutMs: 20_000 });
-        await assert.rejects(az.get(PATH, "2021-04-01"), { message: `GET ${PATH} did not succeed within 20 s: Azure answered ECONNRESET ×3` });
+        await assert.rejects(az.get(PATH, "2021-04-01"), (e: Error) => {
+            assert.ok(e instanceof ArmGaveUp);
+            assert.strictEqual(e.message, `GET ${PATH} did not succeed within 20 s; Azure answered connection reset ×3 in 13 s; Azure was failing the requests. Run verify again later.`);
+            assert.strictEqual(e.answered, "connection reset ×3 in 13 s");
+            return true;
+        });
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500]);
     });
 
@@ -91,7 +97,7 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
             }
         });
         assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
-        assert.deepStrictEqual(clock.timers, [60_000, 60_000]);
+        assert.deepStrictEqual(clock.timers, [60_000, 55_000], "the retry had the 55 s left of verify's 2 minutes");
         assert.deepStrictEqual(clock.sleeps, [5_000]);
         assert.deepStrictEqual(arrivals(), [0, 65_000]);
     });
@@ -103,10 +109,59 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
         assert.strictEqual(arm!.requests.length, 1);
     });
 
-    it("takes its request timeout from the options, and reports a call that always times out", async () => {
+    it("takes its request timeout from the options, cuts it to the time left, and reports a call that always times out", async () => {
         const az = await reader([], "hang", { requestTimeoutMs: 10_000, retryTimeoutMs: 20_000 }, () => clock.advance(10_000));
-        await assert.rejects(az.get(PATH, "2021-04-01"), { message: `GET ${PATH} did not succeed within 20 s: Azure answered REQUEST_TIMEOUT ×2` });
-        assert.deepStrictEqual(clock.timers, [10_000, 10_000]);
+        await assert.rejects(az.get(PATH, "2021-04-01"), {
+            message: `GET ${PATH} did not succeed within 20 s; Azure answered no answer in time ×2 in 25 s; Azure was failing the requests. Run verify again later.`,
+        });
+        assert.deepStrictEqual(clock.timers, [10_000, 5_000], "the second request had only the 5 s left");
+    });
+
+    it("waits out a 409 while another operation is in progress", async () => {
+        const az = await reader([{ status: 409, body: armError("AnotherOperationInProgress", "Another operation is in progress.") }], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, [5_000]);
+    });
+
+    it("returns a 409 about something else at once", async () => {
+        const az = await reader([{ status: 409, body: armError("Conflict", "The name is taken.") }], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 409);
+        assert.deepStrictEqual(clock.sleeps, []);
+    });
+
+    it("retries a 429 without Retry-After on the backoff", async () => {
+        const az = await reader([{ status: 429, body: armError("TooManyRequests", "slow down") }], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, [5_000]);
+    });
+
+    it("rides out a connection broken in the middle of the answer", async () => {
+        const az = await reader([{ status: 200, body: { registrationState: "Registered" }, breakAfter: 10 }], OK);
+        assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
+        assert.deepStrictEqual(clock.sleeps, [5_000]);
+        assert.strictEqual(az.calls, 2);
+    });
+
+    it("returns an answer that is not JSON as it is, marked, without retrying it", async () => {
+        const az = await reader([{ status: 200, raw: "<html>Sign in to the proxy</html>" }], OK);
+        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status: 200, body: "<html>Sign in to the proxy</html>", malformed: "<html>Sign in to the proxy</html>" });
+        assert.deepStrictEqual(clock.sleeps, []);
+    });
+
+    it("stops at once when Retry-After asks for longer than verify waits, returning the 429 and why", async () => {
+        const az = await reader([throttled("3600")], OK);
+        const answer = await az.get(PATH, "2021-04-01");
+        assert.strictEqual(answer.status, 429);
+        assert.strictEqual(answer.gaveUp, "HTTP 429 ×1, then asked to wait 60 min (Retry-After), past the deadline");
+        assert.deepStrictEqual(clock.sleeps, []);
+    });
+
+    it("bounds the request for a token too: a credential that never answers fails after 60 s, as a credential problem", async () => {
+        clock = new VirtualClock();
+        const az = new AzureReader({ arm: "https://127.0.0.1:9", credential: { getToken: () => new Promise(() => undefined) }, clock });
+        const tenant = az.credentialTenant();
+        clock.advance(60_000);
+        await assert.rejects(tenant, { name: "CredentialTimeout", message: "the credential gave no token within 60 s" });
     });
 
     describe("the Log Analytics query", () => {
@@ -119,6 +174,19 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
                 [0, 30_000, 37_500].map((at) => `POST /v1/workspaces/${WORKSPACE}/query ${at}`),
             );
             assert.deepStrictEqual(clock.timers, [60_000, 60_000, 60_000]);
+        });
+
+        it("abandons a query unanswered after 60 s and runs it again", async () => {
+            let first = true;
+            const az = await reader(["hang"], QUERY_OK, {}, () => {
+                if (first) {
+                    first = false;
+                    clock.advance(60_000);
+                }
+            });
+            assert.deepStrictEqual(await az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), [{ Records24h: 1234 }]);
+            assert.deepStrictEqual(arrivals(), [0, 65_000]);
+            assert.deepStrictEqual(clock.timers, [60_000, 55_000]);
         });
 
         it("fails at once, with the service's message, on an error that will not pass", async () => {
