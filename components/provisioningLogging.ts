@@ -38,8 +38,10 @@ export interface ProvisioningLoggingArgs {
     readonly dailyQuotaGb?: number;
     /** Optional. Accept only Entra ID authentication on the workspace. Defaults to true. */
     readonly disableLocalAuth?: boolean;
-    /** Optional. Protect the workspace (and a created group) and keep them on delete. Defaults to false. */
+    /** Optional. Protect the workspace (and a created group) and keep them on delete: the logs are audit evidence. Defaults to true. */
     readonly protectData?: boolean;
+    /** Optional. Let this run lower the AADProvisioningLogs table's retention, which deletes older logs; set it for one run only. Defaults to false. */
+    readonly allowRetentionDecrease?: boolean;
     /** Required. Name of the tenant diagnostic setting (unique in the tenant). */
     readonly diagnosticSettingName: string;
     /** Optional. Entra log categories to send besides ProvisioningLogs, e.g. `AuditLogs`. Defaults to none. */
@@ -112,7 +114,8 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                 tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? tableRetentionInDays,
                 dailyQuotaGb: args.dailyQuotaGb,
                 disableLocalAuth: args.disableLocalAuth,
-                protect: args.protectData,
+                protect: args.protectData ?? true,
+                allowRetentionDecrease: args.allowRetentionDecrease,
                 tags: args.tags,
             },
             { parent: this, dependsOn: [this.operationalInsightsRegistration] },

@@ -27,8 +27,10 @@ export interface ProvisioningLogsWorkspaceArgs {
     readonly dailyQuotaGb?: pulumi.Input<number>;
     /** Optional. Allow only Entra ID authentication (no workspace keys). Defaults to true. */
     readonly disableLocalAuth?: pulumi.Input<boolean>;
-    /** Optional. Protect the workspace (and a created group) from `pulumi destroy` and keep it on delete. Defaults to false. */
+    /** Optional. Protect the workspace (and a created group) from `pulumi destroy` and keep it on delete. Defaults to true. */
     readonly protect?: boolean;
+    /** Optional. Let this run lower the table's retention, which deletes older logs. Defaults to false: a decrease is refused. */
+    readonly allowRetentionDecrease?: boolean;
     /** Optional. Tags for every resource. Defaults to none. */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -57,7 +59,7 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
 
         // Audit evidence: a protected stack can never delete the logs, even by `pulumi destroy`.
-        const keep: pulumi.CustomResourceOptions = args.protect ? { protect: true, retainOnDelete: true } : {};
+        const keep: pulumi.CustomResourceOptions = (args.protect ?? true) ? { protect: true, retainOnDelete: true } : {};
 
         if (args.createResourceGroup ?? true) {
             this.resourceGroup = new resources.ResourceGroup(
@@ -96,6 +98,8 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
                 resourceGroupName: this.resourceGroupName,
                 retentionInDays: args.tableRetentionInDays,
                 totalRetentionInDays: args.tableTotalRetentionInDays,
+                // Sent only when true: a stack that never allows a decrease sees no change of inputs.
+                ...(args.allowRetentionDecrease ? { allowRetentionDecrease: true } : {}),
             },
             childOpts,
         );
