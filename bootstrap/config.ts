@@ -2,7 +2,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
-import { derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "../program/settingsValidation";
+import { derivedName, projectConfigFrom, projectConfigSchema, runtimeConfig, StackConfigInput, validateSettings } from "../program/settingsValidation";
+import type { ConfigSource, NameRule } from "../program/settingsValidation";
 
 /** The bootstrap's validated settings; the only place it reads `pulumi.Config`. */
 export interface BootstrapSettings {
@@ -18,6 +19,9 @@ export interface BootstrapSettings {
     readonly monitoringResourceGroup: string | undefined;
     readonly assignSecurityAdministrator: boolean;
 }
+
+/** An application's display name: at most 120 characters (Entra ID). */
+const APPLICATION_NAME: NameRule = { pattern: /^.{1,120}$/, maxLength: 120, keep: /./ };
 
 /** Entra ID allows at most 20 federated credentials per application. */
 const MAX_FEDERATED_CREDENTIALS = 20;
@@ -46,9 +50,11 @@ const schema = z
         path: ["githubEnvironments"],
     });
 
-/** Validates the bootstrap's raw settings; one-line ConfigError on the first problem. */
-export function parseBootstrapSettings(raw: Readonly<Record<string, string>>, stack: string): BootstrapSettings {
-    const c = validateSettings(raw, projectConfigSchema(path.join(__dirname, "Pulumi.yaml")), schema);
+const declarations = () => projectConfigSchema(path.join(__dirname, "Pulumi.yaml"));
+
+/** Validates the bootstrap's raw settings; one-line ConfigError on the first problem. `source` as for the main program's settings. */
+export function parseBootstrapSettings(raw: Readonly<Record<string, string>>, stack: string, source: ConfigSource = {}): BootstrapSettings {
+    const c = validateSettings(raw, declarations(), schema, source);
     return {
         stack,
         tenantId: c.tenantId.toLowerCase(),
@@ -56,12 +62,18 @@ export function parseBootstrapSettings(raw: Readonly<Record<string, string>>, st
         githubRepository: c.githubRepository,
         githubEnvironments: c.githubEnvironments,
         githubBranches: c.githubBranches,
-        applicationName: derivedName(c.applicationName, "ci-entra-provisioning-logs", stack, "applicationName", /^.{1,120}$/),
+        applicationName: derivedName(c.applicationName, "ci-entra-provisioning-logs", stack, "applicationName", APPLICATION_NAME),
         monitoringResourceGroup: c.monitoringResourceGroup || undefined,
         assignSecurityAdministrator: c.assignSecurityAdministrator,
     };
 }
 
+/** The bootstrap's settings from a stack's whole config (see settingsFromConfig in program/settings.ts). Pure. */
+export function bootstrapSettingsFromConfig(input: StackConfigInput, project: string, stack: string): BootstrapSettings {
+    const { raw, source } = projectConfigFrom(input, project, Object.keys(declarations()));
+    return parseBootstrapSettings(raw, stack, source);
+}
+
 export function loadBootstrapSettings(): BootstrapSettings {
-    return parseBootstrapSettings(readProjectConfig(), pulumi.getStack());
+    return bootstrapSettingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack());
 }

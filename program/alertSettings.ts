@@ -11,6 +11,7 @@ import {
     resolveRules,
 } from "./alertCatalog";
 import { AlertReceivers, ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
+import { cut, describe } from "./settingsValidation";
 
 /**
  * Validation of the alert settings: ARM's rules for log search alerts and action groups, checked
@@ -48,7 +49,8 @@ export interface RawAlertConfig {
 /** Thrown with one line naming the setting, the rule and the value. */
 export class AlertConfigError extends Error {}
 
-const quoted = (s: string) => JSON.stringify(s);
+/** A value as messages echo it: quoted, cut to a readable length. */
+const quoted = (s: string) => describe(s);
 
 function fail(message: string): never {
     throw new AlertConfigError(message);
@@ -64,26 +66,39 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
         ...raw.alertReceivers.map((text, i) => ({ key: `alertReceivers[${i}]`, text, secret: false })),
         ...raw.alertSecretReceivers.map((text, i) => ({ key: `alertSecretReceivers[${i}]`, text, secret: true })),
     ];
+    // Where each receiver was first given, by group, kind and address: a repeat would notify twice or be merged away.
+    const seen = new Map<string, string>();
     for (const { key, text, secret } of entries) {
         const words = text.trim().split(/\s+/);
-        const group = words[0] === "oncall" ? groups.oncall : groups.team;
+        const groupName = words[0] === "oncall" ? "oncall" : "team";
+        const group = groups[groupName];
         if (words[0] === "oncall") {
             words.shift();
         }
         const [kind, ...rest] = words;
         // A secret entry is never echoed back: its value is a credential.
         const shown = secret ? "(value hidden)" : `(got ${quoted(text)})`;
+        const once = (address: string) => {
+            const id = `${groupName} ${kind} ${address}`;
+            const first = seen.get(id);
+            if (first !== undefined) {
+                fail(`\`${key}\` repeats ${first}: the ${groupName} group already has this ${kind} receiver ${shown}`);
+            }
+            seen.set(id, key);
+        };
         switch (kind) {
             case "email":
                 if (rest.length !== 1 || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(rest[0])) {
                     fail(`\`${key}\` must be "email <address>" ${shown}`);
                 }
+                once(rest[0].toLowerCase());
                 group.emails.push(rest[0]);
                 break;
             case "sms":
                 if (rest.length !== 2 || !/^\+?\d{1,3}$/.test(rest[0]) || !/^\d{4,15}$/.test(rest[1])) {
                     fail(`\`${key}\` must be "sms <country code> <number>", digits only, e.g. "sms 1 4255550100" ${shown}`);
                 }
+                once(`${rest[0].replace(/^\+/, "")} ${rest[1]}`);
                 group.sms.push({ countryCode: rest[0].replace(/^\+/, ""), phoneNumber: rest[1] });
                 break;
             case "armrole": {
@@ -91,6 +106,7 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
                 if (!(role in ARM_ROLE_IDS)) {
                     fail(`\`${key}\` role must be one of ${Object.keys(ARM_ROLE_IDS).join(", ")} ${shown}`);
                 }
+                once(role);
                 group.armRoles.push({ role, roleId: ARM_ROLE_IDS[role] });
                 break;
             }
@@ -107,12 +123,14 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
                     if (!uri || !/^https:\/\/\S+$/.test(uri) || extra.length > 0 || (aadWord !== undefined && (aadWord !== "aad" || !objectId || !identifierUri))) {
                         fail(`\`${key}\` must be "webhook <https url> [aad <object id> <identifier uri>]" ${shown}`);
                     }
+                    once(uri);
                     group.webhooks.push(aadWord ? { uri, aad: { objectId, identifierUri } } : { uri });
                 } else {
                     const [resourceId, callbackUrl, ...extra] = rest;
                     if (!resourceId?.startsWith("/subscriptions/") || !callbackUrl || !/^https:\/\/\S+$/.test(callbackUrl) || extra.length > 0) {
                         fail(`\`${key}\` must be "logicapp <resource id> <https callback url>" ${shown}`);
                     }
+                    once(resourceId.toLowerCase());
                     group.logicApps.push({ resourceId, callbackUrl });
                 }
                 break;
@@ -124,17 +142,27 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
 }
 
 
-function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, key: string, text: string): void {
+/**
+ * Applies one `<rule>.<setting>=<value>` override. `assigned` records which entry set each
+ * rule setting: a second one would silently win over the first.
+ */
+function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: Map<string, string>, key: string, text: string): void {
     const m = /^([A-Za-z]+)\.([A-Za-z]+)=(.+)$/.exec(text.trim());
     if (!m) {
         fail(`\`${key}\` must be <rule>.<setting>=<value>, e.g. failureSpike.threshold=20 (got ${quoted(text)})`);
     }
     const [, ruleName, setting, value] = m;
+    const first = assigned.get(`${ruleName}.${setting}`);
+    if (first !== undefined) {
+        fail(`\`${key}\` sets ${ruleName}.${setting} again, after ${first}: set each rule setting once (got ${quoted(text)})`);
+    }
+    assigned.set(`${ruleName}.${setting}`, key);
     if (!(ALERT_RULE_IDS as readonly string[]).includes(ruleName)) {
         fail(`\`${key}\` names an unknown rule ${quoted(ruleName)}; the rules are ${ALERT_RULE_IDS.join(", ")}`);
     }
     const rule = ruleName as AlertRuleId;
-    const bad: (rule_: string) => never = (rule_) => fail(`\`${key}\` ${rule}.${setting} ${rule_} (got ${quoted(value)})`);
+    // The setting's name is echoed inside the sentence: cut shorter than a value, so the line stays readable.
+    const bad: (rule_: string) => never = (rule_) => fail(`\`${key}\` ${rule}.${cut(setting, 40)} ${rule_} (got ${quoted(value)})`);
     const integer = (min: number, max: number) => (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? Number(value) : bad(`must be a whole number from ${min} to ${max}`));
     const boolean = () => (value === "true" ? true : value === "false" ? false : bad("must be true or false"));
     const current = rules[rule];
@@ -153,7 +181,7 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, key: strin
             next = { ...current, operator: value as AlertOperator };
             break;
         case "threshold":
-            next = { ...current, threshold: /^\d+(\.\d+)?$/.test(value) ? Number(value) : bad("must be a number of at least 0") };
+            next = { ...current, threshold: /^\d+(\.\d+)?$/.test(value) && Number.isFinite(Number(value)) ? Number(value) : bad("must be a number of at least 0") };
             break;
         case "frequency":
             if (!(ALERT_FREQUENCIES as readonly string[]).includes(value)) {
@@ -218,7 +246,8 @@ function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
 /** Validates the alert keys; throws {@link AlertConfigError} with one line. */
 export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
     const rules = resolveRules();
-    raw.alertOverrides.forEach((text, i) => applyOverride(rules, `alertOverrides[${i}]`, text));
+    const assigned = new Map<string, string>();
+    raw.alertOverrides.forEach((text, i) => applyOverride(rules, assigned, `alertOverrides[${i}]`, text));
     for (const id of ALERT_RULE_IDS) {
         checkRule(id, rules[id]);
     }
@@ -241,6 +270,10 @@ export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
         list.forEach((s, i) => {
             if (s.trim() === "" || s.length > 256) {
                 fail(`\`${key}[${i}]\` must be an application name or job ID of 1-256 characters (got ${quoted(s)})`);
+            }
+            const first = list.indexOf(s);
+            if (first < i) {
+                fail(`\`${key}[${i}]\` repeats ${key}[${first}]: list each application once (got ${quoted(s)})`);
             }
         });
         return [...list];

@@ -4,7 +4,21 @@ import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-log
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertSettings";
-import { ConfigError, Declaration, derivedName, projectConfigSchema, readProjectConfig, validateSettings } from "./settingsValidation";
+import { AzureCloud, locationProblem } from "./regions";
+import {
+    closest,
+    ConfigError,
+    ConfigSource,
+    Declaration,
+    derivedName,
+    NameRule,
+    projectConfigFrom,
+    projectConfigSchema,
+    runtimeConfig,
+    StackConfigInput,
+    validateSettings,
+    withSecretKeys,
+} from "./settingsValidation";
 
 export { ConfigError } from "./settingsValidation";
 
@@ -38,7 +52,7 @@ const TOTAL_RETENTION_YEARS_DAYS = [1095, 1460, 1826, 2191, 2556, 2922, 3288, 36
 
 /** The validated settings of one stack. */
 export interface Settings {
-    /** Stack name; derived names end with it. */
+    /** Stack name; derived names come from it. */
     readonly stack: string;
     readonly tenantId: string;
     readonly subscriptionId: string;
@@ -55,6 +69,11 @@ export interface Settings {
     readonly dailyQuotaGb: number | undefined;
     readonly disableLocalAuth: boolean;
     readonly protectData: boolean;
+    /**
+     * This run may lower the workspace's or the AADProvisioningLogs table's retention, which deletes
+     * older logs. Set for one run only; false by default, so no run shortens audit evidence unasked.
+     */
+    readonly allowRetentionDecrease: boolean;
     readonly diagnosticSettingName: string;
     /** Extra categories besides ProvisioningLogs, in the order given. */
     readonly diagnosticLogCategories: readonly string[];
@@ -68,77 +87,139 @@ export interface Settings {
     readonly tags: Readonly<Record<string, string>>;
 }
 
+/**
+ * Settings whose values are credentials: they must be set with `--secret` and are never echoed.
+ * Pulumi.yaml can't declare them `secret: true`: the Pulumi CLI then rejects the plain-text empty
+ * default of every stack that doesn't set them ("must be encrypted as it's secret").
+ */
+export const SECRET_SETTINGS: readonly string[] = ["alertSecretReceivers"];
+
+/**
+ * The cloud `location` must be a region of. Only the public cloud for now; the rules take a cloud,
+ * so selecting another is a setting away.
+ */
+const CLOUD: AzureCloud = "AzureCloud";
+
 // Name rules, used for given names and for names derived from the stack alike.
-const RESOURCE_GROUP_NAME = /^[-\w.()]{1,90}$/;
+const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
 const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
+const NAME_RULES = {
+    resourceGroupName: { pattern: RESOURCE_GROUP_NAME, maxLength: 90, keep: /[-\w.()]/ },
+    workspaceName: { pattern: WORKSPACE_NAME, maxLength: 63, keep: /[A-Za-z0-9-]/ },
+    diagnosticSettingName: { pattern: SETTING_NAME, maxLength: 260, keep: /[A-Za-z0-9_.-]/ },
+    dashboardName: { pattern: DASHBOARD_NAME, maxLength: 24, keep: /[A-Za-z0-9-]/ },
+} satisfies Record<string, NameRule>;
+
+/** Azure treats tag names case-insensitively (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations). */
+const tagName = (tag: string) => tag.slice(0, tag.indexOf("=")).toLowerCase();
 
 const guid = z.string().regex(GUID_PATTERN, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
 const wholeDays = (min: number, max: number) =>
     z.number().int().refine((n) => n === -1 || (n >= min && n <= max), { error: `must be -1 or between ${min} and ${max}` });
 
-const schema = z.strictObject({
-    tenantId: guid,
-    subscriptionId: guid,
-    location: z
-        .string()
-        .regex(/^[a-z][a-z0-9]*$/, { error: "must be an Azure region name in lower case without spaces, like westeurope" }),
-    resourceGroupName: z.string().refine((s) => s === "" || (RESOURCE_GROUP_NAME.test(s) && !s.endsWith(".")), {
-        error: "must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'",
-    }),
-    createResourceGroup: z.boolean(),
-    workspaceName: z.string().refine((s) => s === "" || WORKSPACE_NAME.test(s), {
-        error: "must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit",
-    }),
-    retentionInDays: z.number().int().min(30, { error: "must be between 30 and 730" }).max(730, { error: "must be between 30 and 730" }),
-    provisioningLogsRetentionInDays: wholeDays(4, 730),
-    provisioningLogsTotalRetentionInDays: wholeDays(4, 4383).refine(
-        (n) => n <= 730 || n > 4383 || (TOTAL_RETENTION_YEARS_DAYS as readonly number[]).includes(n),
-        { error: `above 730 must be a whole number of years: one of ${TOTAL_RETENTION_YEARS_DAYS.join(", ")}` },
-    ),
-    dailyQuotaGb: z.number().int().refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),
-    disableLocalAuth: z.boolean(),
-    protectData: z.boolean(),
-    diagnosticSettingName: z.string().refine((s) => s === "" || SETTING_NAME.test(s), {
-        error: "must be letters, digits, '-', '_' or '.', starting with a letter or digit",
-    }),
-    diagnosticLogCategories: z
-        .array(z.enum(ENTRA_LOG_CATEGORIES, { error: `must be one of ${ENTRA_LOG_CATEGORIES.join(", ")}` }))
-        .refine((list) => new Set(list).size === list.length, { error: "must not list a category twice" }),
-    registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
-    workbooksEnabled: z.boolean(),
-    savedQueriesEnabled: z.boolean(),
-    dashboardEnabled: z.boolean(),
-    dashboardName: z.string().refine((s) => s === "" || DASHBOARD_NAME.test(s), { error: "must be 3-24 letters, digits or hyphens" }),
-    alertsEnabled: z.boolean(),
-    alertReceivers: z.array(z.string()),
-    alertSecretReceivers: z.array(z.string()),
-    alertOncallMaxSeverity: z.number().int(),
-    alertTeamShortName: z.string(),
-    alertOncallShortName: z.string(),
-    alertApps: z.array(z.string()),
-    alertSilentApps: z.array(z.string()),
-    alertOverrides: z.array(z.string()),
-    tags: z
-        .array(
-            z.string().regex(/^[^<>%&\\?/=]{1,512}=.{0,256}$/, {
-                error: "must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256",
+function settingsSchema(cloud: AzureCloud) {
+    return z.strictObject({
+        tenantId: guid,
+        subscriptionId: guid,
+        location: z.string().superRefine((location, ctx) => {
+            const problem = locationProblem(location, cloud);
+            if (problem) {
+                ctx.addIssue({ code: "custom", message: problem });
+            }
+        }),
+        resourceGroupName: z.string().refine((s) => s === "" || RESOURCE_GROUP_NAME.test(s), {
+            error: "must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'",
+        }),
+        createResourceGroup: z.boolean(),
+        workspaceName: z.string().refine((s) => s === "" || WORKSPACE_NAME.test(s), {
+            error: "must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit",
+        }),
+        retentionInDays: z.number().int().min(30, { error: "must be between 30 and 730" }).max(730, { error: "must be between 30 and 730" }),
+        provisioningLogsRetentionInDays: wholeDays(4, 730),
+        provisioningLogsTotalRetentionInDays: wholeDays(4, 4383).refine(
+            (n) => n <= 730 || n > 4383 || (TOTAL_RETENTION_YEARS_DAYS as readonly number[]).includes(n),
+            { error: `above 730 must be a whole number of years: one of ${TOTAL_RETENTION_YEARS_DAYS.join(", ")}` },
+        ),
+        dailyQuotaGb: z.number().int().refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),
+        disableLocalAuth: z.boolean(),
+        protectData: z.boolean(),
+        allowRetentionDecrease: z.boolean(),
+        diagnosticSettingName: z.string().refine((s) => s === "" || SETTING_NAME.test(s), {
+            error: "must be letters, digits, '-', '_' or '.', starting with a letter or digit",
+        }),
+        diagnosticLogCategories: z
+            .array(
+                z.string().superRefine((category, ctx) => {
+                    if (!(ENTRA_LOG_CATEGORIES as readonly string[]).includes(category)) {
+                        const near = closest(category, ENTRA_LOG_CATEGORIES);
+                        ctx.addIssue({
+                            code: "custom",
+                            message: near
+                                ? `must be an Entra ID log category; did you mean ${near}?`
+                                : "must be an Entra ID log category such as AuditLogs or SignInLogs, as Entra admin center › Diagnostic settings lists them",
+                        });
+                    }
+                }),
+            )
+            .refine((list) => new Set(list).size === list.length, { error: "must not list a category twice" }),
+        registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
+        workbooksEnabled: z.boolean(),
+        savedQueriesEnabled: z.boolean(),
+        dashboardEnabled: z.boolean(),
+        dashboardName: z.string().refine((s) => s === "" || DASHBOARD_NAME.test(s), { error: "must be 3-24 letters, digits or hyphens" }),
+        alertsEnabled: z.boolean(),
+        alertReceivers: z.array(z.string()),
+        alertSecretReceivers: z.array(z.string()),
+        alertOncallMaxSeverity: z.number().int(),
+        alertTeamShortName: z.string(),
+        alertOncallShortName: z.string(),
+        alertApps: z.array(z.string()),
+        alertSilentApps: z.array(z.string()),
+        alertOverrides: z.array(z.string()),
+        tags: z
+            .array(
+                z.string().regex(/^[^<>%&\\?/=]{1,512}=.{0,256}$/, {
+                    error: "must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256",
+                }),
+            )
+            .max(50, { error: "must have at most 50 entries" })
+            .superRefine((tags, ctx) => {
+                const first = new Map<string, number>();
+                tags.forEach((tag, i) => {
+                    const earlier = first.get(tagName(tag));
+                    if (earlier !== undefined) {
+                        ctx.addIssue({
+                            code: "custom",
+                            path: [i],
+                            message: `names the same tag as tags[${earlier}]: Azure tag names ignore case, so one value would replace the other`,
+                        });
+                    } else {
+                        first.set(tagName(tag), i);
+                    }
+                });
             }),
-        )
-        .max(50, { error: "must have at most 50 entries" }),
-});
+    });
+}
+
+/** This project's declarations: Pulumi.yaml's `config:` block, with the credential settings marked secret. */
+export function projectDeclarations(projectFile = path.join(__dirname, "..", "Pulumi.yaml")): Record<string, Declaration> {
+    return withSecretKeys(projectConfigSchema(projectFile), SECRET_SETTINGS);
+}
 
 /**
  * Validates raw configuration (key → text, as Pulumi passes it) for a stack. Pure: tests call it
- * directly. Throws {@link ConfigError} with one line for the first problem found.
+ * directly. `source` says which settings were secret or unreadable (see {@link ConfigSource}).
+ * Throws {@link ConfigError} with one line for the first problem found.
  */
 export function parseSettings(
     raw: Readonly<Record<string, string>>,
     stack: string,
-    declarations: Record<string, Declaration> = projectConfigSchema(path.join(__dirname, "..", "Pulumi.yaml")),
+    source: ConfigSource = {},
+    declarations: Record<string, Declaration> = projectDeclarations(),
 ): Settings {
-    const c = validateSettings(raw, declarations, schema);
+    const c = validateSettings(raw, declarations, settingsSchema(CLOUD), source);
     const tableRetention = c.provisioningLogsRetentionInDays === -1 ? c.retentionInDays : c.provisioningLogsRetentionInDays;
     const totalRetention = c.provisioningLogsTotalRetentionInDays === -1 ? tableRetention : c.provisioningLogsTotalRetentionInDays;
     if (totalRetention < tableRetention) {
@@ -146,7 +227,7 @@ export function parseSettings(
             `\`provisioningLogsTotalRetentionInDays\` must be at least the table's interactive retention of ${tableRetention} days (got ${totalRetention})`,
         );
     }
-    const derived = (given: string, prefix: string, key: string, rule: RegExp) => derivedName(given, prefix, stack, key, rule);
+    const derived = (key: keyof typeof NAME_RULES, prefix: string) => derivedName(c[key], prefix, stack, key, NAME_RULES[key]);
     let alerts: AlertSettings | undefined;
     try {
         alerts = c.alertsEnabled ? parseAlertSettings(c) : undefined;
@@ -158,29 +239,42 @@ export function parseSettings(
         tenantId: c.tenantId.toLowerCase(),
         subscriptionId: c.subscriptionId.toLowerCase(),
         location: c.location,
-        resourceGroupName: derived(c.resourceGroupName, "rg-entra-provisioning-logs", "resourceGroupName", RESOURCE_GROUP_NAME),
+        resourceGroupName: derived("resourceGroupName", "rg-entra-provisioning-logs"),
         createResourceGroup: c.createResourceGroup,
-        workspaceName: derived(c.workspaceName, "log-entra-provisioning", "workspaceName", WORKSPACE_NAME),
+        workspaceName: derived("workspaceName", "log-entra-provisioning"),
         retentionInDays: c.retentionInDays,
         provisioningLogsRetentionInDays: tableRetention,
         provisioningLogsTotalRetentionInDays: totalRetention,
         dailyQuotaGb: c.dailyQuotaGb === -1 ? undefined : c.dailyQuotaGb,
         disableLocalAuth: c.disableLocalAuth,
         protectData: c.protectData,
-        diagnosticSettingName: derived(c.diagnosticSettingName, "entra-provisioning-logs", "diagnosticSettingName", SETTING_NAME),
+        allowRetentionDecrease: c.allowRetentionDecrease,
+        diagnosticSettingName: derived("diagnosticSettingName", "entra-provisioning-logs"),
         diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== PROVISIONING_LOGS_CATEGORY),
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
         workbooksEnabled: c.workbooksEnabled,
         savedQueriesEnabled: c.savedQueriesEnabled,
-        dashboardName: c.dashboardEnabled ? derived(c.dashboardName, "provisioning", "dashboardName", DASHBOARD_NAME) : undefined,
+        dashboardName: c.dashboardEnabled ? derived("dashboardName", "provisioning") : undefined,
         alerts,
         tags: Object.fromEntries(c.tags.map((t) => [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)])),
     };
 }
 
+/**
+ * A stack's settings from its whole config as a run sees it (qualified keys, which are secret, which
+ * are unreadable): rejects keys outside the project's namespace that were meant for it, plain-text
+ * credentials and unreadable required keys, then validates. Pure: the program passes what Pulumi
+ * hands it, the offline tools what the stack file holds.
+ */
+export function settingsFromConfig(input: StackConfigInput, project: string, stack: string): Settings {
+    const declarations = projectDeclarations();
+    const { raw, source } = projectConfigFrom(input, project, Object.keys(declarations));
+    return parseSettings(raw, stack, source, declarations);
+}
+
 /** Reads this stack's configuration from the Pulumi runtime and validates it. */
 export function loadSettings(): Settings {
-    return parseSettings(readProjectConfig(), pulumi.getStack());
+    return settingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack());
 }
 
 /** The component's inputs for a stack: the validated settings, named for the component. */
@@ -199,6 +293,7 @@ export function provisioningLoggingArgs(s: Settings): ProvisioningLoggingArgs {
         dailyQuotaGb: s.dailyQuotaGb,
         disableLocalAuth: s.disableLocalAuth,
         protectData: s.protectData,
+        allowRetentionDecrease: s.allowRetentionDecrease,
         diagnosticSettingName: s.diagnosticSettingName,
         diagnosticLogCategories: s.diagnosticLogCategories,
         registrationTimeoutMinutes: s.registrationTimeoutMinutes,

@@ -6,7 +6,7 @@
 import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { fleetExitCode, planFleet, renderFleet } from "./offline/fleet";
 import { diffAgainst, losesLogs, PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
-import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, Verdict } from "./offline/policyCheck";
+import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, stackPolicyConfigFile, Verdict } from "./offline/policyCheck";
 import { Evaluation, evaluateStack, RecordedResource } from "./offline/recorder";
 import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
 
@@ -106,7 +106,7 @@ function keySettings(r: RecordedResource): string {
     }
 }
 
-function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[]): string {
+function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
     const rows = evaluation.resources
         .filter((r) => r.custom)
         .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
@@ -126,7 +126,7 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
         ...outputs,
         "",
         ...(changes === undefined ? [] : [...renderChanges(changes), ""]),
-        ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), ""]),
+        ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), policyConfigLine(evaluation.stack, policyConfigFile), ""]),
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
             : []),
@@ -134,7 +134,12 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
     ].join("\n");
 }
 
-export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = [], changes?: readonly PlannedChange[]): string {
+/** Which policy config the check used, and why when it is the defaults. */
+function policyConfigLine(stack: string, file: string | undefined): string {
+    return file?.endsWith("default.json") ? `Policy config: ${file} (the documented defaults: there is no policies/config/${stack}.json).` : `Policy config: ${file}.`;
+}
+
+export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = [], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
     return JSON.stringify(
         {
             stack: evaluation.stack,
@@ -153,6 +158,7 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
             })),
             outputs: evaluation.outputs,
             policy: verdicts,
+            ...(policyConfigFile ? { policyConfigFile } : {}),
             ...(changes ? { changes } : {}),
         },
         null,
@@ -174,7 +180,8 @@ export const planCommand: Command = async (argv, io) => {
     // governs the provisioning-logs stacks, not the bootstrap.
     const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
     const changes = args.against ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), evaluation.resources) : undefined;
-    io.out(args.json ? renderJson(evaluation, verdicts, changes) : renderTable(evaluation, verdicts, changes));
+    const policyConfigFile = args.project === "main" ? stackPolicyConfigFile(args.stack) : undefined;
+    io.out(args.json ? renderJson(evaluation, verdicts, changes, policyConfigFile) : renderTable(evaluation, verdicts, changes, policyConfigFile));
     return (verdicts && failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;
 };
 

@@ -43,6 +43,8 @@ export interface StackConfig {
     readonly config: Record<string, string>;
     /** Keys whose values are encrypted in the file: they need the passphrase, so they are left out. */
     readonly encrypted: string[];
+    /** The file's `config:` block as written, encrypted (`secure:`) values in place. */
+    readonly file: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -68,5 +70,5 @@ export function readStackConfig(stack: string, options: { dir?: string; file?: s
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { config, encrypted };
+    return { config, encrypted, file: doc.config ?? {} };
 }

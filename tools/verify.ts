@@ -5,8 +5,8 @@
  * --json` (a file, or - for standard input) or the stack's state file from a local backend
  * (~/.pulumi/stacks/<project>/<stack>.json). Needs no Pulumi CLI. Exits 0 only when nothing is ✗, else 1.
  */
-import { parseSettings } from "../program/settings";
-import { projectSettings } from "../program/settingsValidation";
+import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
+import { checkStackFileSecrets } from "../program/settingsValidation";
 import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { AzureReader, VerifyEndpoints } from "./live/azureReader";
 import { renderChecklist, runChecks, StackOutputs } from "./live/verifyChecks";
@@ -60,8 +60,10 @@ function readOutputs(source: string | undefined, stdin: () => string): StackOutp
 export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseVerifyArgs(argv);
-        const { config } = readStackConfig(args.stack);
-        const settings = parseSettings(projectSettings(config, projectName()), args.stack);
+        const { config, encrypted, file } = readStackConfig(args.stack);
+        checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
+        // What the tools can read is plain text: no key counts as secret here.
+        const settings = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), args.stack);
         const outputs = args.state ? outputsFromState(readUserFile(args.state, "--state"), args.state) : readOutputs(args.outputs, io.stdin);
         const lines = await runChecks(new AzureReader(endpoints), settings, outputs);
         io.out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));

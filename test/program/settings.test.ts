@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { parseBootstrapSettings } from "../../bootstrap/config";
 import { parseSettings } from "../../program/settings";
 import { evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
 
@@ -10,13 +12,18 @@ const VALID: Record<string, string> = {
     alertReceivers: '["email identity@contoso.com"]',
 };
 
+/** The first six hex digits of the SHA-256 of `text`, as derived names end with. */
+function hash(text: string): string {
+    return crypto.createHash("sha256").update(text).digest("hex").slice(0, 6);
+}
+
 /** Valid settings with one key changed (raw text, as Pulumi passes it). */
 function withSetting(key: string, value: string): Record<string, string> {
     return { ...VALID, [key]: value };
 }
 
 describe("stack configuration", () => {
-    it("fills defaults and derives names from the stack", () => {
+    it("fills defaults, protecting data, and derives names from the stack", () => {
         const { alerts, ...s } = parseSettings(VALID, "dev");
         assert.deepStrictEqual(alerts?.team.emails, ["identity@contoso.com"]);
         assert.deepStrictEqual(s, {
@@ -32,7 +39,8 @@ describe("stack configuration", () => {
             provisioningLogsTotalRetentionInDays: 30,
             dailyQuotaGb: undefined,
             disableLocalAuth: true,
-            protectData: false,
+            protectData: true,
+            allowRetentionDecrease: false,
             diagnosticSettingName: "entra-provisioning-logs-dev",
             diagnosticLogCategories: [],
             registrationTimeoutMinutes: 20,
@@ -71,7 +79,8 @@ describe("stack configuration", () => {
         ["a tenant ID that is not a GUID", withSetting("tenantId", "contoso.onmicrosoft.com"), '`tenantId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "contoso.onmicrosoft.com")'],
         ["a subscription ID that is not a GUID", withSetting("subscriptionId", "prod-sub"), '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod-sub")'],
         ["a missing tenant ID", { subscriptionId: VALID.subscriptionId, location: "westeurope", alertReceivers: VALID.alertReceivers }, "`tenantId` is required: set it with `pulumi config set tenantId <value>`"],
-        ["a location given as a display name", withSetting("location", "West Europe"), '`location` must be an Azure region name in lower case without spaces, like westeurope (got "West Europe")'],
+        ["a location given as a display name", withSetting("location", "West Europe"), '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "West Europe")'],
+        ["a location that is not a region", withSetting("location", "westeuropa"), '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "westeuropa")'],
         ["a resource group name ending in a period", withSetting("resourceGroupName", "rg-logs."), "`resourceGroupName` must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.' (got \"rg-logs.\")"],
         ["createResourceGroup that is not a boolean", withSetting("createResourceGroup", "yes"), '`createResourceGroup` must be true or false (got "yes")'],
         ["a workspace name that is too short", withSetting("workspaceName", "log"), '`workspaceName` must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit (got "log")'],
@@ -94,7 +103,7 @@ describe("stack configuration", () => {
         [
             "an unknown log category",
             withSetting("diagnosticLogCategories", '["AuditLogs","SignInLog"]'),
-            "`diagnosticLogCategories[1]` must be one of AuditLogs, SignInLogs, NonInteractiveUserSignInLogs, ServicePrincipalSignInLogs, ManagedIdentitySignInLogs, ProvisioningLogs, ADFSSignInLogs, RiskyUsers, UserRiskEvents, RiskyServicePrincipals, ServicePrincipalRiskEvents, NetworkAccessTrafficLogs, EnrichedOffice365AuditLogs, MicrosoftGraphActivityLogs, RemoteNetworkHealthLogs, NetworkAccessAlerts (got \"SignInLog\")",
+            '`diagnosticLogCategories[1]` must be an Entra ID log category; did you mean SignInLogs? (got "SignInLog")',
         ],
         ["a category listed twice", withSetting("diagnosticLogCategories", '["AuditLogs","AuditLogs"]'), '`diagnosticLogCategories` must not list a category twice (got ["AuditLogs","AuditLogs"])'],
         ["categories that are not a list", withSetting("diagnosticLogCategories", "AuditLogs"), '`diagnosticLogCategories` must be a list (got "AuditLogs")'],
@@ -112,10 +121,28 @@ describe("stack configuration", () => {
         });
     }
 
-    it("rejects a derived name the stack name makes invalid", () => {
-        assert.throws(() => parseSettings(VALID, "dev/eu"), {
-            message: '`resourceGroupName` derived from the stack name is not a valid name (got "rg-entra-provisioning-logs-dev/eu"); set `resourceGroupName` explicitly',
-        });
+    it("derives valid names from any stack name: shortened, cleaned and ending in a hash of the full name", () => {
+        const names = (stack: string) => {
+            const s = parseSettings(VALID, stack);
+            return [s.resourceGroupName, s.workspaceName, s.diagnosticSettingName, s.dashboardName];
+        };
+        assert.deepStrictEqual(names("dev/eu"), [
+            "rg-entra-provisioning-logs-dev-eu-68728c",
+            "log-entra-provisioning-dev-eu-68728c",
+            "entra-provisioning-logs-dev-eu-68728c",
+            "provisioning-dev-68728c",
+        ]);
+        // Two stacks that would shorten alike keep different names.
+        assert.notStrictEqual(names("contoso-prod")[3], names("contoso-preprod")[3]);
+        assert.strictEqual(names("contoso-prod")[3], "provisioning-cont-c939fd");
+    });
+
+    it("derives the bootstrap's application name for any stack name, keeping today's names", () => {
+        const raw = { tenantId: VALID.tenantId, subscriptionId: VALID.subscriptionId, githubRepository: "contoso/identity-monitoring" };
+        assert.strictEqual(parseBootstrapSettings(raw, "contoso").applicationName, "ci-entra-provisioning-logs-contoso");
+        const long = parseBootstrapSettings(raw, "t".repeat(100)).applicationName;
+        assert.strictEqual(long, `ci-entra-provisioning-logs-${"t".repeat(86)}-${hash("t".repeat(100))}`);
+        assert.strictEqual(long.length, 120);
     });
 
     it("fails the program before any resource is registered, with the same line and no stack trace", async () => {

@@ -13,11 +13,11 @@ const runPlan = (args: string[]) => runIn(planCommand, args);
  * Runs `fn` with the arguments that plan a stack made from the dev one by `edit`: a stack file in a
  * temporary folder, given with --config-file (as `pulumi --config-file`), removed afterwards.
  */
-async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string[]) => Promise<T>): Promise<T> {
+async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string[]) => Promise<T>, stack = "edited", base = "dev"): Promise<T> {
     return withTempDir(async (dir) => {
-        const file = path.join(dir, "Pulumi.edited.yaml");
-        fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")));
-        return fn(["--stack", "edited", "--config-file", file]);
+        const file = path.join(dir, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${base}.yaml`), "utf8")));
+        return fn(["--stack", stack, "--config-file", file]);
     });
 }
 
@@ -82,13 +82,24 @@ describe("the offline plan", () => {
         assert.strictEqual(JSON.parse(stdout).stack, "prod");
     });
 
-    it("runs the policy pack and exits 1 on a mandatory violation", async () => {
+    it("runs the policy pack with the stack's policy config and exits 1 on a mandatory violation", async () => {
+        // Named prod, the plan uses policies/config/prod.json, where every policy is mandatory.
         const { code, out } = await withTempStack(
-            (dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`,
+            (prod) => `${prod}  entra-provisioning-logs:workbooksEnabled: false\n`,
             (args) => runPlan(args),
+            "prod",
+            "prod",
         );
         assert.strictEqual(code, 1);
+        assert.match(out, /^Policy config: policies\/config\/prod\.json\.$/m);
         assert.match(out, /^Policy check: 1 finding; the check fails\.\n  \[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
+    });
+
+    it("checks a stack without its own policy config against the documented defaults, and says so", async () => {
+        const { code, out } = await withTempStack((dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`, (args) => runPlan(args));
+        assert.strictEqual(code, 0);
+        assert.match(out, /^  \[advisory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
+        assert.match(out, /^Policy config: policies\/config\/default\.json \(the documented defaults: there is no policies\/config\/edited\.json\)\.$/m);
     });
 
     it("leaves out settings encrypted in the stack file and says so", async () => {

@@ -30,10 +30,15 @@ export interface Verdict {
     readonly remediated?: true;
 }
 
-/** The per-environment config of a stack (policies/config/<stack>.json), or none. */
+/** The policy config file of a stack: policies/config/<stack>.json, else the documented defaults (default.json). */
+export function stackPolicyConfigFile(stack: string): string {
+    const own = path.join("policies", "config", `${stack}.json`);
+    return fs.existsSync(path.join(PROJECT_DIR, own)) ? own : path.join("policies", "config", "default.json");
+}
+
+/** The per-environment config of a stack, as {@link stackPolicyConfigFile} finds it. */
 export function stackPolicyConfig(stack: string): PolicyPackConfig {
-    const file = path.join(PROJECT_DIR, "policies", "config", `${stack}.json`);
-    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as PolicyPackConfig) : {};
+    return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, stackPolicyConfigFile(stack)), "utf8")) as PolicyPackConfig;
 }
 
 function levelOf(config: PolicyPackConfig, name: string, fallback: EnforcementLevel | undefined): EnforcementLevel {

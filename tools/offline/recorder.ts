@@ -1,6 +1,8 @@
 import * as crypto from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { SECRET_SETTINGS } from "../../program/settings";
+import { checkStackFileSecrets, withEncryptedPlaceholders } from "../../program/settingsValidation";
 import { PROJECT_DIR, projectName, readStackConfig } from "../stackFiles";
 
 /**
@@ -270,8 +272,12 @@ const evaluated = new Map<string, Promise<Evaluation>>();
  */
 export function evaluateStack(stack: string, options: StackOptions = {}): Promise<Evaluation> {
     const run = async () => {
-        const { config, encrypted } = readStackConfig(stack, { dir: options.programDir, file: options.configFile });
-        return { ...(await evaluate(stack, config, options)), encrypted };
+        const programDir = options.programDir ?? PROJECT_DIR;
+        const project = projectName(programDir);
+        const { config, encrypted, file } = readStackConfig(stack, { dir: programDir, file: options.configFile });
+        // What only the stack file shows: a credential written in plain text, and values it can't decrypt.
+        checkStackFileSecrets(file, project, programDir === PROJECT_DIR ? SECRET_SETTINGS : []);
+        return { ...(await evaluate(stack, withEncryptedPlaceholders(config, encrypted, project), options)), encrypted };
     };
     if (options.identity || options.sink || options.cache === false) {
         return run();
