@@ -1,13 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId, AlertRuleSettings, resolveRules } from "../program/alertCatalog";
+import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId, AlertRuleSettings, durationMinutes, resolveRules } from "../program/alertCatalog";
 import { KqlParameter, loadQueryWith } from "../program/queries";
 
 /** Entra admin center's provisioning logs, linked from every alert. */
 const PROVISIONING_LOGS_BLADE = "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents";
-
-/** The app-silent rule looks back two days: the longest query time range a log search alert allows. */
-const SILENT_LOOKBACK = "P2D";
 
 /** Who an action group notifies. Every list defaults to empty. */
 export interface AlertReceivers {
@@ -29,7 +26,7 @@ export interface ProvisioningAlertOptions {
     readonly rules?: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>>;
     /** Optional. Application names or job IDs the failure and disable/delete rules watch. Defaults to all. */
     readonly apps?: readonly string[];
-    /** Optional. Apps the app-silent rule always watches, busy or not. Defaults to none. */
+    /** Optional. App names or job IDs the app-silent rule always watches, busy or not, even when silent since before it was deployed. Defaults to none. */
     readonly silentApps?: readonly string[];
     /** Required. The team action group's receivers; every alert goes to them. At least one. */
     readonly team: AlertReceivers;
@@ -85,22 +82,43 @@ export function skipReason(id: AlertRuleId, rule: AlertRuleSettings, args: Pick<
     return undefined;
 }
 
+/**
+ * How far back a rule's query looks: its window times its periods, or the catalog's longer query
+ * range (overrideQueryTimeRange), in minutes.
+ */
+function queryRangeMinutes(def: AlertDefinition, rule: AlertRuleSettings): number {
+    return Math.max(durationMinutes(rule.window) * rule.periods, def.queryRange ? durationMinutes(def.queryRange) : 0);
+}
+
+/** overrideQueryTimeRange, only where the query needs more than window × periods (ARM's default range). */
+function overrideQueryTimeRange(def: AlertDefinition, rule: AlertRuleSettings): string | undefined {
+    return def.queryRange && durationMinutes(def.queryRange) > durationMinutes(rule.window) * rule.periods ? def.queryRange : undefined;
+}
+
+/** A KQL timespan literal for whole minutes: 2880 → 2d, 90 → 90m. */
+function timespan(minutes: number): { timespan: string } {
+    return { timespan: minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m` };
+}
+
 /** The values the program sets in each rule's query file. */
 function queryParameters(id: AlertRuleId, rule: AlertRuleSettings, args: ProvisioningAlertOptions): Record<string, KqlParameter> {
+    const lookback = timespan(queryRangeMinutes(ALERT_CATALOG[id], rule));
     switch (id) {
         case "failureSpike":
             return { Apps: args.apps ?? [] };
         case "disableDeleteSpike":
             return { Apps: args.apps ?? [], MinRatio: rule.ratio ?? 0 };
         case "appSilent":
-            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20, Lookback: { timespan: "2d" } };
+            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20, Lookback: lookback };
+        case "quarantine":
+            return { Lookback: lookback };
         default:
             return {};
     }
 }
 
 function describeThreshold(def: AlertDefinition, rule: AlertRuleSettings): string {
-    const what = def.measure ?? "matching applications";
+    const what = def.measure ?? def.rows ?? "result rows";
     const op = { GreaterThan: ">", GreaterThanOrEqual: "≥", LessThan: "<", LessThanOrEqual: "≤" }[rule.operator];
     return `${what} ${op} ${rule.threshold} in ${rule.window}, evaluated every ${rule.frequency}`;
 }
@@ -147,6 +165,7 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
             }
             const groups = [this.teamGroup.id, ...(this.oncallGroup && rule.severity <= oncallMaxSeverity ? [this.oncallGroup.id] : [])];
             const threshold = describeThreshold(def, rule);
+            const queryRange = overrideQueryTimeRange(def, rule);
             this.rules[id] = new monitor.ScheduledQueryRule(
                 `${name}-${def.slug}`,
                 {
@@ -155,13 +174,13 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                     location: args.location,
                     kind: "LogAlert",
                     displayName: def.title,
-                    description: `${def.title}: ${threshold}. ${def.runbook}`,
+                    description: `${def.title}: ${threshold}. ${def.runbook} ${resolution(def, rule)}`,
                     enabled: true,
                     severity: rule.severity,
                     scopes: [args.workspaceId],
                     evaluationFrequency: rule.frequency,
                     windowSize: rule.window,
-                    ...(id === "appSilent" ? { overrideQueryTimeRange: SILENT_LOOKBACK } : {}),
+                    ...(queryRange ? { overrideQueryTimeRange: queryRange } : {}),
                     autoMitigate: rule.autoMitigate,
                     ...(rule.mute ? { muteActionsDuration: rule.mute } : {}),
                     // The queries carry an empty typed leg, so ARM can validate them on an empty workspace.
@@ -185,6 +204,7 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                             rule: id,
                             threshold,
                             whatToDo: def.runbook,
+                            resolves: resolution(def, rule),
                             provisioningLogs: PROVISIONING_LOGS_BLADE,
                             ...(args.logsPortalUrl ? { workspaceLogs: args.logsPortalUrl } : {}),
                             ...(args.workbookUrl ? { workbook: args.workbookUrl } : {}),
@@ -198,6 +218,19 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
         this.skipped = skipped;
         this.registerOutputs({ teamGroup: this.teamGroup, oncallGroup: this.oncallGroup, rules: this.rules, skipped });
     }
+}
+
+/**
+ * How the alert ends: the catalog's words for its default; when a stack overrides autoMitigate, what
+ * that override means instead.
+ */
+function resolution(def: AlertDefinition, rule: AlertRuleSettings): string {
+    if (rule.autoMitigate === def.defaults.autoMitigate) {
+        return def.resolves;
+    }
+    return rule.autoMitigate
+        ? "Resolves by itself once an evaluation no longer sees the condition (autoMitigate set by alertOverrides)."
+        : "Fires at every evaluation while the condition holds and does not resolve by itself: close it by hand (autoMitigate off by alertOverrides).";
 }
 
 /** How many receivers a group has. */

@@ -26,15 +26,42 @@ export interface ProvisioningWorkbooksArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** Required. Tenant, for portal links. */
     readonly tenantId: string;
-    /** Required. Whether AuditLogs reach the workspace; without them the quarantine panel is left out. */
+    /** Required. Whether AuditLogs reach the workspace; without them the audit and quarantine tab is left out. */
     readonly auditLogsEnabled: boolean;
     /** Optional. Tags for every workbook. */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+interface WorkbookItem {
+    name?: string;
+    content?: { items?: WorkbookItem[]; links?: Array<{ subTarget?: string }> };
+}
+
 interface WorkbookDocument {
-    items: Array<{ name?: string }>;
+    items: WorkbookItem[];
     fallbackResourceIds?: string[];
+}
+
+/** The overview's section (a group, and the tab that shows it) that reads AuditLogs. */
+const AUDIT_LOGS_SECTION = "audit";
+
+/** The items without the AuditLogs section and its tab, at any depth. */
+function withoutAuditLogs(items: WorkbookItem[]): WorkbookItem[] {
+    return items
+        .filter((item) => item.name !== AUDIT_LOGS_SECTION)
+        .map((item) => {
+            if (!item.content) {
+                return item;
+            }
+            const content = { ...item.content };
+            if (content.items) {
+                content.items = withoutAuditLogs(content.items);
+            }
+            if (content.links) {
+                content.links = content.links.filter((l) => l.subTarget !== AUDIT_LOGS_SECTION);
+            }
+            return { ...item, content };
+        });
 }
 
 /** A workbook file as deployed: panels the stack can't fill removed, linked to the workspace. */
@@ -42,7 +69,7 @@ function workbookContent(file: string, workspaceId: string, auditLogsEnabled: bo
     const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8")) as WorkbookDocument;
     return canonicalJson({
         ...doc,
-        items: doc.items.filter((item) => auditLogsEnabled || item.name !== "quarantine"),
+        items: auditLogsEnabled ? doc.items : withoutAuditLogs(doc.items),
         fallbackResourceIds: [workspaceId],
     });
 }

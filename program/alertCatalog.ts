@@ -56,15 +56,34 @@ export interface AlertDefinition {
     readonly title: string;
     /** What fired and what the on-call should do; shown in the alert. */
     readonly runbook: string;
+    /** How the alert ends, with the catalog's defaults; shown in the alert. */
+    readonly resolves: string;
     /** Numeric result column compared with the threshold; none means the rule counts result rows. */
     readonly measure?: string;
+    /** What one result row is, when the rule counts rows, e.g. "silent applications". */
+    readonly rows?: string;
     /** Result columns each alert is split by: one alert per application. */
     readonly dimensions: readonly string[];
+    /**
+     * The time range the query needs when it is longer than the window (ISO 8601, at most P2D, the
+     * longest a log search alert can query); the rule then sets overrideQueryTimeRange to it.
+     */
+    readonly queryRange?: string;
     readonly defaults: AlertTuning;
 }
 
 const every15Minutes = { frequency: "PT15M", window: "PT1H", periods: 1, failingPeriods: 1, autoMitigate: true } as const;
 
+/**
+ * What each rule stands for, and why its alert is in the state of the problem:
+ * - a condition a sliding window holds whole (failures and disables/deletes in the last hour, no
+ *   event in the last day, the latest ingestion status of the last day) resolves by itself
+ *   (autoMitigate) once the window no longer sees it;
+ * - a condition that can outlast the two days a log search alert can query (a quarantine of up to
+ *   four weeks, an app silent for longer than the lookback) fires at every evaluation while the logs
+ *   still show it and is closed by hand (autoMitigate false): resolving it when its evidence ages out
+ *   of the query would report a problem fixed while it is still there.
+ */
 export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
     failureSpike: {
         id: "failureSpike",
@@ -73,6 +92,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "Provisioning failures spiked for an application",
         runbook:
             "Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
+        resolves: "Resolves by itself once the app's failures in the window are back under the threshold.",
         measure: "Failures",
         dimensions: ["App", "JobId"],
         defaults: { enabled: true, severity: 2, operator: "GreaterThan", threshold: 10, ...every15Minutes },
@@ -84,6 +104,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "No provisioning events in the tenant",
         runbook:
             "Check that provisioning jobs are running (Entra ID > Enterprise applications > Provisioning), that no job is in quarantine, and that the tenant diagnostic setting still sends ProvisioningLogs to this workspace.",
+        resolves: "Resolves by itself once a provisioning event arrives.",
         measure: "Events",
         dimensions: [],
         defaults: { enabled: true, severity: 2, operator: "LessThan", threshold: 1, frequency: "PT1H", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: true },
@@ -94,9 +115,13 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         slug: "app-silent",
         title: "An application stopped logging provisioning events",
         runbook:
-            "The app in the alert was busy in the day before and logged nothing since. Check its provisioning job status and last cycle; an app with nothing to change is quiet by design (raise minBaselineEvents or remove it from alertSilentApps).",
+            "The app in the alert logged no provisioning event in the last day although it is watched (named in alertSilentApps, or busy before). Check its provisioning job status and last cycle (npm run verify shows each job's state); an app with nothing to change is quiet by design (raise minBaselineEvents or remove it from alertSilentApps).",
+        resolves:
+            "Fires at every evaluation while the app stays silent and does not resolve by itself: close it once the app logs events again (the query sees two days at most, so an unnamed app silent for longer drops out of it).",
+        rows: "silent applications",
         dimensions: ["App", "JobId"],
-        defaults: { enabled: true, severity: 3, operator: "GreaterThan", threshold: 0, frequency: "PT6H", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: true },
+        queryRange: "P2D",
+        defaults: { enabled: true, severity: 3, operator: "GreaterThan", threshold: 0, frequency: "PT6H", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: false },
     },
     disableDeleteSpike: {
         id: "disableDeleteSpike",
@@ -105,6 +130,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "Mass disables or deletes in an application",
         runbook:
             "Many accounts were disabled or deleted in the app in the alert. Check for a scoping filter, group assignment or source attribute change; stop the job (Provisioning > Stop) if it is not intended.",
+        resolves: "Resolves by itself once the app's disables and deletes in the window are back under the threshold.",
         measure: "DisablesAndDeletes",
         dimensions: ["App", "JobId"],
         defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 25, ...every15Minutes },
@@ -113,23 +139,26 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         id: "quarantine",
         query: "quarantine",
         slug: "quarantine",
-        title: "A provisioning job was put in quarantine",
+        title: "A provisioning job is in quarantine",
         runbook:
-            "Open the app's Provisioning page to see the quarantine reason (often invalid target credentials or too many failures), fix it, then restart provisioning.",
-        measure: "Quarantines",
+            "Open the app's Provisioning page to see the quarantine reason (often invalid target credentials or too many failures), fix it, then restart provisioning. npm run verify shows each job's state from Microsoft Graph.",
+        resolves:
+            "Fires at every evaluation while the logs show the job in quarantine and does not resolve by itself: close it once the job runs again (a quarantine lasts up to four weeks; the query sees two days at most).",
+        rows: "quarantined jobs",
         dimensions: ["App"],
-        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, ...every15Minutes },
+        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, frequency: "PT1H", window: "P2D", periods: 1, failingPeriods: 1, autoMitigate: false },
     },
     logsAtRisk: {
         id: "logsAtRisk",
         query: "logs-at-risk",
         slug: "logs-at-risk",
-        title: "The workspace hit its daily cap: provisioning logs are being dropped",
+        title: "The workspace is over its daily cap: provisioning logs are being dropped",
         runbook:
             "Ingestion stopped until the cap resets. Raise or remove the daily cap (dailyQuotaGb) and find what ingested unexpectedly (Usage table).",
-        measure: "CapHits",
+        resolves: "Resolves by itself once ingestion resumes (the latest data collection status is no longer OverQuota), at the latest at the daily reset.",
+        rows: "over-quota statuses",
         dimensions: [],
-        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, ...every15Minutes },
+        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, frequency: "PT15M", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: true },
     },
 };
 

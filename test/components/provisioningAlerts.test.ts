@@ -4,6 +4,7 @@ import { KqlAnalyzer, loadSchemas } from "../../tools/offline/kql/analyzer";
 import { checkQueries } from "../../tools/offline/kql/check";
 import { deployedQueries } from "../../tools/offline/kql/collect";
 import { loadQuery, loadQueryWith } from "../../program/queries";
+import { ALERT_CATALOG, ALERT_RULE_IDS, durationMinutes } from "../../program/alertCatalog";
 import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 
@@ -39,7 +40,7 @@ describe("provisioning alerts", () => {
             kind: "LogAlert",
             displayName: "Provisioning failures spiked for an application",
             description:
-                "Provisioning failures spiked for an application: Failures > 3 in PT1H, evaluated every PT15M. Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
+                "Provisioning failures spiked for an application: Failures > 3 in PT1H, evaluated every PT15M. Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials. Resolves by itself once the app's failures in the window are back under the threshold.",
             enabled: true,
             severity: 2,
             scopes: [workspace],
@@ -70,6 +71,7 @@ describe("provisioning alerts", () => {
                     threshold: "Failures > 3 in PT1H, evaluated every PT15M",
                     whatToDo:
                         "Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
+                    resolves: "Resolves by itself once the app's failures in the window are back under the threshold.",
                     provisioningLogs: "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents",
                     workspaceLogs: `https://portal.azure.com/#@3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f/resource${workspace}/logs`,
                     workbook: (dev.outputs.workbookUrls as Record<string, string>)["provisioning-overview"],
@@ -137,7 +139,131 @@ describe("provisioning alerts", () => {
         assert.match(q("entra-provisioning-prod-disable-delete-spike"), /^let MinRatio = 0\.2; /m);
         assert.match(q("entra-provisioning-prod-app-silent"), /^let WatchedApps = dynamic\(\["Workday to Microsoft Entra ID User Provisioning"\]\); /m);
         assert.match(q("entra-provisioning-prod-app-silent"), /^let Lookback = 2d; /m);
+        assert.match(q("entra-provisioning-prod-quarantine"), /^let Lookback = 2d; /m);
         assert.strictEqual((rules(prod)["entra-provisioning-prod-app-silent"].inputs as any).overrideQueryTimeRange, "P2D");
+    });
+
+    describe("alert state follows the problem", () => {
+        /**
+         * Each rule's condition as deployed (measure or row count, operator, threshold, dimensions),
+         * its window, frequency, query range and whether it resolves by itself. A condition a sliding
+         * window holds whole resolves by itself; one that can outlast the two days an alert query sees
+         * (quarantine up to four weeks, an app silent longer than the lookback) does not.
+         */
+        const STATES: Record<string, { condition: unknown[]; window: string; frequency: string; queryRange?: string; autoMitigate: boolean }> = {
+            "failure-spike": { condition: ["Total", "Failures", "GreaterThan", 10, ["App", "JobId"]], window: "PT1H", frequency: "PT15M", autoMitigate: true },
+            "provisioning-stopped": { condition: ["Total", "Events", "LessThan", 1, []], window: "P1D", frequency: "PT1H", autoMitigate: true },
+            "app-silent": { condition: ["Count", undefined, "GreaterThan", 0, ["App", "JobId"]], window: "P1D", frequency: "PT6H", queryRange: "P2D", autoMitigate: false },
+            "disable-delete-spike": { condition: ["Total", "DisablesAndDeletes", "GreaterThan", 50, ["App", "JobId"]], window: "PT1H", frequency: "PT15M", autoMitigate: true },
+            quarantine: { condition: ["Count", undefined, "GreaterThan", 0, ["App"]], window: "P2D", frequency: "PT1H", autoMitigate: false },
+            "logs-at-risk": { condition: ["Count", undefined, "GreaterThan", 0, []], window: "P1D", frequency: "PT15M", autoMitigate: true },
+        };
+        let all: Evaluation;
+        before(async () => {
+            // prod with a daily cap deploys all six rules.
+            all = await evaluateStackWith("prod", { dailyQuotaGb: "5" });
+        });
+
+        it("deploys every rule with its condition, window, frequency, query range and resolution", () => {
+            const deployed = Object.fromEntries(
+                Object.entries(rules(all)).map(([name, r]) => {
+                    const i = r.inputs as any;
+                    const c = i.criteria.allOf[0];
+                    return [
+                        name.slice("entra-provisioning-prod-".length),
+                        {
+                            condition: [c.timeAggregation, c.metricMeasureColumn, c.operator, c.threshold, c.dimensions.map((d: { name: string }) => d.name)],
+                            window: i.windowSize,
+                            frequency: i.evaluationFrequency,
+                            ...(i.overrideQueryTimeRange ? { queryRange: i.overrideQueryTimeRange } : {}),
+                            autoMitigate: i.autoMitigate,
+                        },
+                    ];
+                }),
+            );
+            assert.deepStrictEqual(deployed, STATES);
+        });
+
+        it("keeps every rule valid for ARM: a window no shorter than the frequency, a query range within two days", () => {
+            for (const [name, r] of Object.entries(rules(all))) {
+                const i = r.inputs as any;
+                const minutes = (iso: string) => durationMinutes(iso);
+                assert.ok(minutes(i.windowSize) >= minutes(i.evaluationFrequency), name);
+                const range = Math.max(minutes(i.windowSize) * i.criteria.allOf[0].failingPeriods.numberOfEvaluationPeriods, i.overrideQueryTimeRange ? minutes(i.overrideQueryTimeRange) : 0);
+                assert.ok(range <= 2 * 1440, `${name} queries at most two days`);
+                if (i.overrideQueryTimeRange) {
+                    assert.ok(minutes(i.overrideQueryTimeRange) > minutes(i.windowSize), `${name} overrides the range only to lengthen it`);
+                }
+                assert.strictEqual(i.muteActionsDuration, undefined, `${name} mutes nothing by default`);
+            }
+        });
+
+        it("tells in each alert how it ends", () => {
+            const resolves = Object.fromEntries(Object.entries(rules(all)).map(([name, r]) => [name.slice("entra-provisioning-prod-".length), (r.inputs as any).actions.customProperties.resolves]));
+            for (const name of ["app-silent", "quarantine"]) {
+                assert.match(resolves[name], /does not resolve by itself/, name);
+            }
+            for (const name of ["failure-spike", "provisioning-stopped", "disable-delete-spike", "logs-at-risk"]) {
+                assert.match(resolves[name], /^Resolves by itself/, name);
+            }
+        });
+
+        it("looks back as far as the query range when the window is overridden, and no further than two days", async () => {
+            const e = await evaluateStackWith("prod", { alertOverrides: JSON.stringify(["appSilent.window=P2D", "quarantine.window=P1D"]) });
+            const silent = rules(e)["entra-provisioning-prod-app-silent"].inputs as any;
+            const quarantined = rules(e)["entra-provisioning-prod-quarantine"].inputs as any;
+            assert.strictEqual(silent.overrideQueryTimeRange, undefined, "a two-day window needs no override");
+            assert.match(silent.criteria.allOf[0].query, /^let Lookback = 2d; /m);
+            assert.match(quarantined.criteria.allOf[0].query, /^let Lookback = 1d; /m);
+        });
+
+        it("says what an autoMitigate override means for the alert", async () => {
+            const e = await evaluateStackWith("prod", { alertOverrides: JSON.stringify(["quarantine.autoMitigate=true", "failureSpike.autoMitigate=false"]) });
+            const props = (name: string) => (rules(e)[`entra-provisioning-prod-${name}`].inputs as any).actions.customProperties.resolves;
+            assert.match(props("quarantine"), /^Resolves by itself .*autoMitigate set by alertOverrides/);
+            assert.match(props("failure-spike"), /does not resolve by itself: close it by hand \(autoMitigate off by alertOverrides\)/);
+        });
+    });
+
+    describe("what the queries read", () => {
+        const query = (name: string) => loadQuery(name);
+
+        it("shows empty application names and job IDs as Unknown in every per-application rule", () => {
+            for (const name of ["failure-spike", "disable-delete-spike", "app-silent"]) {
+                assert.match(query(name), /App = iff\(isempty\(App\), "Unknown", App\), JobId = iff\(isempty\(JobId\), "Unknown", JobId\)/, name);
+            }
+            assert.match(query("quarantine"), /App = iff\(isempty\(App\), "Unknown", App\)/);
+        });
+
+        it("matches configured app names and job IDs in any case", () => {
+            for (const name of ["failure-spike", "disable-delete-spike"]) {
+                assert.match(query(name), /App in~ \(Apps\) or JobId in~ \(Apps\)/, name);
+            }
+            assert.match(query("app-silent"), /App in~ \(WatchedApps\) or JobId in~ \(WatchedApps\)/);
+        });
+
+        it("watches apps named in alertSilentApps even when they logged nothing in the lookback", () => {
+            // The named apps are rows of their own, not only a filter on the apps that logged.
+            assert.match(query("app-silent"), /print Name = WatchedApps\n\| mv-expand Name to typeof\(string\)/);
+            assert.match(query("app-silent"), /\| union NeverSeen$/m);
+        });
+
+        it("follows the latest ingestion status, as AMBA's daily-cap alert does, not the count of cap events", () => {
+            assert.match(query("logs-at-risk"), /has_any \("OverQuota", "RespectQuota"\)\n\| summarize arg_max\(TimeGenerated, Detail\)\n\| where Detail has "OverQuota"/);
+        });
+
+        it("keeps a job in quarantine until a later lifecycle event or a successful provisioning event", () => {
+            assert.match(query("quarantine"), /summarize arg_max\(TimeGenerated, ActivityDisplayName, ResultDescription\) by App\n\| where ActivityDisplayName == "Quarantine"/);
+            assert.match(query("quarantine"), /where isnull\(LastSuccess\) or LastSuccess < TimeGenerated/);
+        });
+
+        it("puts no datetime column in a rule's result, so the alert counts rows rather than time bins", () => {
+            const analyzer = new KqlAnalyzer();
+            for (const id of ALERT_RULE_IDS) {
+                const columns = analyzer.analyze(query(ALERT_CATALOG[id].query)).columns;
+                assert.deepStrictEqual(columns.filter((c) => c.type === "datetime"), [], id);
+            }
+        });
     });
 
     it("makes the alert rules wait for the Microsoft.Insights registration", () => {

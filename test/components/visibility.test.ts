@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseSettings } from "../../program/settings";
@@ -38,33 +39,131 @@ describe("workbooks, saved queries and the dashboard", () => {
             });
         }
 
-        it("the overview has TimeRange, App, JobId, Status and Action, each filter defaulting to All", () => {
+        it("the overview filters on time, source and target system, app, job, sync type, identity type, status and action, each defaulting to All", () => {
             const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, "provisioning-overview.workbook.json"), "utf8"));
-            assert.deepStrictEqual(workbookParameters(doc).map((p) => p.name), ["TimeRange", "App", "JobId", "Status", "Action"]);
             const params = doc.items.find((i: { type: number }) => i.type === 9).content.parameters;
+            assert.deepStrictEqual(
+                params.map((p: { name: string }) => p.name),
+                ["TimeRange", "Source", "Target", "App", "JobId", "SyncType", "IdentityType", "Status", "Action"],
+            );
             for (const p of params.filter((x: { type: number }) => x.type === 2)) {
                 assert.deepStrictEqual([p.multiSelect, p.value, p.typeSettings.selectAllValue], [true, ["value::all"], "*"], p.name);
             }
-            // Every filter is "All"-aware: '*' in ({P}) or Column in ({P}).
+            // Every filter is "All"-aware: '*' in ({P}) or Column in ({P}); identity types in any case.
             for (const q of workbookQueries(doc).filter((x) => x.query.includes("in ({App})"))) {
                 assert.match(q.query, /'\*' in \(\{App\}\) or App in \(\{App\}\)/, q.where);
             }
-            assert.deepStrictEqual(
-                doc.items.filter((i: { type: number }) => i.type === 3).map((i: { name: string }) => i.name),
-                ["tiles", "events-by-action", "events-by-status", "success-rate", "top-errors", "by-app", "by-cycle", "explorer", "quarantine"],
-            );
+            for (const q of workbookQueries(doc).filter((x) => x.query.includes("({IdentityType})"))) {
+                assert.match(q.query, /'\*' in \(\{IdentityType\}\) or IdentityType in~ \(\{IdentityType\}\)/, q.where);
+            }
         });
 
-        it("the troubleshooting workbook looks up one identity and expands steps, modified properties and the error", () => {
+        it("the troubleshooting workbook looks up one identity: where it was provisioned, its history, steps, modified properties and error", () => {
             const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, "identity-troubleshooting.workbook.json"), "utf8"));
             assert.deepStrictEqual(workbookParameters(doc), [
                 { name: "TimeRange", type: 4 },
                 { name: "Identity", type: 1 },
             ]);
             const text = workbookQueries(doc).map((q) => q.query).join("\n");
-            for (const needle of ["parse_json(ProvisioningSteps)", "parse_json(ModifiedProperties)", "errorInformation.reason", "errorInformation.recommendedAction"]) {
+            for (const needle of ["parse_json(ProvisioningSteps)", "parse_json(ModifiedProperties)", "ErrorDescription = ResultDescription", "details.UserPrincipalName"]) {
                 assert.ok(text.includes(needle), needle);
             }
+        });
+
+        it("reads the error text from ResultDescription, never from an undocumented JSON path", () => {
+            const files = [
+                ...Object.keys(WORKBOOKS).map((f) => path.join(WORKBOOKS_DIR, `${f}.workbook.json`)),
+                ...fs.readdirSync(path.join(PROJECT_DIR, "queries")).map((f) => path.join(PROJECT_DIR, "queries", f)),
+            ];
+            for (const file of files) {
+                assert.ok(!fs.readFileSync(file, "utf8").includes("errorInformation"), path.relative(PROJECT_DIR, file));
+            }
+        });
+
+        it("shows empty application names and job IDs as Unknown, and compares identity types in any case", () => {
+            for (const file of Object.keys(WORKBOOKS)) {
+                const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8"));
+                for (const q of workbookQueries(doc)) {
+                    if (/App = tostring\(parse_json\(ServicePrincipal\)\.Name\)/.test(q.query) && /\bApp\b[^\n]*\n[\s\S]*\| (summarize|project|order)/.test(q.query)) {
+                        assert.match(q.query, /iff\(isempty\(App\), "Unknown", App\)/, `${file} ${q.where}`);
+                    }
+                    if (q.query.includes("identityType")) {
+                        assert.ok(!/identityType\)? ?==/.test(q.query), `${file} ${q.where} compares identityType case-sensitively`);
+                    }
+                }
+            }
+        });
+
+        describe("covers every panel of Microsoft's provisioning workbooks", () => {
+            /**
+             * Microsoft's gallery workbooks (microsoft/Application-Insights-Workbooks: Workbooks/Azure
+             * Active Directory Identity Governance and Access/Provisioning Workbook/Provisioning
+             * Insights.workbook; Workbooks/Azure Active Directory TroubleShooting/Provisioning/
+             * ProvisioningAnalysis.workbook; Workbooks/Azure Active Directory Provisioning/AAD cloud sync
+             * Insights (Preview)), each panel by its title (or step name) → our workbook and panel.
+             */
+            const COVERAGE: ReadonlyArray<readonly [string, string, string, string]> = [
+                ["Provisioning Insights", "Source and Destination (source and target system)", "provisioning-overview", "parameters"],
+                ["Provisioning Insights", "TimeRange, Status, Action, AppName, JobId, SyncType", "provisioning-overview", "parameters"],
+                ["Provisioning Insights", "Sync summary / details / details by cycle / user (links)", "provisioning-overview", "tabs"],
+                ["Provisioning Insights", "Total synced objects by type", "provisioning-overview", "objects-by-identity-type"],
+                ["Provisioning Insights", "Provisioning events by action", "provisioning-overview", "events-by-action"],
+                ["Provisioning Insights", "Provisioning events by status", "provisioning-overview", "events-by-status"],
+                ["Provisioning Insights", "Unique sync count by status", "provisioning-overview", "status-by-action"],
+                ["Provisioning Insights", "Provisioning success rate", "provisioning-overview", "results-share"],
+                ["Provisioning Insights", "Top provisioning errors", "provisioning-overview", "top-errors"],
+                ["Provisioning Insights", "Objects synced by status", "provisioning-overview", "objects-by-status"],
+                ["Provisioning Insights", "Objects synced by action", "provisioning-overview", "objects-by-action"],
+                ["Provisioning Insights", "Stage, IdentityType and TName (step filters), NumRows", "provisioning-overview", "step-filters"],
+                ["Provisioning Insights", "ProvisioningDetails (step grid)", "provisioning-overview", "step-grid"],
+                ["Provisioning Insights", "Objects synced by status and by action, by cycle", "provisioning-overview", "by-cycle"],
+                ["Provisioning Insights", "ProvisioningDetails - Copy (step grid with CycleId)", "provisioning-overview", "step-grid"],
+                ["Provisioning Insights", "Search by UPN", "identity-troubleshooting", "provisioned-to"],
+                ["Provisioning Insights", "Search by User ID", "identity-troubleshooting", "provisioned-to"],
+                ["Provisioning Analysis", "TimeRange, JobId, Status, App", "provisioning-overview", "parameters"],
+                ["Provisioning Analysis", "Objects by identity type (tiles)", "provisioning-overview", "objects-by-identity-type"],
+                ["Provisioning Analysis", "Provisioning events per hour", "provisioning-overview", "events-by-action"],
+                ["Provisioning Analysis", "Provisioning success rate", "provisioning-overview", "results-share"],
+                ["Provisioning Analysis", "Top Provisioning Errors (with last seen)", "provisioning-overview", "top-errors"],
+                ["Provisioning Analysis", "Provisioning activity by app", "provisioning-overview", "by-app"],
+                ["Provisioning Analysis", "Provisioning events per cycle", "provisioning-overview", "by-cycle"],
+                ["Provisioning Analysis", "SourceIdentityName, SourceIdentityId, SourceIdentityType, ErrorCode, CycleId", "provisioning-overview", "explorer-filters"],
+                ["Provisioning Analysis", "Provisioning event explorer", "provisioning-overview", "explorer"],
+                ["Provisioning Analysis", "Audit Events (User Provisioning)", "provisioning-overview", "audit-user-provisioning"],
+                ["Provisioning Analysis", "Quarantine history", "provisioning-overview", "quarantine"],
+                ["AAD cloud sync Insights", "Total synced objects by type", "provisioning-overview", "cloud-sync-objects-by-type"],
+                ["AAD cloud sync Insights", "Sync actions per day by action", "provisioning-overview", "cloud-sync-actions-per-day"],
+                ["AAD cloud sync Insights", "Sync actions per day by status", "provisioning-overview", "cloud-sync-status-per-day"],
+                ["AAD cloud sync Insights", "Unique sync count by status", "provisioning-overview", "cloud-sync-status-by-action"],
+                ["AAD cloud sync Insights", "Recent sync errors", "provisioning-overview", "cloud-sync-errors"],
+            ];
+            const named = (file: string): Map<string, { type: number }> => {
+                const found = new Map<string, { type: number }>();
+                const walk = (items: Array<{ name?: string; type: number; content?: { items?: unknown[] } }> = []) =>
+                    items.forEach((i) => {
+                        if (i.name) {
+                            found.set(i.name, i);
+                        }
+                        walk(i.content?.items as typeof items);
+                    });
+                walk(JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8")).items);
+                return found;
+            };
+            for (const [workbook, panel, file, name] of COVERAGE) {
+                it(`${workbook}: "${panel}" → ${file} ${name}`, () => {
+                    assert.ok(named(file).has(name), `${file} has no panel named ${name}`);
+                });
+            }
+
+            it("and goes beyond: source/target flows, quarantine now, configuration changes, workspace health, sync types", () => {
+                const overview = named("provisioning-overview");
+                for (const name of ["tiles", "success-rate", "by-system", "quarantine-status", "provisioning-config-changes", "ingestion-status", "ingestion-delay", "daily-volume", "cloud-sync-by-sync-type"]) {
+                    assert.strictEqual(overview.get(name)?.type, 3, name);
+                }
+                for (const name of ["history", "steps", "modified-properties"]) {
+                    assert.strictEqual(named("identity-troubleshooting").get(name)?.type, 3, name);
+                }
+            });
         });
     });
 
@@ -82,11 +181,13 @@ describe("workbooks, saved queries and the dashboard", () => {
         }
     });
 
-    it("shows the quarantine panel only where AuditLogs reach the workspace", () => {
-        const overview = (e: Evaluation) =>
-            JSON.parse(String(of(e, WORKBOOK).find((w) => w.name.endsWith("provisioning-overview"))!.inputs.serializedData)).items.map((i: { name: string }) => i.name);
-        assert.ok(overview(prod).includes("quarantine"));
-        assert.ok(!overview(dev).includes("quarantine"));
+    it("shows the audit and quarantine tab only where AuditLogs reach the workspace", () => {
+        const overview = (e: Evaluation) => String(of(e, WORKBOOK).find((w) => w.name.endsWith("provisioning-overview"))!.inputs.serializedData);
+        const tabs = (e: Evaluation) => JSON.parse(overview(e)).items.find((i: { name: string }) => i.name === "tabs").content.links.map((l: { subTarget: string }) => l.subTarget);
+        assert.deepStrictEqual(tabs(prod), ["summary", "details", "cloudsync", "audit", "health"]);
+        assert.deepStrictEqual(tabs(dev), ["summary", "details", "cloudsync", "health"]);
+        assert.ok(overview(prod).includes("AuditLogs"));
+        assert.ok(!overview(dev).includes("AuditLogs"), "no query reads AuditLogs where they are not sent");
     });
 
     it("links every workbook and the dashboard in the outputs", () => {
@@ -106,7 +207,7 @@ describe("workbooks, saved queries and the dashboard", () => {
     it("saves the documented sample queries and the alert queries in a query pack, as their files say", () => {
         const queries = of(dev, QUERY);
         const file = (name: string) => fs.readFileSync(path.join(PROJECT_DIR, "queries", `${name}.kql`), "utf8");
-        const samples = ["user-by-source-id", "count-per-error-code", "events-per-day-by-action", "recent-events", "group-members-skipped", "last-step-per-job"];
+        const samples = ["user-by-source-id", "count-per-error-code", "events-per-day-by-action", "group-events-key-properties", "group-members-skipped", "last-step-per-job", "operation-spikes"];
         const alerts = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine", "logs-at-risk"];
         assert.deepStrictEqual(
             queries.map((q) => q.name).sort(),
@@ -120,10 +221,22 @@ describe("workbooks, saved queries and the dashboard", () => {
                 q.name,
             );
         }
-        const perError = queries.find((q) => q.name === "entra-provisioning-queries-count-per-error-code")!;
-        assert.deepStrictEqual([perError.inputs.displayName, perError.inputs.description], ["Provisioning: failures per error code", "Which provisioning errors dominate."]);
+        const spikes = queries.find((q) => q.name === "entra-provisioning-queries-operation-spikes")!;
+        assert.deepStrictEqual([spikes.inputs.displayName, spikes.inputs.description], ["Provisioning: spikes in specific operations", "Events per day by their last step, as a time chart, for one job. Set your app's JobId first."]);
         const spike = queries.find((q) => q.name === "entra-provisioning-queries-failure-spike")!;
         assert.strictEqual(spike.inputs.displayName, "Provisioning alert: Provisioning failures spiked for an application");
+    });
+
+    it("saves each documented sample as the Learn page publishes it, and says so in its header", () => {
+        const documented = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "learn-samples.sha256.json"), "utf8")).samples as Record<string, string>;
+        for (const [name, sha256] of Object.entries(documented)) {
+            const text = fs.readFileSync(path.join(PROJECT_DIR, "queries", `${name}.kql`), "utf8");
+            const header = text.slice(0, text.indexOf("\nAADProvisioningLogs\n") + 1);
+            const query = text.slice(header.length);
+            assert.ok(header.split("\n").slice(0, -1).every((l) => l.startsWith("//")), `${name}: a comment header, then the query`);
+            assert.match(header, /https:\/\/learn\.microsoft\.com\/entra\/identity\/app-provisioning\/application-provisioning-log-analytics\n/, name);
+            assert.strictEqual(crypto.createHash("sha256").update(query).digest("hex"), sha256, `${name}: the query is the documented text`);
+        }
     });
 
     it("pins the key charts from the workspace on a portal dashboard", () => {
@@ -163,8 +276,7 @@ describe("workbooks, saved queries and the dashboard", () => {
         assert.throws(() => parseSettings({ ...base, dashboardName: "provisioning_dashboard" }, "dev"), {
             message: '`dashboardName` must be 3-24 letters, digits or hyphens (got "provisioning_dashboard")',
         });
-        assert.throws(() => parseSettings(base, "a-very-long-stack-name"), {
-            message: '`dashboardName` derived from the stack name is not a valid name (got "provisioning-a-very-long-stack-name"); set `dashboardName` explicitly',
-        });
+        // A name derived from a long stack name is shortened to one Azure accepts.
+        assert.match(String(parseSettings(base, "a-very-long-stack-name").dashboardName), /^[a-zA-Z0-9-]{3,24}$/);
     });
 });

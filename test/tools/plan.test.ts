@@ -37,7 +37,7 @@ describe("the offline plan", () => {
     it("prints a table of what pulumi up would create", async () => {
         const { code, out } = await runPlan(["--stack", "prod"]);
         assert.strictEqual(code, 0);
-        assert.match(out, /^Offline plan for stack prod: pulumi up would create 30 resources\./);
+        assert.match(out, /^Offline plan for stack prod: pulumi up would create 31 resources\./);
         assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
         assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
         assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
@@ -52,7 +52,7 @@ describe("the offline plan", () => {
         assert.strictEqual(code, 0);
         const plan = JSON.parse(out);
         assert.strictEqual(plan.stack, "dev");
-        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 28);
+        assert.strictEqual(plan.resources.filter((r: { custom: boolean }) => r.custom).length, 29);
     });
 
     it("exits 2 with the one-line message for invalid config, from the command line", async function () {

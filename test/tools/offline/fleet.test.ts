@@ -14,7 +14,7 @@ describe("the offline plan of a fleet of stacks", () => {
         assert.strictEqual(code, 0);
         assert.strictEqual(
             out,
-            ["Offline plan of 2 stacks: every stack passes.", "", "STACK  RESOURCES  FINDINGS  RESULT", "dev    28         0         ok", "prod   30         0         ok", ""].join("\n"),
+            ["Offline plan of 2 stacks: every stack passes.", "", "STACK  RESOURCES  FINDINGS  RESULT", "dev    29         0         ok", "prod   31         0         ok", ""].join("\n"),
         );
     });
 
@@ -30,9 +30,9 @@ describe("the offline plan of a fleet of stacks", () => {
             "Offline plan of 3 stacks: 1 failing.",
             "",
             "STACK     RESOURCES  FINDINGS  RESULT",
-            "tenant-a  28         0         ok",
+            "tenant-a  29         1         ok",
             "tenant-b  -          -         FAIL `retentionInDays` must be between 30 and 730 (got 7)",
-            "tenant-c  28         0         ok",
+            "tenant-c  29         1         ok",
         ]);
     });
 

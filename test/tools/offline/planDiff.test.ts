@@ -79,7 +79,7 @@ describe("the offline plan against a previous deployment", () => {
             return runIn(planCommand, ["--stack", "dev", "--against", prior]);
         });
         assert.strictEqual(result.code, 1);
-        assert.match(result.out, /^Offline plan for stack dev: 28 resources; what changes against the previous deployment is listed below\.$/m);
+        assert.match(result.out, /^Offline plan for stack dev: 29 resources; what changes against the previous deployment is listed below\.$/m);
         assert.match(result.out, /^Against the previous deployment: 0 to create, 2 to update, 0 to replace, 0 to delete\.$/m);
         assert.match(result.out, /^~  update  azure-native:operationalinsights:Workspace entra-provisioning-logs-workspace \(retentionInDays\): ⚠ lowers retentionInDays from 60 to 30 days: older logs are deleted$/m);
     });

@@ -1,5 +1,5 @@
 import type { RecordedResource } from "../recorder";
-import { substituteParameters, workbookParameters, workbookQueries } from "./workbook";
+import { substituteParameters, workbookParameterSettings, workbookQueries } from "./workbook";
 
 /** A query the program deploys, taken from a recorded resource's inputs. */
 export interface DeployedQuery {
@@ -37,15 +37,7 @@ export function deployedQueries(resources: readonly RecordedResource[]): Deploye
                 });
             });
         } else if (r.type === "azure-native:applicationinsights:Workbook") {
-            const workbook = JSON.parse(String(i.serializedData));
-            const parameters = workbookParameters(workbook);
-            for (const q of workbookQueries(workbook)) {
-                try {
-                    found.push({ source: `${at} ${q.where}`, query: substituteParameters(q.query, parameters) });
-                } catch (e) {
-                    found.push({ source: `${at} ${q.where}`, query: q.query, problem: (e as Error).message });
-                }
-            }
+            found.push(...workbookDeployedQueries(JSON.parse(String(i.serializedData)), at));
         } else if (r.type === "azure-native:operationalinsights:Query") {
             found.push({ source: `${at} body`, query: String(i.body) });
         } else if (r.type === "azure-native:portal:Dashboard") {
@@ -65,4 +57,19 @@ export function deployedQueries(resources: readonly RecordedResource[]): Deploye
         }
     }
     return found;
+}
+
+/**
+ * The Log Analytics queries of a gallery workbook (`Notebook/1.0`), each with its parameter tokens
+ * expanded as the portal would; a token the workbook does not define is a problem of that query.
+ */
+export function workbookDeployedQueries(workbook: { items?: unknown[] }, source: string): DeployedQuery[] {
+    const parameters = workbookParameterSettings(workbook as Parameters<typeof workbookParameterSettings>[0]);
+    return workbookQueries(workbook as Parameters<typeof workbookQueries>[0]).map((q) => {
+        try {
+            return { source: `${source} ${q.where}`, query: substituteParameters(q.query, parameters) };
+        } catch (e) {
+            return { source: `${source} ${q.where}`, query: q.query, problem: (e as Error).message };
+        }
+    });
 }
