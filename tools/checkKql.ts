@@ -1,14 +1,33 @@
 /**
- * `npm run check:kql`: every query the program would deploy, for every example stack, and every
- * `.kql` file, analysed by Microsoft's Kusto.Language. Prints each problem as
- * `source:line:column: message`; exits 1 when there is any.
+ * `npm run check:kql [-- <file.kql|workbook.json> …]`: with no paths, every query the program would
+ * deploy, for every example stack, and every `.kql` file; with paths, those `.kql` files and gallery
+ * workbooks (bare or in an ARM template). Analysed by Microsoft's Kusto.Language; each problem
+ * printed as `source:line:column: message`; exits 1 when there is any.
  */
-import { Command, EXIT_CODES, parseFlags, runAsMain } from "./cli";
+import { Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
 import { formatFinding } from "./offline/kql/check";
+import { checkFiles, KqlFilesError } from "./offline/kql/files";
 import { checkAll } from "./offline/kqlCheck";
 
+const USAGE = "npm run check:kql [-- <file.kql|workbook.json> …]";
+
 export const checkKqlCommand: Command = async (argv, io) => {
-    parseFlags(argv, { values: [], switches: [], usage: "npm run check:kql" });
+    const paths = argv.filter((a) => !a.startsWith("-"));
+    parseFlags(
+        argv.filter((a) => a.startsWith("-")),
+        { values: [], switches: [], usage: USAGE },
+    );
+    if (paths.length > 0) {
+        let findings;
+        try {
+            findings = await checkFiles(paths);
+        } catch (e) {
+            throw e instanceof KqlFilesError ? new UsageError(e.message) : e;
+        }
+        findings.forEach((f) => io.out(formatFinding(f)));
+        io.out(`KQL check: ${paths.length} file${paths.length === 1 ? "" : "s"} checked: ${findings.length === 0 ? "no problems." : `${findings.length} problem${findings.length === 1 ? "" : "s"}.`}`);
+        return findings.length === 0 ? EXIT_CODES.ok : EXIT_CODES.findings;
+    }
     const result = await checkAll();
     for (const f of result.findings) {
         io.out(formatFinding(f));

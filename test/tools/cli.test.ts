@@ -58,6 +58,18 @@ describe("the command runner every command shares", () => {
         }
     });
 
+    it("checks the .kql and workbook files it is given, and exits 1 on a problem", async () => {
+        const ok = await runIn(checkKqlCommand, ["queries/failure-spike.kql", "test/fixtures/kql-files/gallery.workbook"]);
+        assert.deepStrictEqual(ok, { code: 0, out: "KQL check: 2 files checked: no problems.\n", err: "" });
+        const broken = await runIn(checkKqlCommand, ["test/fixtures/kql-files/broken.kql"]);
+        assert.deepStrictEqual(broken, {
+            code: 1,
+            out: "test/fixtures/kql-files/broken.kql:3:9: KS142 The name 'ResultTyp' does not refer to any known column, table, variable or function.\nKQL check: 1 file checked: 1 problem.\n",
+            err: "",
+        });
+        assert.deepStrictEqual(await runIn(checkKqlCommand, ["/nonexistent.kql"]), { code: 2, out: "", err: "error: /nonexistent.kql: cannot be read (ENOENT)\n" });
+    });
+
     it("treats a missing input file as a usage error, not a crash", async () => {
         assert.deepStrictEqual(await runIn(checkPolicyCommand, ["--plan", "/nonexistent/plan.json"]), {
             code: 2,
