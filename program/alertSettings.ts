@@ -196,7 +196,9 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
             next = { ...current, window: value };
             break;
         case "periods":
-            next = { ...current, periods: integer(1, 6) };
+            // ARM splits the query result into periods by its time column; these queries return
+            // one aggregate per app, with no time column, so more than one period can't be evaluated.
+            next = { ...current, periods: value === "1" ? 1 : bad("must be 1: these queries return one total per application and no time column to split into periods") };
             break;
         case "failingPeriods":
             next = { ...current, failingPeriods: integer(1, 6) };
@@ -234,6 +236,9 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
 function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
     if (durationMinutes(r.window) < durationMinutes(r.frequency)) {
         fail(`\`alertOverrides\` ${id}.window (${r.window}) must not be shorter than its frequency (${r.frequency})`);
+    }
+    if (durationMinutes(r.window) * r.periods > 2 * 1440) {
+        fail(`\`alertOverrides\` ${id}.window × periods (${r.window} × ${r.periods}) must not exceed P2D: a log search alert queries at most two days`);
     }
     if (r.failingPeriods > r.periods) {
         fail(`\`alertOverrides\` ${id}.failingPeriods (${r.failingPeriods}) must not exceed its periods (${r.periods})`);

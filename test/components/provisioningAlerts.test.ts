@@ -331,6 +331,11 @@ describe("provisioning alerts", () => {
             ],
             ["a severity out of range", withAlert("alertOverrides", ["quarantine.severity=5"]), '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")'],
             [
+                "more than one evaluation period",
+                withAlert("alertOverrides", ["failureSpike.periods=3"]),
+                '`alertOverrides[0]` failureSpike.periods must be 1: these queries return one total per application and no time column to split into periods (got "3")',
+            ],
+            [
                 "more failing periods than periods",
                 withAlert("alertOverrides", ["failureSpike.failingPeriods=3"]),
                 "`alertOverrides` failureSpike.failingPeriods (3) must not exceed its periods (1)",
