@@ -50,9 +50,25 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
     };
 }
 
+/** What `pulumi up` does with a resource: create it, adopt an existing one (`import`), or only read one it never manages (`get`). */
+export function actionOf(r: RecordedResource): "create" | "import" | "read" {
+    return r.readId !== undefined ? "read" : r.importId !== undefined ? "import" : "create";
+}
+
+/** Destinations of a tenant diagnostic setting besides its workspace, as a reviewer reads them. */
+const DESTINATION_LABELS: Readonly<Record<string, string>> = {
+    storageAccountId: "storage account",
+    eventHubAuthorizationRuleId: "event hub rule",
+    eventHubName: "event hub",
+    serviceBusRuleId: "service bus rule",
+};
+
 /** The few inputs that tell a reviewer what a resource will do. */
 function keySettings(r: RecordedResource): string {
     const i = r.inputs as Record<string, any>;
+    if (r.readId !== undefined) {
+        return `existing ${r.readId}: used as it is, never changed or deleted by this stack`;
+    }
     switch (r.type) {
         case "azure-native:resources:ResourceGroup":
             return `${i.resourceGroupName} in ${i.location}`;
@@ -99,25 +115,41 @@ function keySettings(r: RecordedResource): string {
             return `${i.roleName}: ${(i.permissions?.[0]?.actions ?? []).join(", ")}`;
         case "azure-native:authorization:RoleAssignment":
             return `${String(i.roleDefinitionId).split("/").pop()} at ${i.scope}`;
-        case "azure-native:aadiam:DiagnosticSetting":
-            return `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace`;
+        case "azure-native:aadiam:DiagnosticSetting": {
+            const others = Object.keys(DESTINATION_LABELS)
+                .filter((k) => i[k])
+                .map((k) => `${DESTINATION_LABELS[k]} ${String(i[k]).split("/").pop()}`);
+            return [
+                `${i.name}: ${(i.logs ?? []).map((l: { category: string }) => l.category).join(", ")} → workspace${others.length > 0 ? `, ${others.join(", ")}` : ""}`,
+                ...(r.importId ? [`adopts the existing setting ${r.importId}, keeping what it sends`] : []),
+            ].join("; ");
+        }
         default:
             return "";
     }
 }
 
 function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
-    const rows = evaluation.resources
-        .filter((r) => r.custom)
-        .map((r) => [r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
-    const header = ["TYPE", "NAME", "KEY SETTINGS"];
-    const widths = [0, 1].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
-    const line = (row: string[]) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2]}`.trimEnd();
+    const custom = evaluation.resources.filter((r) => r.custom);
+    const rows = custom.map((r) => [actionOf(r), r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
+    const header = ["ACTION", "TYPE", "NAME", "KEY SETTINGS"];
+    const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
+    const line = (row: string[]) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`.trimEnd();
+    const count = (action: ReturnType<typeof actionOf>) => custom.filter((r) => actionOf(r) === action).length;
+    const adopted = [count("import") > 0 ? `import ${count("import")} existing` : "", count("read") > 0 ? `read ${count("read")} it does not manage` : ""].filter(Boolean);
+    const existingWorkspace = custom.find((r) => r.readId !== undefined && r.type === "azure-native:operationalinsights:Workspace");
     const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     return [
         changes === undefined
-            ? `Offline plan for stack ${evaluation.stack}: pulumi up would create ${rows.length} resources.`
+            ? `Offline plan for stack ${evaluation.stack}: pulumi up would create ${count("create")} resources${adopted.length > 0 ? `, ${adopted.join(" and ")}` : ""}.`
             : `Offline plan for stack ${evaluation.stack}: ${rows.length} resources; what changes against the previous deployment is listed below.`,
+        ...(existingWorkspace
+            ? [
+                  `Workspace: the existing ${existingWorkspace.readId}, not managed by this stack: pulumi up and pulumi destroy never change or delete it${
+                      custom.some((r) => r.type === "pulumi-nodejs:dynamic:TableRetention") ? "; only the AADProvisioningLogs retention is set (manageExistingWorkspaceRetention)" : ", nor its retention"
+                  }.`,
+              ]
+            : []),
         "",
         line(header),
         ...rows.map(line),
@@ -127,6 +159,9 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
         "",
         ...(changes === undefined ? [] : [...renderChanges(changes), ""]),
         ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), policyConfigLine(evaluation.stack, policyConfigFile), ""]),
+        ...((evaluation.environments ?? []).length > 0
+            ? [`Imports Pulumi ESC environments ${(evaluation.environments ?? []).join(", ")}: their values need Pulumi Cloud and are not read offline (pulumi preview reads them).`]
+            : []),
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
             : []),
@@ -154,6 +189,8 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
                 dependsOn: r.dependsOn,
                 propertyDependencies: r.propertyDependencies,
                 additionalSecretOutputs: r.additionalSecretOutputs,
+                ...(r.importId !== undefined ? { import: r.importId } : {}),
+                ...(r.readId !== undefined ? { read: r.readId } : {}),
                 inputs: r.inputs,
             })),
             outputs: evaluation.outputs,

@@ -45,6 +45,8 @@ export interface StackConfig {
     readonly encrypted: string[];
     /** The file's `config:` block as written, encrypted (`secure:`) values in place. */
     readonly file: Readonly<Record<string, unknown>>;
+    /** Pulumi ESC environments the stack imports (`environment:`): their values need Pulumi Cloud, so the tools can't read them. */
+    readonly environments: string[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function readStackConfig(stack: string, options: { dir?: string; file?: s
             options.file ? `no stack file ${file}` : `no stack file ${path.basename(file)}; the stacks are: ${stackNames(dir).join(", ")}`,
         );
     }
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown>; environment?: unknown };
     const config: Record<string, string> = {};
     const encrypted: string[] = [];
     for (const [key, value] of Object.entries(doc.config ?? {})) {
@@ -70,5 +72,6 @@ export function readStackConfig(stack: string, options: { dir?: string; file?: s
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    return { config, encrypted, file: doc.config ?? {} };
+    const environments = Array.isArray(doc.environment) ? doc.environment.map(String) : typeof doc.environment === "string" ? [doc.environment] : [];
+    return { config, encrypted, file: doc.config ?? {}, environments };
 }

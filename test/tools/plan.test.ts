@@ -102,6 +102,12 @@ describe("the offline plan", () => {
         assert.match(out, /^Policy config: policies\/config\/default\.json \(the documented defaults: there is no policies\/config\/edited\.json\)\.$/m);
     });
 
+    it("says which Pulumi ESC environments a stack imports, whose values it can't read offline", async () => {
+        const { code, out } = await withTempStack((dev) => `environment:\n  - entra-provisioning/fleet-defaults\n${dev}`, (args) => runPlan(args));
+        assert.strictEqual(code, 0);
+        assert.match(out, /^Imports Pulumi ESC environments entra-provisioning\/fleet-defaults: their values need Pulumi Cloud and are not read offline \(pulumi preview reads them\)\.$/m);
+    });
+
     it("leaves out settings encrypted in the stack file and says so", async () => {
         const { code, out } = await withTempStack(
             (dev) => `${dev}  entra-provisioning-logs:alertSecretReceivers:\n    - secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB\n`,

@@ -29,6 +29,16 @@ export interface RecordedResource {
     readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     /** Output properties the program asked to keep secret. */
     readonly additionalSecretOutputs: readonly string[];
+    /**
+     * The ID of an existing resource the first `pulumi up` adopts (the `import` resource option, which
+     * the engine receives as RegisterResourceRequest.importId) instead of creating one.
+     */
+    readonly importId?: string;
+    /**
+     * The ID of an existing resource the program reads with a resource's `get` function and never
+     * manages (ReadResourceRequest.id); its `inputs` are then the state read.
+     */
+    readonly readId?: string;
 }
 
 /** What an evaluation produced. */
@@ -38,6 +48,21 @@ export interface Evaluation {
     readonly outputs: Record<string, unknown>;
     /** Settings encrypted in the stack file, which the offline tools can't decrypt and leave out. */
     readonly encrypted: readonly string[];
+    /** Pulumi ESC environments the stack file imports, whose values the offline tools can't read. */
+    readonly environments?: readonly string[];
+}
+
+/**
+ * The tenant diagnostic setting `aadiam.getDiagnosticSetting` answers with, as ARM returns it
+ * (Microsoft.Aadiam 2017-04-01, DiagnosticSettings); `undefined` for one that does not exist.
+ */
+export interface LiveDiagnosticSetting {
+    readonly workspaceId?: string;
+    readonly storageAccountId?: string;
+    readonly eventHubAuthorizationRuleId?: string;
+    readonly eventHubName?: string;
+    readonly serviceBusRuleId?: string;
+    readonly logs: ReadonlyArray<{ readonly category: string; readonly enabled: boolean }>;
 }
 
 /** The identity `getClientConfig` reports; defaults to the stack's own tenant and subscription. */
@@ -67,6 +92,10 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
         case "azure-native:resources:ResourceGroup":
             return { id: `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`, state: { name: i.resourceGroupName } };
         case "azure-native:operationalinsights:Workspace": {
+            if (args.id && i.workspaceName === undefined) {
+                // Read with `Workspace.get`: what ARM would return for the given ID.
+                return { id: args.id, state: { name: args.id.split("/").pop(), customerId: fakeGuid(args.id.toLowerCase()) } };
+            }
             const id = `${rg}/providers/Microsoft.OperationalInsights/workspaces/${i.workspaceName}`;
             return { id, state: { name: i.workspaceName, customerId: fakeGuid(id) } };
         }
@@ -128,6 +157,7 @@ function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
 }
 
 interface RegisterRequest {
+    getImportid(): string;
     getType(): string;
     getName(): string;
     getParent(): string;
@@ -142,6 +172,43 @@ interface RegisterRequest {
 
 type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
 
+interface ReadRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getId(): string;
+    getDependenciesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+}
+
+type ReadCallback = (err: unknown, response: { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined } | undefined) => void;
+
+/** Errors an evaluation failed with: the engine reports each once, however many outputs it rejects. */
+const reported = new WeakSet<object>();
+/** Fails the evaluation under way, if any. */
+let failEvaluation: ((reason: unknown) => void) | undefined;
+
+/**
+ * What the Pulumi CLI does with a rejection nothing handles (an error thrown while computing a
+ * resource's inputs reaches the engine no other way): it reports it once as the program's error
+ * (@pulumi/pulumi cmd/run, `uncaughtHandler`). Outside an evaluation, or for another error, Node's
+ * own behaviour: it is thrown.
+ */
+function onUnhandledRejection(reason: unknown): void {
+    const key = typeof reason === "object" && reason !== null ? reason : undefined;
+    if (key && reported.has(key)) {
+        return;
+    }
+    if (failEvaluation) {
+        if (key) {
+            reported.add(key);
+        }
+        failEvaluation(reason);
+        return;
+    }
+    throw reason;
+}
+
 /** Programs already loaded, by folder: a program module is evaluated once per process. */
 const programs = new Map<string, unknown>();
 
@@ -151,7 +218,9 @@ const programs = new Map<string, unknown>();
  */
 export function evaluate(stack: string, config: Record<string, string>, options: EvaluateOptions = {}): Promise<Evaluation> {
     // The mocks are global to the process: evaluations run one after another, never interleaved.
-    const run = queue.then(() => evaluateNow(stack, config, options));
+    const run = queue.then(() =>
+        options.serializeDynamicProviders === false ? withoutProviderCode(() => evaluateNow(stack, config, options)) : evaluateNow(stack, config, options),
+    );
     queue = run.catch(() => undefined);
     return run;
 }
@@ -161,6 +230,29 @@ interface EvaluateOptions {
     readonly identity?: Partial<FakeIdentity>;
     readonly sink?: RecordedResource[];
     readonly programDir?: string;
+    readonly serializeDynamicProviders?: boolean;
+    /**
+     * What `aadiam.getDiagnosticSetting` answers, by setting name. Defaults to the stack's own
+     * explicit settings: an adopted setting is taken to be what `diagnosticLogCategories`,
+     * `existingWorkspaceId` and `diagnosticSettingDestinations` say it is.
+     */
+    readonly liveDiagnosticSettings?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>;
+}
+
+/**
+ * Runs `fn` with Pulumi's serialization of dynamic providers' code left out: each dynamic resource
+ * gets an empty `__provider` input. Serializing is most of an evaluation's time (Pulumi inspects
+ * every function the provider reaches), and the recorded inputs leave that code out anyway.
+ */
+async function withoutProviderCode<T>(fn: () => Promise<T>): Promise<T> {
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");
+    const serializeFunction = closure.serializeFunction;
+    closure.serializeFunction = async () => ({ text: "", exportName: "handler", containsSecrets: false });
+    try {
+        return await fn();
+    } finally {
+        closure.serializeFunction = serializeFunction;
+    }
 }
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -181,6 +273,9 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
         call: (args) => {
             if (args.token === "azure-native:authorization:getClientConfig") {
                 return { ...identity, clientId: "offline-plan", objectId: "00000000-0000-0000-0000-000000000000" };
+            }
+            if (args.token === "azure-native:aadiam:getDiagnosticSetting") {
+                return diagnosticSettingAnswer(String(args.inputs.name), config, project, options.liveDiagnosticSettings);
             }
             throw new Error(`the offline plan has no answer for ${args.token}`);
         },
@@ -214,6 +309,34 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
                         dependsOn: [...req.getDependenciesList()].sort(),
                         propertyDependencies: propertyDependencies(req),
                         additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+                        ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+                    });
+                }
+                callback(err, response);
+                resolve();
+            });
+        });
+        pending.add(done);
+        void done.then(() => pending.delete(done));
+    };
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: ReadRequest, callback: ReadCallback) => {
+        const done = new Promise<void>((resolve) => {
+            read(req, (err: unknown, response: Parameters<ReadCallback>[1]) => {
+                if (!err && response) {
+                    resources.push({
+                        type: req.getType(),
+                        name: req.getName(),
+                        urn: response.getUrn(),
+                        parent: req.getParent() || undefined,
+                        custom: true,
+                        inputs: (response.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                        protect: false,
+                        retainOnDelete: false,
+                        dependsOn: [...req.getDependenciesList()].sort(),
+                        propertyDependencies: {},
+                        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
+                        readId: req.getId(),
                     });
                 }
                 callback(err, response);
@@ -234,10 +357,17 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
     if (typeof program !== "function" && !first) {
         throw new Error(`${programDir} registers its resources when loaded: it can be evaluated once per process`);
     }
-    const exported = typeof program === "function" ? await program() : program;
-    const outputs = await new Promise<Record<string, unknown>>((resolve) =>
-        pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)),
-    );
+    if (!process.listeners("unhandledRejection").includes(onUnhandledRejection)) {
+        process.on("unhandledRejection", onUnhandledRejection);
+    }
+    const failed = new Promise<never>((_, reject) => (failEvaluation = reject));
+    let outputs: Record<string, unknown>;
+    try {
+        const exported = typeof program === "function" ? await program() : program;
+        outputs = await Promise.race([failed, new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)))]);
+    } finally {
+        failEvaluation = undefined;
+    }
     // Registrations that no output depends on may still be in flight.
     for (let idle = 0; idle < 3; idle++) {
         if (pending.size > 0) {
@@ -261,6 +391,14 @@ export interface StackOptions {
     readonly sink?: RecordedResource[];
     /** Keep the evaluation for later callers in this process. Defaults to true. */
     readonly cache?: boolean;
+    /**
+     * Serialize each dynamic provider's code, as `pulumi up` does, so that a provider Pulumi can't
+     * serialize fails the evaluation. Defaults to true; the KQL check, which only reads the queries,
+     * leaves it out. Every recorded resource is the same either way.
+     */
+    readonly serializeDynamicProviders?: boolean;
+    /** What `aadiam.getDiagnosticSetting` answers (see {@link EvaluateOptions}). */
+    readonly liveDiagnosticSettings?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>;
 }
 
 /** Evaluations of unchanged stack files, once per process: evaluation is deterministic. */
@@ -274,15 +412,19 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
     const run = async () => {
         const programDir = options.programDir ?? PROJECT_DIR;
         const project = projectName(programDir);
-        const { config, encrypted, file } = readStackConfig(stack, { dir: programDir, file: options.configFile });
+        const { config, encrypted, file, environments } = readStackConfig(stack, { dir: programDir, file: options.configFile });
         // What only the stack file shows: a credential written in plain text, and values it can't decrypt.
         checkStackFileSecrets(file, project, programDir === PROJECT_DIR ? SECRET_SETTINGS : []);
-        return { ...(await evaluate(stack, withEncryptedPlaceholders(config, encrypted, project), options)), encrypted };
+        return { ...(await evaluate(stack, withEncryptedPlaceholders(config, encrypted, project), options)), encrypted, environments };
     };
-    if (options.identity || options.sink || options.cache === false) {
+    if (options.identity || options.sink || options.cache === false || options.liveDiagnosticSettings) {
         return run();
     }
     const key = JSON.stringify([stack, options.programDir ?? PROJECT_DIR, options.configFile]);
+    if (!evaluated.has(key) && options.serializeDynamicProviders === false) {
+        // Not kept: a later caller may need the providers' code serialized. A kept one serves, though.
+        return run();
+    }
     if (!evaluated.has(key)) {
         // A failed evaluation is not kept: the next caller sees the error afresh.
         evaluated.set(key, run().catch((e) => {
@@ -309,5 +451,33 @@ export async function evaluateStackWith(
         config[`${project}:${key}`] = value;
     }
     const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
-    return evaluate(stack, config, { secretKeys, sink: options.sink, programDir, identity: options.identity });
+    return evaluate(stack, config, { secretKeys, sink: options.sink, programDir, identity: options.identity, liveDiagnosticSettings: options.liveDiagnosticSettings });
+}
+
+/** A config value that is a JSON list, as the CLI hands lists to a program; empty when unset. */
+function listSetting(config: Record<string, string>, key: string): string[] {
+    const text = config[key];
+    const parsed: unknown = text === undefined ? [] : JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.map(String) : [];
+}
+
+/**
+ * `aadiam.getDiagnosticSetting`'s answer offline: from `live` when a test gives it, else what the
+ * stack explicitly says the setting it adopts has today; an unknown setting fails as ARM's 404 does.
+ */
+function diagnosticSettingAnswer(name: string, config: Record<string, string>, project: string, live?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>): Record<string, unknown> {
+    const adopted = (config[`${project}:adoptDiagnosticSetting`] ?? "").toLowerCase() === name.toLowerCase();
+    const setting: LiveDiagnosticSetting | undefined = live
+        ? live[name]
+        : adopted
+          ? {
+                ...(config[`${project}:existingWorkspaceId`] ? { workspaceId: config[`${project}:existingWorkspaceId`] } : {}),
+                ...Object.fromEntries(listSetting(config, `${project}:diagnosticSettingDestinations`).map((d) => [d.slice(0, d.indexOf("=")), d.slice(d.indexOf("=") + 1)])),
+                logs: listSetting(config, `${project}:diagnosticLogCategories`).map((category) => ({ category, enabled: true })),
+            }
+          : undefined;
+    if (!setting) {
+        throw new Error(`Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."`);
+    }
+    return { id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`, name, type: "microsoft.aadiam/diagnosticSettings", azureApiVersion: "2017-04-01", ...setting };
 }
