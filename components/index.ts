@@ -4,7 +4,7 @@
  */
 export { ProvisioningLogging, type ProvisioningLoggingArgs } from "./provisioningLogging";
 export { ProvisioningLogsWorkspace, type ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
-export { TenantDiagnosticSetting, type TenantDiagnosticSettingArgs } from "./tenantDiagnosticSetting";
+export { TenantDiagnosticSetting, type DiagnosticSettingDestinations, type TenantDiagnosticSettingArgs } from "./tenantDiagnosticSetting";
 export { ProvisioningAlerts, type AlertReceivers, type ProvisioningAlertOptions, type ProvisioningAlertsArgs, type SkippedRule } from "./provisioningAlerts";
 export { ProvisioningWorkbooks, type ProvisioningWorkbooksArgs } from "./provisioningWorkbooks";
 export { ProvisioningQueries, type ProvisioningQueriesArgs } from "./provisioningQueries";

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceProviderRegistration } from "../program/dynamic/resourceProviderRegistration";
-import { namePrefix, resourceIdentity } from "../program/naming";
+import { namePrefix, resourceIdentity, workspaceIdParts } from "../program/naming";
 import { ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningDashboard } from "./provisioningDashboard";
-import { ProvisioningLogsWorkspace } from "./provisioningLogsWorkspace";
+import { ProvisioningLogsWorkspace, ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
 import { ProvisioningQueries } from "./provisioningQueries";
 import { ProvisioningWorkbooks } from "./provisioningWorkbooks";
-import { TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
+import { DiagnosticSettingDestinations, TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
 
 /** Inputs of {@link ProvisioningLogging}. */
 export interface ProvisioningLoggingArgs {
@@ -18,34 +18,60 @@ export interface ProvisioningLoggingArgs {
     readonly instanceName: string;
     /** Required. The Entra tenant whose provisioning logs are sent; portal links open in it. */
     readonly tenantId: string;
-    /** Required. Subscription of the workspace; the resource providers are registered on it. */
+    /** Required. Subscription of the resource group (and of the workspace, when created); the resource providers are registered on it. */
     readonly subscriptionId: string;
-    /** Required. Azure region of the workspace and everything beside it, e.g. `westeurope`. */
+    /** Required. Azure region of the resource group and everything in it, e.g. `westeurope`. */
     readonly location: string;
-    /** Required. Resource group of the workspace. */
+    /** Required. Resource group of the alerts, workbooks, saved queries and dashboard, and of the workspace when created. */
     readonly resourceGroupName: string;
     /** Optional. Create the resource group (true) or use an existing one (false). Defaults to true. */
     readonly createResourceGroup?: boolean;
-    /** Required. Name of the Log Analytics workspace (4–63 letters, digits and hyphens). */
-    readonly workspaceName: string;
-    /** Optional. Interactive retention of the workspace, 30–730 days. Defaults to 30. */
+    /**
+     * Optional. Full ARM ID of an existing Log Analytics workspace to send the logs to, in any
+     * subscription of the tenant (e.g. a central Microsoft Sentinel workspace). No workspace is then
+     * created; this one is read and never changed or deleted, and the diagnostic setting, alerts,
+     * workbooks, saved queries and dashboard point at it. `workspaceName`, `retentionInDays`,
+     * `dailyQuotaGb` and `disableLocalAuth` must be left out. Defaults to none: a workspace is created.
+     */
+    readonly existingWorkspaceId?: string;
+    /**
+     * Optional. With `existingWorkspaceId`: set the AADProvisioningLogs table's retention in that
+     * workspace to `provisioningLogsRetentionInDays` (then required) and
+     * `provisioningLogsTotalRetentionInDays`. Defaults to false: its retention is left as it is.
+     */
+    readonly manageExistingWorkspaceRetention?: boolean;
+    /** Conditional. Name of the Log Analytics workspace to create (4–63 letters, digits and hyphens); required without `existingWorkspaceId`. */
+    readonly workspaceName?: string;
+    /** Optional. Interactive retention of the created workspace, 30–730 days. Defaults to 30. */
     readonly retentionInDays?: number;
     /** Optional. Interactive retention of the AADProvisioningLogs table, 4–730 days. Defaults to `retentionInDays`. */
     readonly provisioningLogsRetentionInDays?: number;
     /** Optional. Total (interactive + long-term) retention of the table, up to 4383 days. Defaults to its interactive retention. */
     readonly provisioningLogsTotalRetentionInDays?: number;
-    /** Optional. Daily ingestion cap in whole GB. Defaults to none: a hit cap drops provisioning logs. */
+    /** Optional. Daily ingestion cap of the created workspace in whole GB. Defaults to none: a hit cap drops provisioning logs. */
     readonly dailyQuotaGb?: number;
-    /** Optional. Accept only Entra ID authentication on the workspace. Defaults to true. */
+    /** Optional. Accept only Entra ID authentication on the created workspace. Defaults to true. */
     readonly disableLocalAuth?: boolean;
-    /** Optional. Protect the workspace (and a created group) and keep them on delete: the logs are audit evidence. Defaults to true. */
+    /** Optional. Protect the created workspace and a created group, and keep them on delete: the logs are audit evidence. Defaults to true. */
     readonly protectData?: boolean;
     /** Optional. Let this run lower the AADProvisioningLogs table's retention, which deletes older logs; set it for one run only. Defaults to false. */
     readonly allowRetentionDecrease?: boolean;
     /** Required. Name of the tenant diagnostic setting (unique in the tenant). */
     readonly diagnosticSettingName: string;
-    /** Optional. Entra log categories to send besides ProvisioningLogs, e.g. `AuditLogs`. Defaults to none. */
+    /**
+     * Optional. Entra log categories to send besides ProvisioningLogs, e.g. `AuditLogs`; for an
+     * adopted setting, every category it sends today. Defaults to none.
+     */
     readonly diagnosticLogCategories?: readonly string[];
+    /**
+     * Optional. The tenant diagnostic setting `diagnosticSettingName` already exists (e.g. made in
+     * the portal): adopt it with Pulumi's `import` option and add ProvisioningLogs, keeping
+     * `diagnosticLogCategories` and `diagnosticSettingDestinations`, which must list all it has today
+     * (see {@link TenantDiagnosticSetting}). Defaults to false: the setting is created.
+     */
+    readonly adoptDiagnosticSetting?: boolean;
+    /** Optional. Destinations of the diagnostic setting besides the workspace. Defaults to none. */
+    readonly diagnosticSettingDestinations?: DiagnosticSettingDestinations;
     /** Optional. How long to wait for a resource provider to register, in minutes. Defaults to 20. */
     readonly registrationTimeoutMinutes?: number;
     /** Optional. Deploy the provisioning workbooks. Defaults to true. */
@@ -62,17 +88,18 @@ export interface ProvisioningLoggingArgs {
 
 /**
  * Entra ID application provisioning logs in Azure Monitor, end to end: resource providers
- * registered (and waited for), a workspace that keeps the logs, the tenant diagnostic setting that
- * streams ProvisioningLogs into it, and the workbooks, saved queries, dashboard and alerts over it.
+ * registered (and waited for), a workspace that keeps the logs (created, or an existing one used as
+ * it is), the tenant diagnostic setting that streams ProvisioningLogs into it (created, or an
+ * existing one adopted), and the workbooks, saved queries, dashboard and alerts over it.
  */
 export class ProvisioningLogging extends pulumi.ComponentResource {
     /** Microsoft.Insights registration; diagnostic settings, alerts and workbooks need it. */
     public readonly insightsRegistration: ResourceProviderRegistration;
     /** Microsoft.OperationalInsights registration; the workspace needs it. */
     public readonly operationalInsightsRegistration: ResourceProviderRegistration;
-    /** The workspace and its table retention. */
+    /** The workspace (created, or existing and only read), its table retention when managed, and the resource group of everything else. */
     public readonly logs: ProvisioningLogsWorkspace;
-    /** The tenant diagnostic setting. */
+    /** The tenant diagnostic setting, created or adopted. */
     public readonly diagnostics: TenantDiagnosticSetting;
     /** Microsoft.Portal registration, when there is a dashboard. */
     public readonly portalRegistration?: ResourceProviderRegistration;
@@ -99,8 +126,6 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
         this.insightsRegistration = registration("insights-registration", "Microsoft.Insights");
         this.operationalInsightsRegistration = registration("operationalinsights-registration", "Microsoft.OperationalInsights");
 
-        const retentionInDays = args.retentionInDays ?? 30;
-        const tableRetentionInDays = args.provisioningLogsRetentionInDays ?? retentionInDays;
         this.logs = new ProvisioningLogsWorkspace(
             `${name}-logs`,
             {
@@ -108,12 +133,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                 location: args.location,
                 resourceGroupName: args.resourceGroupName,
                 createResourceGroup: args.createResourceGroup,
-                workspaceName: args.workspaceName,
-                retentionInDays,
-                tableRetentionInDays,
-                tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? tableRetentionInDays,
-                dailyQuotaGb: args.dailyQuotaGb,
-                disableLocalAuth: args.disableLocalAuth,
+                ...workspaceChoice(name, args),
                 protect: args.protectData ?? true,
                 allowRetentionDecrease: args.allowRetentionDecrease,
                 tags: args.tags,
@@ -123,14 +143,20 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
 
         this.diagnostics = new TenantDiagnosticSetting(
             `${name}-diagnostics`,
-            { settingName: args.diagnosticSettingName, workspaceId: this.logs.workspaceId, extraCategories: args.diagnosticLogCategories },
+            {
+                settingName: args.diagnosticSettingName,
+                workspaceId: this.logs.workspaceId,
+                extraCategories: args.diagnosticLogCategories,
+                ...(args.diagnosticSettingDestinations ? { destinations: args.diagnosticSettingDestinations } : {}),
+                ...(args.adoptDiagnosticSetting ? { adopt: true } : {}),
+            },
             // "The subscription is not registered to use microsoft.insights" otherwise.
             { parent: this, dependsOn: [this.insightsRegistration] },
         );
 
         this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
 
-        const identity = resourceIdentity(args);
+        const identity = resourceIdentity({ ...args, workspaceName: workspaceNameOf(args) });
         const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
         const place = { resourceGroupName: this.logs.resourceGroupName, location: args.location, tags: args.tags };
 
@@ -201,4 +227,52 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
             logsPortalUrl: this.logsPortalUrl,
         });
     }
+}
+
+/** The workspace's name: the one to create, or the existing one's. */
+function workspaceNameOf(args: ProvisioningLoggingArgs): string {
+    return args.existingWorkspaceId === undefined ? String(args.workspaceName) : String(workspaceIdParts(args.existingWorkspaceId)?.workspaceName);
+}
+
+/** The workspace arguments of {@link ProvisioningLogsWorkspace}: a workspace to create, or the existing one (and its table's retention only when managed). */
+function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<ProvisioningLogsWorkspaceArgs> {
+    if (args.existingWorkspaceId === undefined) {
+        if (args.workspaceName === undefined) {
+            throw new Error(`ProvisioningLogging ${name}: give workspaceName (a workspace to create) or existingWorkspaceId`);
+        }
+        if (args.manageExistingWorkspaceRetention) {
+            throw new Error(`ProvisioningLogging ${name}: manageExistingWorkspaceRetention applies only with existingWorkspaceId`);
+        }
+        const retentionInDays = args.retentionInDays ?? 30;
+        const tableRetentionInDays = args.provisioningLogsRetentionInDays ?? retentionInDays;
+        return {
+            workspaceName: args.workspaceName,
+            retentionInDays,
+            tableRetentionInDays,
+            tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? tableRetentionInDays,
+            dailyQuotaGb: args.dailyQuotaGb,
+            disableLocalAuth: args.disableLocalAuth,
+        };
+    }
+    if (!args.manageExistingWorkspaceRetention) {
+        const given = (["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const).filter((k) => args[k] !== undefined && args[k] !== false);
+        if (given.length > 0) {
+            throw new Error(`ProvisioningLogging ${name}: ${given.join(", ")} would change a workspace the component doesn't own; set manageExistingWorkspaceRetention to do it on purpose`);
+        }
+        return { existingWorkspaceId: args.existingWorkspaceId, ...newWorkspaceArgs(args) };
+    }
+    if (args.provisioningLogsRetentionInDays === undefined) {
+        throw new Error(`ProvisioningLogging ${name}: manageExistingWorkspaceRetention needs provisioningLogsRetentionInDays (the existing workspace's own retention is unknown)`);
+    }
+    return {
+        existingWorkspaceId: args.existingWorkspaceId,
+        tableRetentionInDays: args.provisioningLogsRetentionInDays,
+        tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? args.provisioningLogsRetentionInDays,
+        ...newWorkspaceArgs(args),
+    };
+}
+
+/** The new-workspace arguments a caller gave, passed on so that {@link ProvisioningLogsWorkspace} refuses them by name rather than ignoring them. */
+function newWorkspaceArgs(args: ProvisioningLoggingArgs): Partial<ProvisioningLogsWorkspaceArgs> {
+    return Object.fromEntries((["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const).filter((k) => args[k] !== undefined).map((k) => [k, args[k]]));
 }

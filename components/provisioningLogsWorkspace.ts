@@ -3,29 +3,46 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { PROVISIONING_LOGS_TABLE } from "entra-provisioning-logs-policies/armFacts";
 import { TableRetention } from "../program/dynamic/tableRetention";
+import { workspaceIdParts } from "../program/naming";
 
 
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
 export interface ProvisioningLogsWorkspaceArgs {
-    /** Required. Subscription that holds the workspace. */
+    /** Required. Subscription of the resource group (and of the workspace, when created). */
     readonly subscriptionId: pulumi.Input<string>;
-    /** Required. Azure region of the resource group and workspace, e.g. `westeurope`. */
+    /** Required. Azure region of the resource group (and of the workspace, when created), e.g. `westeurope`. */
     readonly location: pulumi.Input<string>;
-    /** Required. Name of the resource group that holds the workspace. */
+    /** Required. Name of the resource group: it holds the workspace when this component creates it, and whatever else the caller puts beside it. */
     readonly resourceGroupName: string;
     /** Optional. Create the resource group (true) or use an existing one (false). Defaults to true. */
     readonly createResourceGroup?: boolean;
-    /** Required. Name of the Log Analytics workspace (4–63 letters, digits and hyphens). */
-    readonly workspaceName: pulumi.Input<string>;
-    /** Required. Interactive retention of the whole workspace, 30–730 days. */
-    readonly retentionInDays: pulumi.Input<number>;
-    /** Required. Interactive (analytics) retention of the AADProvisioningLogs table, in days. */
-    readonly tableRetentionInDays: pulumi.Input<number>;
-    /** Required. Total retention (interactive + long-term) of the AADProvisioningLogs table, in days. */
-    readonly tableTotalRetentionInDays: pulumi.Input<number>;
-    /** Optional. Daily ingestion cap in GB. Defaults to no cap: a hit cap silently drops provisioning logs. */
+    /**
+     * Optional. Full ARM ID of an existing workspace to use instead of creating one, in any
+     * subscription of the tenant. It is read with the resource's `get` function: "A resource read
+     * with the get function will never be updated or deleted by Pulumi during an update"
+     * (pulumi.com/docs/iac/concepts/resources/get). A stack that created this very workspace
+     * hands it over without deleting it (the engine "relinquishes" a resource read under the same
+     * URN and ID, pulumi/pulumi pkg/resource/deploy/step_generator.go, GenerateReadSteps). With it,
+     * `workspaceName`, `retentionInDays`, `dailyQuotaGb` and `disableLocalAuth` must be left out, and
+     * the table's retention is set only when `tableRetentionInDays` is given. Defaults to none: the
+     * workspace is created.
+     */
+    readonly existingWorkspaceId?: string;
+    /** Conditional. Name of the Log Analytics workspace to create (4–63 letters, digits and hyphens); required without `existingWorkspaceId`. */
+    readonly workspaceName?: pulumi.Input<string>;
+    /** Conditional. Interactive retention of the created workspace, 30–730 days; required without `existingWorkspaceId`. */
+    readonly retentionInDays?: pulumi.Input<number>;
+    /**
+     * Conditional. Interactive (analytics) retention of the AADProvisioningLogs table, in days;
+     * required for a created workspace. In an existing workspace the table's retention is set only
+     * when this is given, and left as it is otherwise.
+     */
+    readonly tableRetentionInDays?: pulumi.Input<number>;
+    /** Conditional. Total retention (interactive + long-term) of the AADProvisioningLogs table, in days; required with `tableRetentionInDays`. */
+    readonly tableTotalRetentionInDays?: pulumi.Input<number>;
+    /** Optional. Daily ingestion cap in GB of a created workspace. Defaults to no cap: a hit cap silently drops provisioning logs. */
     readonly dailyQuotaGb?: pulumi.Input<number>;
-    /** Optional. Allow only Entra ID authentication (no workspace keys). Defaults to true. */
+    /** Optional. Allow only Entra ID authentication (no workspace keys) on a created workspace. Defaults to true. */
     readonly disableLocalAuth?: pulumi.Input<boolean>;
     /** Optional. Protect the workspace (and a created group) from `pulumi destroy` and keep it on delete. Defaults to true. */
     readonly protect?: boolean;
@@ -36,19 +53,22 @@ export interface ProvisioningLogsWorkspaceArgs {
 }
 
 /**
- * A Log Analytics workspace that keeps provisioning logs: resource group (new or existing),
- * workspace, and the AADProvisioningLogs table's own interactive and total (archive) retention.
+ * The Log Analytics workspace that keeps provisioning logs, and the resource group beside it (new or
+ * existing): a workspace it creates, with the AADProvisioningLogs table's own interactive and total
+ * (archive) retention, or an existing one it uses as it is.
  */
 export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
     /** The resource group created, when `createResourceGroup` is true. */
     public readonly resourceGroup?: resources.ResourceGroup;
-    /** Name of the resource group holding the workspace. */
+    /** Name of the resource group `resourceGroupName`: it holds the workspace when created here. */
     public readonly resourceGroupName: pulumi.Output<string>;
-    /** The Log Analytics workspace. */
+    /** The Log Analytics workspace: created, or read (never managed) when `existing`. */
     public readonly workspace: operationalinsights.Workspace;
-    /** The AADProvisioningLogs table's retention. */
-    public readonly provisioningLogsTable: TableRetention;
-    /** ARM resource ID of the workspace. */
+    /** The workspace existed before and is used as it is: this component never changes or deletes it. */
+    public readonly existing: boolean;
+    /** The AADProvisioningLogs table's retention; absent for an existing workspace whose retention is left as it is. */
+    public readonly provisioningLogsTable?: TableRetention;
+    /** ARM resource ID of the workspace (for an existing one, as given). */
     public readonly workspaceId: pulumi.Output<string>;
     /** The workspace's customer ID (the GUID the query API uses). */
     public readonly customerId: pulumi.Output<string>;
@@ -60,6 +80,8 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
 
         // Audit evidence: a protected stack can never delete the logs, even by `pulumi destroy`.
         const keep: pulumi.CustomResourceOptions = (args.protect ?? true) ? { protect: true, retainOnDelete: true } : {};
+        const existing = args.existingWorkspaceId === undefined ? undefined : existingParts(name, args);
+        this.existing = existing !== undefined;
 
         if (args.createResourceGroup ?? true) {
             this.resourceGroup = new resources.ResourceGroup(
@@ -72,39 +94,52 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
             this.resourceGroupName = pulumi.output(args.resourceGroupName);
         }
 
-        this.workspace = new operationalinsights.Workspace(
-            `${name}-workspace`,
-            {
-                workspaceName: args.workspaceName,
-                resourceGroupName: this.resourceGroupName,
-                location: args.location,
-                sku: { name: "PerGB2018" },
-                retentionInDays: args.retentionInDays,
-                workspaceCapping: args.dailyQuotaGb === undefined ? undefined : { dailyQuotaGb: args.dailyQuotaGb },
-                features: { disableLocalAuth: args.disableLocalAuth ?? true },
-                tags: args.tags,
-            },
-            { ...childOpts, ...keep },
-        );
+        if (existing === undefined) {
+            this.workspace = new operationalinsights.Workspace(
+                `${name}-workspace`,
+                {
+                    workspaceName: args.workspaceName,
+                    resourceGroupName: this.resourceGroupName,
+                    location: args.location,
+                    sku: { name: "PerGB2018" },
+                    retentionInDays: args.retentionInDays,
+                    workspaceCapping: args.dailyQuotaGb === undefined ? undefined : { dailyQuotaGb: args.dailyQuotaGb },
+                    features: { disableLocalAuth: args.disableLocalAuth ?? true },
+                    tags: args.tags,
+                },
+                { ...childOpts, ...keep },
+            );
+            this.workspaceId = this.workspace.id;
+        } else {
+            // Read, not managed: the same name (so the same URN) as a created workspace, so a stack
+            // that created this very workspace hands it over without deleting it. A read waits for
+            // nothing: the workspace exists, or the preview says so.
+            this.workspace = operationalinsights.Workspace.get(`${name}-workspace`, existing.id, { parent: this });
+            // The ID as given, which is the one a diagnostic setting already holds (ARM may return it in
+            // another case); it still waits for the read.
+            this.workspaceId = this.workspace.id.apply(() => existing.id);
+        }
 
         // The table is built into every workspace: its own retention outlives a shorter workspace
-        // default and adds long-term (archive) retention for audits.
-        this.provisioningLogsTable = new TableRetention(
-            `${name}-provisioning-logs-retention`,
-            {
-                subscriptionId: args.subscriptionId,
-                tableName: PROVISIONING_LOGS_TABLE,
-                workspaceName: this.workspace.name,
-                resourceGroupName: this.resourceGroupName,
-                retentionInDays: args.tableRetentionInDays,
-                totalRetentionInDays: args.tableTotalRetentionInDays,
-                // Sent only when true: a stack that never allows a decrease sees no change of inputs.
-                ...(args.allowRetentionDecrease ? { allowRetentionDecrease: true } : {}),
-            },
-            childOpts,
-        );
+        // default and adds long-term (archive) retention for audits. In a workspace this component
+        // doesn't own, only when asked.
+        if (existing === undefined || args.tableRetentionInDays !== undefined) {
+            this.provisioningLogsTable = new TableRetention(
+                `${name}-provisioning-logs-retention`,
+                {
+                    subscriptionId: existing?.subscriptionId ?? args.subscriptionId,
+                    tableName: PROVISIONING_LOGS_TABLE,
+                    workspaceName: existing?.workspaceName ?? this.workspace.name,
+                    resourceGroupName: existing?.resourceGroupName ?? this.resourceGroupName,
+                    retentionInDays: args.tableRetentionInDays as pulumi.Input<number>,
+                    totalRetentionInDays: args.tableTotalRetentionInDays as pulumi.Input<number>,
+                    // Sent only when true: a stack that never allows a decrease sees no change of inputs.
+                    ...(args.allowRetentionDecrease ? { allowRetentionDecrease: true } : {}),
+                },
+                existing === undefined ? childOpts : { parent: this, dependsOn: [this.workspace] },
+            );
+        }
 
-        this.workspaceId = this.workspace.id;
         this.customerId = this.workspace.customerId;
         this.registerOutputs({
             resourceGroup: this.resourceGroup,
@@ -114,4 +149,24 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
             customerId: this.customerId,
         });
     }
+}
+
+/** Arguments that describe a workspace to create, and so have no meaning for an existing one. */
+const NEW_WORKSPACE_ARGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
+
+/** The parts of `existingWorkspaceId`, once the arguments are known to fit together. */
+function existingParts(name: string, args: ProvisioningLogsWorkspaceArgs): { id: string; subscriptionId: string; resourceGroupName: string; workspaceName: string } {
+    const id = String(args.existingWorkspaceId);
+    const parts = workspaceIdParts(id);
+    if (!parts) {
+        throw new Error(`ProvisioningLogsWorkspace ${name}: existingWorkspaceId must be a Log Analytics workspace's resource ID (got ${id})`);
+    }
+    const misplaced = NEW_WORKSPACE_ARGS.filter((k) => args[k] !== undefined);
+    if (misplaced.length > 0) {
+        throw new Error(`ProvisioningLogsWorkspace ${name}: ${misplaced.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`);
+    }
+    if ((args.tableRetentionInDays === undefined) !== (args.tableTotalRetentionInDays === undefined)) {
+        throw new Error(`ProvisioningLogsWorkspace ${name}: give both tableRetentionInDays and tableTotalRetentionInDays to set the table's retention in an existing workspace, or neither`);
+    }
+    return { id, ...parts };
 }

@@ -21,3 +21,31 @@ export function namePrefix(instanceName: string): string {
 export function resourceIdentity(s: { readonly instanceName: string; readonly subscriptionId: string; readonly resourceGroupName: string; readonly workspaceName: string }): string[] {
     return [s.instanceName, s.subscriptionId, s.resourceGroupName, s.workspaceName];
 }
+
+/** The parts of a Log Analytics workspace's ARM ID. */
+export interface WorkspaceIdParts {
+    readonly subscriptionId: string;
+    readonly resourceGroupName: string;
+    readonly workspaceName: string;
+}
+
+/**
+ * A Log Analytics workspace's ARM ID, matched without regard to case: "resource and resource group
+ * names are case-insensitive", APIs may return them in another case, so "always perform a
+ * case-insensitive comparison of names" (learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+ * The workspace name follows the same page's Microsoft.OperationalInsights rule: 4-63 letters,
+ * digits and hyphens, starting and ending with a letter or digit.
+ */
+const WORKSPACE_ID =
+    /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([-\w.()]{0,89}[-\w()])\/providers\/Microsoft\.OperationalInsights\/workspaces\/([A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9])$/i;
+
+/** The subscription, resource group and name in a workspace's ARM ID; undefined when it is not one. */
+export function workspaceIdParts(id: string): WorkspaceIdParts | undefined {
+    const m = WORKSPACE_ID.exec(id);
+    return m ? { subscriptionId: m[1].toLowerCase(), resourceGroupName: m[2], workspaceName: m[3] } : undefined;
+}
+
+/** Whether two ARM IDs name the same resource: ARM compares IDs without regard to case. */
+export function sameArmId(a: string | undefined, b: string | undefined): boolean {
+    return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+}

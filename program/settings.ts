@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
+import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
 import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertSettings";
+import { workspaceIdParts } from "./naming";
 import { AzureCloud, locationProblem } from "./regions";
 import {
     closest,
@@ -11,6 +13,7 @@ import {
     ConfigSource,
     Declaration,
     derivedName,
+    describe,
     NameRule,
     projectConfigFrom,
     projectConfigSchema,
@@ -75,8 +78,23 @@ export interface Settings {
      */
     readonly allowRetentionDecrease: boolean;
     readonly diagnosticSettingName: string;
-    /** Extra categories besides ProvisioningLogs, in the order given. */
+    /** Extra categories besides ProvisioningLogs, in the order given; for an adopted setting, every category it sends today. */
     readonly diagnosticLogCategories: readonly string[];
+    /**
+     * The full ARM ID (as given) of an existing workspace the stack sends the logs to and never
+     * changes or deletes; undefined when the stack creates its own. `workspaceName` is then its name.
+     */
+    readonly existingWorkspaceId: string | undefined;
+    /** With `existingWorkspaceId`: the stack sets the AADProvisioningLogs retention in that workspace. */
+    readonly manageExistingWorkspaceRetention: boolean;
+    /** The tenant diagnostic setting `diagnosticSettingName` exists already: the stack adopts it (Pulumi's `import` option). */
+    readonly adoptDiagnosticSetting: boolean;
+    /** Destinations of the diagnostic setting besides the workspace; for an adopted setting, every one it has today. */
+    readonly diagnosticSettingDestinations: DiagnosticSettingDestinations;
+    /** Tenant diagnostic settings that already send ProvisioningLogs, as `npm run discover` found them. */
+    readonly existingProvisioningLogsSettings: readonly string[];
+    /** A second setting sending ProvisioningLogs (ingested and billed twice) is wanted. */
+    readonly allowDuplicateProvisioningLogs: boolean;
     readonly registrationTimeoutMinutes: number;
     readonly workbooksEnabled: boolean;
     readonly savedQueriesEnabled: boolean;
@@ -105,12 +123,34 @@ const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
 const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
+/**
+ * The destinations a tenant diagnostic setting has besides a workspace, and what each value looks
+ * like (Microsoft.Aadiam 2017-04-01, DiagnosticSettings: storageAccountId, eventHubAuthorizationRuleId,
+ * eventHubName, serviceBusRuleId; an event hub name is 1-256 letters, digits, '.', '-' and '_'
+ * starting and ending with a letter or digit, learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
+ */
+const DESTINATIONS: Readonly<Record<keyof DiagnosticSettingDestinations, { pattern: RegExp; what: string }>> = {
+    storageAccountId: {
+        pattern: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.Storage\/storageAccounts\/[a-z0-9]{3,24}$/i,
+        what: "a storage account's resource ID",
+    },
+    eventHubAuthorizationRuleId: {
+        pattern: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.EventHub\/namespaces\/[^/]+(\/eventhubs\/[^/]+)?\/authorizationRules\/[^/]+$/i,
+        what: "an event hub namespace's authorization rule ID",
+    },
+    eventHubName: { pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/, what: "an event hub name" },
+    serviceBusRuleId: { pattern: /^\/\S+$/, what: "a service bus rule's resource ID" },
+};
+const DESTINATION_NAMES = Object.keys(DESTINATIONS) as Array<keyof DiagnosticSettingDestinations>;
 const NAME_RULES = {
     resourceGroupName: { pattern: RESOURCE_GROUP_NAME, maxLength: 90, keep: /[-\w.()]/ },
     workspaceName: { pattern: WORKSPACE_NAME, maxLength: 63, keep: /[A-Za-z0-9-]/ },
     diagnosticSettingName: { pattern: SETTING_NAME, maxLength: 260, keep: /[A-Za-z0-9_.-]/ },
     dashboardName: { pattern: DASHBOARD_NAME, maxLength: 24, keep: /[A-Za-z0-9-]/ },
 } satisfies Record<string, NameRule>;
+
+/** The name of a `name=value` entry. */
+const entryName = (entry: string) => entry.slice(0, Math.max(entry.indexOf("="), 0));
 
 /** Azure treats tag names case-insensitively (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations). */
 const tagName = (tag: string) => tag.slice(0, tag.indexOf("=")).toLowerCase();
@@ -164,6 +204,38 @@ function settingsSchema(cloud: AzureCloud) {
                 }),
             )
             .refine((list) => new Set(list).size === list.length, { error: "must not list a category twice" }),
+        existingWorkspaceId: z.string().refine((s) => s === "" || workspaceIdParts(s) !== undefined, {
+            error: "must be the resource ID of a Log Analytics workspace, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name> (npm run discover lists them)",
+        }),
+        manageExistingWorkspaceRetention: z.boolean(),
+        adoptDiagnosticSetting: z.string().refine((s) => s === "" || SETTING_NAME.test(s), {
+            error: "must be the name of an existing tenant diagnostic setting: letters, digits, '-', '_' or '.', starting with a letter or digit",
+        }),
+        diagnosticSettingDestinations: z
+            .array(
+                z.string().superRefine((entry, ctx) => {
+                    const name = entryName(entry) as keyof DiagnosticSettingDestinations;
+                    const rule = DESTINATION_NAMES.includes(name) ? DESTINATIONS[name] : undefined;
+                    if (!rule) {
+                        ctx.addIssue({ code: "custom", message: `must be name=value with a name of ${DESTINATION_NAMES.join(", ")}` });
+                    } else if (!rule.pattern.test(entry.slice(name.length + 1))) {
+                        ctx.addIssue({ code: "custom", message: `must give ${rule.what} after ${name}=` });
+                    }
+                }),
+            )
+            .superRefine((entries, ctx) => {
+                const names = entries.map(entryName);
+                const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+                if (twice >= 0) {
+                    ctx.addIssue({ code: "custom", path: [twice], message: `gives ${names[twice]} twice: a setting has one of each` });
+                } else if (names.includes("eventHubName") && !names.includes("eventHubAuthorizationRuleId")) {
+                    ctx.addIssue({ code: "custom", path: [names.indexOf("eventHubName")], message: "needs eventHubAuthorizationRuleId too: the event hub is in that namespace" });
+                }
+            }),
+        existingProvisioningLogsSettings: z
+            .array(z.string().regex(SETTING_NAME, { error: "must be names of tenant diagnostic settings, as npm run discover writes them" }))
+            .refine((list) => new Set(list.map((n) => n.toLowerCase())).size === list.length, { error: "must not list a setting twice" }),
+        allowDuplicateProvisioningLogs: z.boolean(),
         registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
         workbooksEnabled: z.boolean(),
         savedQueriesEnabled: z.boolean(),
@@ -220,6 +292,9 @@ export function parseSettings(
     declarations: Record<string, Declaration> = projectDeclarations(),
 ): Settings {
     const c = validateSettings(raw, declarations, settingsSchema(CLOUD), source);
+    checkWorkspaceChoice(c, raw);
+    checkDiagnosticSettingChoice(c);
+    const existing = c.existingWorkspaceId === "" ? undefined : workspaceIdParts(c.existingWorkspaceId);
     const tableRetention = c.provisioningLogsRetentionInDays === -1 ? c.retentionInDays : c.provisioningLogsRetentionInDays;
     const totalRetention = c.provisioningLogsTotalRetentionInDays === -1 ? tableRetention : c.provisioningLogsTotalRetentionInDays;
     if (totalRetention < tableRetention) {
@@ -241,7 +316,7 @@ export function parseSettings(
         location: c.location,
         resourceGroupName: derived("resourceGroupName", "rg-entra-provisioning-logs"),
         createResourceGroup: c.createResourceGroup,
-        workspaceName: derived("workspaceName", "log-entra-provisioning"),
+        workspaceName: existing?.workspaceName ?? derived("workspaceName", "log-entra-provisioning"),
         retentionInDays: c.retentionInDays,
         provisioningLogsRetentionInDays: tableRetention,
         provisioningLogsTotalRetentionInDays: totalRetention,
@@ -249,8 +324,14 @@ export function parseSettings(
         disableLocalAuth: c.disableLocalAuth,
         protectData: c.protectData,
         allowRetentionDecrease: c.allowRetentionDecrease,
-        diagnosticSettingName: derived("diagnosticSettingName", "entra-provisioning-logs"),
+        diagnosticSettingName: c.adoptDiagnosticSetting || derived("diagnosticSettingName", "entra-provisioning-logs"),
         diagnosticLogCategories: c.diagnosticLogCategories.filter((cat) => cat !== PROVISIONING_LOGS_CATEGORY),
+        existingWorkspaceId: existing ? c.existingWorkspaceId : undefined,
+        manageExistingWorkspaceRetention: c.manageExistingWorkspaceRetention,
+        adoptDiagnosticSetting: c.adoptDiagnosticSetting !== "",
+        diagnosticSettingDestinations: Object.fromEntries(c.diagnosticSettingDestinations.map((d) => [entryName(d), d.slice(entryName(d).length + 1)])),
+        existingProvisioningLogsSettings: c.existingProvisioningLogsSettings,
+        allowDuplicateProvisioningLogs: c.allowDuplicateProvisioningLogs,
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
         workbooksEnabled: c.workbooksEnabled,
         savedQueriesEnabled: c.savedQueriesEnabled,
@@ -258,6 +339,67 @@ export function parseSettings(
         alerts,
         tags: Object.fromEntries(c.tags.map((t) => [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)])),
     };
+}
+
+type CheckedConfig = z.infer<ReturnType<typeof settingsSchema>>;
+
+/** Settings that describe a workspace this stack creates: with an existing workspace, none of them applies. */
+const NEW_WORKSPACE_SETTINGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
+/** Settings that change the AADProvisioningLogs retention. */
+const TABLE_RETENTION_SETTINGS = ["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const;
+
+/**
+ * A workspace the stack doesn't own is used as it is: settings that would configure it are
+ * rejected, not ignored, and its AADProvisioningLogs retention changes only when
+ * `manageExistingWorkspaceRetention` says so (logs are audit evidence: nothing shortens them unasked).
+ */
+function checkWorkspaceChoice(c: CheckedConfig, raw: Readonly<Record<string, string>>): void {
+    const given = (key: string) => raw[key] !== undefined;
+    if (c.existingWorkspaceId === "") {
+        if (c.manageExistingWorkspaceRetention) {
+            throw new ConfigError("`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)");
+        }
+        return;
+    }
+    const name = workspaceIdParts(c.existingWorkspaceId)?.workspaceName;
+    for (const key of NEW_WORKSPACE_SETTINGS.filter(given)) {
+        throw new ConfigError(
+            `\`${key}\` applies only to a workspace this stack creates, and existingWorkspaceId names ${name}, which the stack uses as it is: remove ${key} (got ${describe(c[key])})`,
+        );
+    }
+    if (!c.manageExistingWorkspaceRetention) {
+        for (const key of TABLE_RETENTION_SETTINGS.filter(given)) {
+            throw new ConfigError(
+                `\`${key}\` would change the AADProvisioningLogs retention in ${name}, a workspace this stack doesn't own: ` +
+                    `set manageExistingWorkspaceRetention true to do it on purpose, or remove ${key} (got ${describe(c[key])})`,
+            );
+        }
+    } else if (c.provisioningLogsRetentionInDays === -1) {
+        throw new ConfigError(
+            "`provisioningLogsRetentionInDays` is required with manageExistingWorkspaceRetention: this stack doesn't know the retention of the existing workspace, so give the table's own, 4-730 days (got -1)",
+        );
+    }
+}
+
+/**
+ * An adopted setting keeps its name, and a second setting sending ProvisioningLogs (ingested and
+ * billed twice) is made only when allowed: `npm run discover` writes the settings that already
+ * send them into `existingProvisioningLogsSettings`.
+ */
+function checkDiagnosticSettingChoice(c: CheckedConfig): void {
+    const adopted = c.adoptDiagnosticSetting;
+    if (adopted !== "" && c.diagnosticSettingName !== "" && c.diagnosticSettingName.toLowerCase() !== adopted.toLowerCase()) {
+        throw new ConfigError(
+            `\`diagnosticSettingName\` must be empty or the adopted setting's name, ${adopted}, while adoptDiagnosticSetting is set (got ${describe(c.diagnosticSettingName)})`,
+        );
+    }
+    const other = c.existingProvisioningLogsSettings.find((n) => n.toLowerCase() !== adopted.toLowerCase());
+    if (other !== undefined && !c.allowDuplicateProvisioningLogs) {
+        throw new ConfigError(
+            `\`existingProvisioningLogsSettings\` says ${other} already sends ProvisioningLogs, so a setting of this stack would bill them twice: ` +
+                `adopt it (adoptDiagnosticSetting ${other}) or set allowDuplicateProvisioningLogs true (got ${describe(c.existingProvisioningLogsSettings)})`,
+        );
+    }
 }
 
 /**
@@ -286,16 +428,33 @@ export function provisioningLoggingArgs(s: Settings): ProvisioningLoggingArgs {
         location: s.location,
         resourceGroupName: s.resourceGroupName,
         createResourceGroup: s.createResourceGroup,
-        workspaceName: s.workspaceName,
-        retentionInDays: s.retentionInDays,
-        provisioningLogsRetentionInDays: s.provisioningLogsRetentionInDays,
-        provisioningLogsTotalRetentionInDays: s.provisioningLogsTotalRetentionInDays,
-        dailyQuotaGb: s.dailyQuotaGb,
-        disableLocalAuth: s.disableLocalAuth,
+        // An existing workspace is used as it is: only its ID goes to the component, and the table's
+        // retention only when the stack manages it.
+        ...(s.existingWorkspaceId === undefined
+            ? {
+                  workspaceName: s.workspaceName,
+                  retentionInDays: s.retentionInDays,
+                  provisioningLogsRetentionInDays: s.provisioningLogsRetentionInDays,
+                  provisioningLogsTotalRetentionInDays: s.provisioningLogsTotalRetentionInDays,
+                  dailyQuotaGb: s.dailyQuotaGb,
+                  disableLocalAuth: s.disableLocalAuth,
+              }
+            : {
+                  existingWorkspaceId: s.existingWorkspaceId,
+                  ...(s.manageExistingWorkspaceRetention
+                      ? {
+                            manageExistingWorkspaceRetention: true,
+                            provisioningLogsRetentionInDays: s.provisioningLogsRetentionInDays,
+                            provisioningLogsTotalRetentionInDays: s.provisioningLogsTotalRetentionInDays,
+                        }
+                      : {}),
+              }),
         protectData: s.protectData,
         allowRetentionDecrease: s.allowRetentionDecrease,
         diagnosticSettingName: s.diagnosticSettingName,
         diagnosticLogCategories: s.diagnosticLogCategories,
+        ...(s.adoptDiagnosticSetting ? { adoptDiagnosticSetting: true } : {}),
+        ...(Object.keys(s.diagnosticSettingDestinations).length > 0 ? { diagnosticSettingDestinations: s.diagnosticSettingDestinations } : {}),
         registrationTimeoutMinutes: s.registrationTimeoutMinutes,
         workbooksEnabled: s.workbooksEnabled,
         savedQueriesEnabled: s.savedQueriesEnabled,

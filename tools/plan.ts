@@ -130,7 +130,7 @@ function keySettings(r: RecordedResource): string {
 }
 
 function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
-    const custom = evaluation.resources.filter((r) => r.custom);
+    const custom = [...evaluation.resources.filter((r) => r.custom), ...evaluation.reads].sort((a, b) => a.urn.localeCompare(b.urn));
     const rows = custom.map((r) => [actionOf(r), r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
     const header = ["ACTION", "TYPE", "NAME", "KEY SETTINGS"];
     const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
@@ -166,6 +166,13 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
             : []),
         "Not checked offline: the credentials' tenant and subscription (assumed to be the stack's), and anything only Azure knows.",
+        ...custom
+            .filter((r) => r.importId !== undefined || r.readId !== undefined)
+            .map((r) =>
+                r.readId !== undefined
+                    ? `Not checked offline: that ${r.readId} exists in the tenant (npm run discover lists the workspaces; pulumi preview reads it).`
+                    : `Not checked offline: that ${r.importId} sends exactly what the stack lists (assumed here; pulumi preview reads it and refuses to adopt one that sends more).`,
+            ),
     ].join("\n");
 }
 
@@ -190,9 +197,10 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
                 propertyDependencies: r.propertyDependencies,
                 additionalSecretOutputs: r.additionalSecretOutputs,
                 ...(r.importId !== undefined ? { import: r.importId } : {}),
-                ...(r.readId !== undefined ? { read: r.readId } : {}),
                 inputs: r.inputs,
             })),
+            // Apart from `resources`, which policies check: a resource only read is never analyzed.
+            ...(evaluation.reads.length > 0 ? { reads: evaluation.reads.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, read: r.readId, state: r.inputs })) } : {}),
             outputs: evaluation.outputs,
             policy: verdicts,
             ...(policyConfigFile ? { policyConfigFile } : {}),
@@ -216,7 +224,7 @@ export const planCommand: Command = async (argv, io) => {
     // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
     // governs the provisioning-logs stacks, not the bootstrap.
     const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
-    const changes = args.against ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), evaluation.resources) : undefined;
+    const changes = args.against ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), [...evaluation.resources, ...evaluation.reads]) : undefined;
     const policyConfigFile = args.project === "main" ? stackPolicyConfigFile(args.stack) : undefined;
     io.out(args.json ? renderJson(evaluation, verdicts, changes, policyConfigFile) : renderTable(evaluation, verdicts, changes, policyConfigFile));
     return (verdicts && failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;

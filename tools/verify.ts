@@ -1,5 +1,5 @@
 /**
- * `npm run verify -- --stack <name> [--outputs <file>|-] [--state <file>] [--json]`: after
+ * `npm run verify -- --stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] [--json]`: after
  * `pulumi up`, checks the live tenant end to end and prints a checklist (✓ ok, ✗ fix needed, !
  * worth a look). Reads the stack's config file and, when given, its outputs: `pulumi stack output
  * --json` (a file, or - for standard input) or the stack's state file from a local backend
@@ -14,19 +14,21 @@ import { projectName, readStackConfig } from "./stackFiles";
 
 export interface VerifyArgs {
     readonly stack: string;
+    /** A stack file other than `Pulumi.<stack>.yaml` (as `pulumi --config-file`). */
+    readonly configFile?: string;
     readonly outputs?: string;
     readonly state?: string;
     readonly json: boolean;
 }
 
-const USAGE = "npm run verify -- --stack <name> [--outputs <file>|-] [--state <file>] [--json]";
+const USAGE = "npm run verify -- --stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] [--json]";
 
 function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "outputs", "state"], switches: ["json"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, { values: ["stack", "config-file", "outputs", "state"], switches: ["json"], usage: USAGE });
     if (!values.stack) {
         throw new UsageError(`--stack is required; usage: ${USAGE}`);
     }
-    return { stack: values.stack, outputs: values.outputs, state: values.state, json: switches.json };
+    return { stack: values.stack, outputs: values.outputs, state: values.state, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
 }
 
 /** The stack's outputs in a local backend's state file: the root `pulumi:pulumi:Stack` resource's outputs. */
@@ -60,7 +62,7 @@ function readOutputs(source: string | undefined, stdin: () => string): StackOutp
 export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseVerifyArgs(argv);
-        const { config, encrypted, file } = readStackConfig(args.stack);
+        const { config, encrypted, file } = readStackConfig(args.stack, { file: args.configFile });
         checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
         // What the tools can read is plain text: no key counts as secret here.
         const settings = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), args.stack);

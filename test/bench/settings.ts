@@ -17,6 +17,9 @@ const SUBSCRIPTION = "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e";
 const LONG = "x".repeat(10_000);
 const LONG_SHOWN = `"${"x".repeat(80)}…" (10000 characters)`;
 const WEBHOOK = "webhook https://hooks.example.net/services/T000/B000/secret-token";
+const SENTINEL = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+const EVENT_HUB_RULE = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-siem/providers/Microsoft.EventHub/namespaces/siem/authorizationRules/RootManageSharedAccessKey";
+const STORAGE = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-archive/providers/Microsoft.Storage/storageAccounts/entraarchive";
 
 /** The valid base every case changes once: a stack's config as Pulumi hands it to the program. */
 export const BASE: Readonly<Record<string, string>> = {
@@ -625,6 +628,117 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         expect: { dashboardName: undefined, workspaceName: "log-entra-provisioning-contoso-identity-production" },
     },
     { name: "accepts an oncall severity of 0", set: { [k("alertOncallMaxSeverity")]: "0" } },
+
+    // Brownfield: an existing workspace, an adopted setting, settings that already send ProvisioningLogs.
+    {
+        name: "accepts an existing workspace in another subscription, named in any case, and takes its name",
+        set: { [k("existingWorkspaceId")]: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace("Microsoft.OperationalInsights", "microsoft.operationalinsights") },
+        expect: {
+            existingWorkspaceId: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace("Microsoft.OperationalInsights", "microsoft.operationalinsights"),
+            workspaceName: "law-sentinel",
+            manageExistingWorkspaceRetention: false,
+        },
+    },
+    {
+        name: "rejects an existing workspace given by name instead of its resource ID",
+        set: { [k("existingWorkspaceId")]: "law-sentinel" },
+        rejects:
+            '`existingWorkspaceId` must be the resource ID of a Log Analytics workspace, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name> (npm run discover lists them) (got "law-sentinel")',
+    },
+    {
+        name: "rejects the resource ID of something that is not a workspace",
+        set: { [k("existingWorkspaceId")]: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/law" },
+        rejects:
+            '`existingWorkspaceId` must be the resource ID of a Log Analytics workspace, /subscriptions/<GUID>/resourceGroups/<group>/providers/Microsoft.OperationalInsights/workspaces/<name> (npm run discover lists them) (got "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/components/law")',
+    },
+    {
+        name: "rejects a workspace retention with an existing workspace, which the stack uses as it is",
+        set: { [k("existingWorkspaceId")]: SENTINEL, [k("retentionInDays")]: "365" },
+        rejects: "`retentionInDays` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove retentionInDays (got 365)",
+    },
+    {
+        name: "rejects a daily cap with an existing workspace",
+        set: { [k("existingWorkspaceId")]: SENTINEL, [k("dailyQuotaGb")]: "5" },
+        rejects: "`dailyQuotaGb` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove dailyQuotaGb (got 5)",
+    },
+    {
+        name: "rejects a table retention for an existing workspace unless its retention is managed on purpose",
+        set: { [k("existingWorkspaceId")]: SENTINEL, [k("provisioningLogsRetentionInDays")]: "365" },
+        rejects:
+            "`provisioningLogsRetentionInDays` would change the AADProvisioningLogs retention in law-sentinel, a workspace this stack doesn't own: set manageExistingWorkspaceRetention true to do it on purpose, or remove provisioningLogsRetentionInDays (got 365)",
+    },
+    {
+        name: "rejects a managed retention of an existing workspace without the table's own retention",
+        set: { [k("existingWorkspaceId")]: SENTINEL, [k("manageExistingWorkspaceRetention")]: "true" },
+        rejects:
+            "`provisioningLogsRetentionInDays` is required with manageExistingWorkspaceRetention: this stack doesn't know the retention of the existing workspace, so give the table's own, 4-730 days (got -1)",
+    },
+    {
+        name: "accepts a managed retention of an existing workspace with the table's own retention",
+        set: { [k("existingWorkspaceId")]: SENTINEL, [k("manageExistingWorkspaceRetention")]: "true", [k("provisioningLogsRetentionInDays")]: "365", [k("provisioningLogsTotalRetentionInDays")]: "1095" },
+        expect: { manageExistingWorkspaceRetention: true, provisioningLogsRetentionInDays: 365, provisioningLogsTotalRetentionInDays: 1095 },
+    },
+    {
+        name: "rejects manageExistingWorkspaceRetention without an existing workspace",
+        set: { [k("manageExistingWorkspaceRetention")]: "true" },
+        rejects: "`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)",
+    },
+    {
+        name: "accepts an adopted setting, which becomes the stack's setting name",
+        set: { [k("adoptDiagnosticSetting")]: "sentinel-entra", [k("diagnosticLogCategories")]: list("AuditLogs", "SignInLogs") },
+        expect: { adoptDiagnosticSetting: true, diagnosticSettingName: "sentinel-entra", diagnosticLogCategories: ["AuditLogs", "SignInLogs"] },
+    },
+    {
+        name: "rejects adopting a setting under another name than diagnosticSettingName",
+        set: { [k("adoptDiagnosticSetting")]: "sentinel-entra", [k("diagnosticSettingName")]: "entra-logs" },
+        rejects: '`diagnosticSettingName` must be empty or the adopted setting\'s name, sentinel-entra, while adoptDiagnosticSetting is set (got "entra-logs")',
+    },
+    {
+        name: "rejects an adopted setting name with a slash",
+        set: { [k("adoptDiagnosticSetting")]: "sentinel/entra" },
+        rejects: "`adoptDiagnosticSetting` must be the name of an existing tenant diagnostic setting: letters, digits, '-', '_' or '.', starting with a letter or digit (got \"sentinel/entra\")",
+    },
+    {
+        name: "accepts the destinations of a setting as name=value",
+        set: { [k("diagnosticSettingDestinations")]: list(`eventHubAuthorizationRuleId=${EVENT_HUB_RULE}`, "eventHubName=entra", `storageAccountId=${STORAGE}`) },
+        expect: { diagnosticSettingDestinations: { eventHubAuthorizationRuleId: EVENT_HUB_RULE, eventHubName: "entra", storageAccountId: STORAGE } },
+    },
+    {
+        name: "rejects a destination of a kind a diagnostic setting doesn't have",
+        set: { [k("diagnosticSettingDestinations")]: list("partnerId=x") },
+        rejects: '`diagnosticSettingDestinations[0]` must be name=value with a name of storageAccountId, eventHubAuthorizationRuleId, eventHubName, serviceBusRuleId (got "partnerId=x")',
+    },
+    {
+        name: "rejects a storage account destination that is not a storage account's ID",
+        set: { [k("diagnosticSettingDestinations")]: list("storageAccountId=entraarchive") },
+        rejects: '`diagnosticSettingDestinations[0]` must give a storage account\'s resource ID after storageAccountId= (got "storageAccountId=entraarchive")',
+    },
+    {
+        name: "rejects an event hub name without the namespace's authorization rule",
+        set: { [k("diagnosticSettingDestinations")]: list("eventHubName=entra") },
+        rejects: '`diagnosticSettingDestinations[0]` needs eventHubAuthorizationRuleId too: the event hub is in that namespace (got "eventHubName=entra")',
+    },
+    {
+        name: "rejects a destination given twice",
+        set: { [k("diagnosticSettingDestinations")]: list("eventHubName=a", "eventHubName=b") },
+        rejects: '`diagnosticSettingDestinations[1]` gives eventHubName twice: a setting has one of each (got "eventHubName=b")',
+    },
+    {
+        name: "rejects a second setting sending ProvisioningLogs, naming the existing one and both ways out",
+        set: { [k("existingProvisioningLogsSettings")]: list("portal-provisioning") },
+        rejects:
+            '`existingProvisioningLogsSettings` says portal-provisioning already sends ProvisioningLogs, so a setting of this stack would bill them twice: adopt it (adoptDiagnosticSetting portal-provisioning) or set allowDuplicateProvisioningLogs true (got ["portal-provisioning"])',
+    },
+    {
+        name: "accepts adopting the setting that already sends ProvisioningLogs",
+        set: { [k("existingProvisioningLogsSettings")]: list("Portal-Provisioning"), [k("adoptDiagnosticSetting")]: "portal-provisioning" },
+        expect: { existingProvisioningLogsSettings: ["Portal-Provisioning"], adoptDiagnosticSetting: true },
+    },
+    {
+        name: "accepts a second setting sending ProvisioningLogs when allowed explicitly",
+        set: { [k("existingProvisioningLogsSettings")]: list("portal-provisioning"), [k("allowDuplicateProvisioningLogs")]: "true" },
+        expect: { allowDuplicateProvisioningLogs: true },
+    },
 ];
 
 /** Counts for `npm run bench`: every case tried; one line = no newline and at most 300 characters. */

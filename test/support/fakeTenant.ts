@@ -8,7 +8,7 @@ export interface TenantState {
     providers: Record<string, string>;
     workspace?: { retentionInDays: number; customerId: string };
     table: { retentionInDays: number; totalRetentionInDays: number };
-    diagnosticSettings: Array<{ name: string; workspaceId: string; categories: string[] }> | "forbidden";
+    diagnosticSettings: Array<FakeSetting> | "forbidden";
     rules: Record<string, { enabled: boolean; actionGroups: string[] }>;
     actionGroups: Record<string, { enabled: boolean; emails: number }>;
     workbooks: string[];
@@ -18,6 +18,37 @@ export interface TenantState {
     faults: ArmReply[];
     /** Served, in order, to the requests whose path matches (before `faults`); each entry's replies run out in turn. */
     faultsAt: Array<{ path: RegExp; replies: ArmReply[] }>;
+    /** Subscriptions `GET /subscriptions` lists besides the stack's own (which it always lists), in any tenant. */
+    subscriptions?: Array<{ subscriptionId: string; displayName: string; tenantId: string }>;
+    /** Log Analytics workspaces besides the stack's own, each listed under its subscription and readable by its ID. */
+    workspaces?: FakeWorkspace[];
+    /** Registration states on subscriptions other than the stack's, by subscription ID. */
+    otherProviders?: Record<string, Record<string, string>>;
+    /** Subscriptions whose workspaces the identity may not list (403). */
+    forbiddenSubscriptions?: string[];
+}
+
+/** A tenant diagnostic setting: a workspace (or none), its enabled categories, and any other destinations. */
+export interface FakeSetting {
+    name: string;
+    workspaceId?: string;
+    categories: string[];
+    storageAccountId?: string;
+    eventHubAuthorizationRuleId?: string;
+    eventHubName?: string;
+}
+
+/** A workspace other than the stack's own. */
+export interface FakeWorkspace {
+    id: string;
+    customerId: string;
+    location: string;
+    retentionInDays: number;
+    /** Microsoft Sentinel is on; "forbidden" answers 403 to the onboarding-states request. */
+    sentinel?: boolean | "forbidden";
+    /** The data query's one row, or none. */
+    data?: Record<string, unknown>;
+    table?: { retentionInDays: number; totalRetentionInDays: number };
 }
 
 export function devSettings(): Settings {
@@ -76,6 +107,10 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
             return fault;
         }
         const path = req.path.toLowerCase();
+        const other = extraAnswer(s, state, req, path);
+        if (other) {
+            return other;
+        }
         if (req.method === "POST" && path.startsWith("/v1/workspaces/")) {
             const columns = [
                 { name: "LastRecord", type: "datetime" },
@@ -112,7 +147,13 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
                 body: {
                     value: state.diagnosticSettings.map((d) => ({
                         name: d.name,
-                        properties: { workspaceId: d.workspaceId, logs: d.categories.map((category) => ({ category, enabled: true })) },
+                        properties: {
+                            ...(d.workspaceId ? { workspaceId: d.workspaceId } : {}),
+                            ...(d.storageAccountId ? { storageAccountId: d.storageAccountId } : {}),
+                            ...(d.eventHubAuthorizationRuleId ? { eventHubAuthorizationRuleId: d.eventHubAuthorizationRuleId } : {}),
+                            ...(d.eventHubName ? { eventHubName: d.eventHubName } : {}),
+                            logs: d.categories.map((category) => ({ category, enabled: true, retentionPolicy: { enabled: false, days: 0 } })),
+                        },
                     })),
                 },
             };
@@ -132,4 +173,76 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
         }
         return notFound(req);
     };
+}
+
+const DATA_COLUMNS = [
+    { name: "LastRecord", type: "datetime" },
+    { name: "Records24h", type: "long" },
+    { name: "Apps24h", type: "long" },
+    { name: "IngestionDelayP95", type: "timespan" },
+];
+
+/**
+ * What discover and an existing-workspace stack read besides the stack's own resources: the
+ * subscriptions, other workspaces (their lists, the workspace, its table, Sentinel onboarding and data)
+ * and providers on other subscriptions. Undefined for what the stack's own handler answers.
+ */
+function extraAnswer(s: Settings, state: TenantState, req: ArmRequest, path: string): ArmReply | undefined {
+    const others = state.workspaces ?? [];
+    if (req.method === "POST") {
+        const customerId = /^\/v1\/workspaces\/([^/]+)\/query$/.exec(path)?.[1];
+        const ws = others.find((w) => w.customerId.toLowerCase() === customerId);
+        if (!ws) {
+            return undefined;
+        }
+        const row = ws.data ?? { LastRecord: null, Records24h: 0, Apps24h: 0, IngestionDelayP95: null };
+        return { status: 200, body: { tables: [{ name: "PrimaryResult", columns: DATA_COLUMNS, rows: [DATA_COLUMNS.map((c) => row[c.name] ?? null)] }] } };
+    }
+    const own = { subscriptionId: s.subscriptionId, displayName: `subscription of stack ${s.stack}`, tenantId: s.tenantId };
+    const subscriptions = [own, ...(state.subscriptions ?? [])];
+    if (path === "/subscriptions") {
+        return { status: 200, body: { value: subscriptions.map((x) => ({ id: `/subscriptions/${x.subscriptionId}`, ...x, state: "Enabled" })) } };
+    }
+    const sub = subscriptions.find((x) => x !== own && path === `/subscriptions/${x.subscriptionId}`.toLowerCase());
+    if (sub) {
+        return { status: 200, body: { id: `/subscriptions/${sub.subscriptionId}`, ...sub, state: "Enabled" } };
+    }
+    const list = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.operationalinsights\/workspaces$/.exec(path);
+    if (list) {
+        if ((state.forbiddenSubscriptions ?? []).some((x) => x.toLowerCase() === list[1])) {
+            return { status: 403, body: armError("AuthorizationFailed", `does not have authorization to perform action 'Microsoft.OperationalInsights/workspaces/read' over scope '/subscriptions/${list[1]}'`) };
+        }
+        const mine =
+            state.workspace && list[1] === s.subscriptionId.toLowerCase()
+                ? [{ id: workspaceIdOf(s), name: s.workspaceName, location: s.location, properties: { customerId: state.workspace.customerId, retentionInDays: state.workspace.retentionInDays } }]
+                : [];
+        const listed = others
+            .filter((w) => w.id.toLowerCase().startsWith(`/subscriptions/${list[1]}/`))
+            .map((w) => ({ id: w.id, name: w.id.split("/").pop(), location: w.location, properties: { customerId: w.customerId, retentionInDays: w.retentionInDays } }));
+        return { status: 200, body: { value: [...mine, ...listed] } };
+    }
+    for (const w of others) {
+        const id = w.id.toLowerCase();
+        if (path === id) {
+            return { status: 200, body: { id: w.id, name: w.id.split("/").pop(), location: w.location, properties: { customerId: w.customerId, retentionInDays: w.retentionInDays } } };
+        }
+        if (path === `${id}/tables/aadprovisioninglogs`) {
+            return { status: 200, body: { name: "AADProvisioningLogs", properties: w.table ?? { retentionInDays: w.retentionInDays, totalRetentionInDays: w.retentionInDays } } };
+        }
+        if (path === `${id}/providers/microsoft.securityinsights/onboardingstates`) {
+            return w.sentinel === "forbidden"
+                ? { status: 403, body: armError("AuthorizationFailed", "does not have authorization to perform action 'Microsoft.SecurityInsights/onboardingStates/read'") }
+                : { status: 200, body: { value: w.sentinel ? [{ id: `${w.id}/providers/Microsoft.SecurityInsights/onboardingStates/default`, name: "default", properties: { customerManagedKey: false } }] : [] } };
+        }
+    }
+    if (path.startsWith(`/subscriptions/${s.subscriptionId}/`.toLowerCase()) && path.endsWith("/providers/microsoft.securityinsights/onboardingstates")) {
+        return { status: 200, body: { value: [] } };
+    }
+    const provider = /^\/subscriptions\/([^/]+)\/providers\/([^/]+)$/.exec(path);
+    if (provider && provider[1] !== s.subscriptionId.toLowerCase()) {
+        const states = Object.entries(state.otherProviders ?? {}).find(([k]) => k.toLowerCase() === provider[1])?.[1] ?? {};
+        const ns = Object.keys(states).find((k) => k.toLowerCase() === provider[2]);
+        return ns ? { status: 200, body: { namespace: ns, registrationState: states[ns] } } : { status: 404, body: armError("SubscriptionNotFound", `The subscription '${provider[1]}' could not be found.`) };
+    }
+    return undefined;
 }

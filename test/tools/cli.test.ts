@@ -4,6 +4,7 @@ import { ConfigError } from "../../program/settingsValidation";
 import { checkKqlCommand } from "../../tools/checkKql";
 import { checkPolicyCommand } from "../../tools/checkPolicy";
 import { Command, EXIT_CODES, parseFlags, UsageError } from "../../tools/cli";
+import { discoverCommand } from "../../tools/discover";
 import { planCommand } from "../../tools/plan";
 import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
@@ -48,6 +49,7 @@ describe("the command runner every command shares", () => {
             ["check:kql", checkKqlCommand],
             ["check:policy", checkPolicyCommand],
             ["verify", verifyCommand()],
+            ["discover", discoverCommand()],
         ];
         for (const [name, command] of commands) {
             const { code, out, err } = await runIn(command, ["--bogus"]);

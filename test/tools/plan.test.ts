@@ -125,6 +125,38 @@ describe("the offline plan", () => {
         assert.doesNotMatch(out, /Policy check/);
     });
 
+    it("marks each resource as created, imported or only read, and says which workspace is used and that it is not managed", async () => {
+        const { code, out } = await runPlan(["--stack", "central", "--config-file", "test/fixtures/stacks/Pulumi.central.yaml"]);
+        const sentinel = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+        assert.strictEqual(code, 0, out);
+        const lines = out.split("\n");
+        assert.deepStrictEqual(lines.slice(0, 2), [
+            "Offline plan for stack central: pulumi up would create 27 resources, import 1 existing and read 1 it does not manage.",
+            `Workspace: the existing ${sentinel}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
+        ]);
+        assert.match(lines[3], /^ACTION +TYPE +NAME +KEY SETTINGS$/);
+        assert.ok(lines.some((l) => /^create +azure-native:resources:ResourceGroup +entra-provisioning-logs-rg +rg-identity-monitoring in northeurope; protected; retained on delete$/.test(l)), out);
+        assert.ok(lines.includes("Policy check: every policy passed."));
+        assert.ok(lines.includes(`Not checked offline: that ${sentinel} exists in the tenant (npm run discover lists the workspaces; pulumi preview reads it).`));
+        assert.ok(
+            lines.includes("Not checked offline: that /providers/microsoft.aadiam/diagnosticSettings/sentinel-entra sends exactly what the stack lists (assumed here; pulumi preview reads it and refuses to adopt one that sends more)."),
+        );
+    });
+
+    it("gives machines the import ID of an adopted resource and, apart from the resources policies check, what is only read", async () => {
+        const { out } = await runPlan(["--stack", "central", "--config-file", "test/fixtures/stacks/Pulumi.central.yaml", "--json"]);
+        const plan = JSON.parse(out);
+        const setting = plan.resources.find((r: { type: string }) => r.type === "azure-native:aadiam:DiagnosticSetting");
+        assert.strictEqual(setting.import, "/providers/microsoft.aadiam/diagnosticSettings/sentinel-entra");
+        assert.ok(!plan.resources.some((r: { type: string }) => r.type === "azure-native:operationalinsights:Workspace"));
+        assert.deepStrictEqual(
+            plan.reads.map((r: { type: string; read: string; state: Record<string, unknown> }) => [r.type, r.read, r.state.name]),
+            [["azure-native:operationalinsights:Workspace", "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel", "law-sentinel"]],
+        );
+        const dev = JSON.parse((await runPlan(["--stack", "dev", "--json"])).out);
+        assert.ok(!("reads" in dev) && dev.resources.every((r: object) => !("import" in r)), "a stack that adopts and reads nothing has neither");
+    });
+
     it("names the stacks when asked for one that does not exist", async () => {
         const { code, err } = await runPlan(["--stack", "staging"]);
         assert.strictEqual(code, 2);

@@ -1,6 +1,6 @@
 import type { Settings } from "../../program/settings";
 import { ALERT_CATALOG, ALERT_RULE_IDS } from "../../program/alertCatalog";
-import { namePrefix, resourceIdentity } from "../../program/naming";
+import { namePrefix, resourceIdentity, workspaceIdParts } from "../../program/naming";
 import { skipReason } from "../../components/provisioningAlerts";
 import { PROVISIONING_LOGS_CATEGORY, PROVISIONING_LOGS_TABLE, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { WORKBOOKS } from "../../components/provisioningWorkbooks";
@@ -27,7 +27,28 @@ export interface StackOutputs {
 /** Diagnostic settings a tenant may have: Azure Monitor documents five per resource; no Entra-specific figure is published. */
 export const MAX_TENANT_DIAGNOSTIC_SETTINGS = 5;
 
-const API = { subscriptions: "2022-12-01", providers: "2021-04-01", workspaces: "2023-09-01", aadiam: "2017-04-01", rules: "2023-12-01", groups: "2023-01-01", workbooks: "2023-06-01" };
+/** The destinations of a tenant diagnostic setting besides its workspace (Microsoft.Aadiam 2017-04-01, DiagnosticSettings). */
+export const OTHER_DESTINATIONS = ["storageAccountId", "eventHubAuthorizationRuleId", "eventHubName", "serviceBusRuleId"] as const;
+
+/** A tenant diagnostic setting as `GET /providers/microsoft.aadiam/diagnosticSettings` lists it. */
+export interface TenantSetting {
+    readonly name: string;
+    readonly properties?: {
+        readonly workspaceId?: string;
+        readonly storageAccountId?: string;
+        readonly eventHubAuthorizationRuleId?: string;
+        readonly eventHubName?: string;
+        readonly serviceBusRuleId?: string;
+        readonly logs?: ReadonlyArray<{ readonly category: string; readonly enabled: boolean }>;
+    };
+}
+
+/** The categories a setting sends (enabled), in its order. */
+export function enabledCategories(setting: TenantSetting): string[] {
+    return (setting.properties?.logs ?? []).filter((l) => l.enabled).map((l) => l.category);
+}
+
+export const API = { subscriptions: "2022-12-01", providers: "2021-04-01", workspaces: "2023-09-01", aadiam: "2017-04-01", rules: "2023-12-01", groups: "2023-01-01", workbooks: "2023-06-01" };
 
 const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
 const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
@@ -136,7 +157,32 @@ async function provider(az: AzureReader, s: Settings, namespace: string): Promis
 }
 
 function workspaceId(s: Settings, outputs: StackOutputs): string {
-    return outputs.workspaceResourceId ?? workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
+    return outputs.workspaceResourceId ?? s.existingWorkspaceId ?? workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
+}
+
+/** What `existingWorkspaceId` names is looked up with its fix, not "run pulumi up". */
+const EXISTING_WORKSPACE_FIX = "check existingWorkspaceId: npm run discover lists the workspaces of the tenant these credentials can see";
+
+/**
+ * An existing workspace in another subscription must be in the stack's tenant: Entra sends a
+ * tenant's logs to it, and the credentials of this tenant must reach it. Undefined when it is.
+ */
+async function existingWorkspaceTenant(az: AzureReader, s: Settings, id: string): Promise<CheckLine | undefined> {
+    const sub = workspaceIdParts(id)?.subscriptionId;
+    if (sub === undefined || sub === s.subscriptionId) {
+        return undefined;
+    }
+    const r = await az.get(`/subscriptions/${sub}`, API.subscriptions);
+    if ((r.status === 404 || r.status === 403) && r.malformed === undefined) {
+        return fail("workspace", `${s.workspaceName} is in subscription ${sub}, which these credentials of tenant ${s.tenantId} cannot see (${r.status}): it may belong to another tenant`, EXISTING_WORKSPACE_FIX);
+    }
+    if (r.status !== 200 || r.malformed !== undefined) {
+        return unexpected("workspace", `subscription ${sub} of workspace ${s.workspaceName}`, r, { right: "Reader on that subscription", settings: "existingWorkspaceId" }, s);
+    }
+    const tenant = String(r.body?.tenantId ?? "").toLowerCase();
+    return tenant && tenant !== s.tenantId
+        ? fail("workspace", `${s.workspaceName} is in subscription ${sub} of tenant ${tenant}, not this stack's tenant ${s.tenantId}`, EXISTING_WORKSPACE_FIX)
+        : undefined;
 }
 
 const NO_DATA_CAUSES =
@@ -171,19 +217,29 @@ function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Setti
 /** The workspace, its table retention and the data in it: one chain, since the query needs the workspace's customer ID. */
 async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutputs): Promise<CheckLine[]> {
     const id = workspaceId(s, outputs);
-    const onWorkspace: Needs = { right: "Log Analytics Reader on the workspace", settings: outputs.workspaceResourceId ? undefined : "subscriptionId, resourceGroupName and workspaceName" };
+    const existing = s.existingWorkspaceId !== undefined;
+    const onWorkspace: Needs = {
+        right: "Log Analytics Reader on the workspace",
+        settings: outputs.workspaceResourceId ? undefined : existing ? "existingWorkspaceId" : "subscriptionId, resourceGroupName and workspaceName",
+    };
+    const elsewhere = existing ? await existingWorkspaceTenant(az, s, id) : undefined;
+    if (elsewhere) {
+        return [elsewhere];
+    }
     const ws = await az.get(id, API.workspaces);
     if (ws.status === 404 && ws.malformed === undefined) {
-        return [fail("workspace", `workspace ${s.workspaceName} does not exist`, "run pulumi up for this stack")];
+        return [fail("workspace", `workspace ${s.workspaceName} does not exist`, existing ? EXISTING_WORKSPACE_FIX : "run pulumi up for this stack")];
     }
     if (ws.status !== 200 || ws.malformed !== undefined) {
         return [unexpected("workspace", `workspace ${s.workspaceName}`, ws, onWorkspace, s)];
     }
     const retention = ws.body?.properties?.retentionInDays;
     const lines: CheckLine[] = [
-        retention === s.retentionInDays
-            ? ok("workspace", `${s.workspaceName} keeps data ${retention} days`)
-            : fail("workspace", `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`, "run pulumi up to apply retentionInDays (or pulumi refresh if it was changed on purpose)"),
+        existing
+            ? ok("workspace", `${s.workspaceName} keeps data ${retention} days (an existing workspace this stack uses as it is)`)
+            : retention === s.retentionInDays
+              ? ok("workspace", `${s.workspaceName} keeps data ${retention} days`)
+              : fail("workspace", `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`, "run pulumi up to apply retentionInDays (or pulumi refresh if it was changed on purpose)"),
     ];
     const [table, data] = await Promise.all([
         az.get(`${id}/tables/${PROVISIONING_LOGS_TABLE}`, TABLES_API_VERSION),
@@ -192,7 +248,10 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
             (e: Error) => ({ error: e }),
         ),
     ]);
-    if (table.status === 200 && table.malformed === undefined) {
+    if (table.status === 200 && table.malformed === undefined && existing && !s.manageExistingWorkspaceRetention) {
+        const p = table.body?.properties ?? {};
+        lines.push(ok("table retention", `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total (left as it is: manageExistingWorkspaceRetention is off)`));
+    } else if (table.status === 200 && table.malformed === undefined) {
         const p = table.body?.properties ?? {};
         const expected = [s.provisioningLogsRetentionInDays, s.provisioningLogsTotalRetentionInDays];
         const longer = p.retentionInDays > expected[0] || p.totalRetentionInDays > expected[1];
@@ -244,7 +303,7 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
     if (r.status !== 200 || r.malformed !== undefined) {
         return [unexpected(check, "the tenant's diagnostic settings", r, { right: "a role at /providers/Microsoft.aadiam" }, s)];
     }
-    const settings = (r.body?.value ?? []) as Array<{ name: string; properties?: { workspaceId?: string; logs?: Array<{ category: string; enabled: boolean }> } }>;
+    const settings = (r.body?.value ?? []) as TenantSetting[];
     const sendsProvisioning = (x: (typeof settings)[number]) => (x.properties?.logs ?? []).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled);
     const ours = workspaceId(s, outputs).toLowerCase();
     const isMine = (x: (typeof settings)[number]) => x.name.toLowerCase() === s.diagnosticSettingName.toLowerCase();
@@ -252,6 +311,15 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
     const toOurs = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() === ours);
     const elsewhere = settings.filter((x) => sendsProvisioning(x) && x.properties?.workspaceId?.toLowerCase() !== ours && !isMine(x));
     const lines: CheckLine[] = [];
+    if (s.adoptDiagnosticSetting && !mine) {
+        return [
+            fail(
+                check,
+                `adoptDiagnosticSetting names ${s.diagnosticSettingName}, which is not a diagnostic setting of this tenant (found: ${settings.map((x) => x.name).join(", ") || "none"})`,
+                "check its name: npm run discover lists the tenant's settings",
+            ),
+        ];
+    }
     if (toOurs.length > 0) {
         lines.push(ok(check, `${toOurs.map((x) => x.name).join(", ")} sends ProvisioningLogs to ${s.workspaceName}`));
     } else if (mine && sendsProvisioning(mine)) {
@@ -261,19 +329,62 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
     } else {
         lines.push(fail(check, `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`, "run pulumi up for this stack"));
     }
+    if (mine) {
+        lines.push(...sameAsDeclared(s, mine));
+    }
     if (elsewhere.length > 0) {
         const names = elsewhere.map((x) => x.name).join(", ");
         const one = elsewhere.length === 1;
         lines.push(
             warn(
                 check,
-                `${names} also send${one ? "s" : ""} ProvisioningLogs to ${[...new Set(elsewhere.map((x) => nameOf(x.properties?.workspaceId)))].join(", ")}: every copy is ingested and billed again`,
+                `${names} also send${one ? "s" : ""} ProvisioningLogs to ${[...new Set(elsewhere.map((x) => nameOf(x.properties?.workspaceId)))].join(", ")}: every copy is ingested and billed again` +
+                    (s.allowDuplicateProvisioningLogs ? " (allowed by allowDuplicateProvisioningLogs)" : ""),
                 `remove ProvisioningLogs from ${names} if ${one ? "it is" : "they are"} not needed`,
             ),
         );
     }
     if (settings.length >= MAX_TENANT_DIAGNOSTIC_SETTINGS) {
         lines.push(warn(check, `the tenant has ${settings.length} diagnostic settings, the limit is ${MAX_TENANT_DIAGNOSTIC_SETTINGS}: no other can be added`));
+    }
+    return lines;
+}
+
+/**
+ * This stack's setting sends what the stack lists: a listed category it doesn't send is turned back on
+ * by pulumi up; one it sends that isn't listed is removed by pulumi up from a setting the stack
+ * created, and stops pulumi up from adopting one (it would drop it), as would an unlisted destination.
+ * Only what is off gets a line.
+ */
+function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
+    const check = "diagnostic setting";
+    const sent = enabledCategories(mine).map((c) => c.toLowerCase());
+    const declared = [PROVISIONING_LOGS_CATEGORY, ...s.diagnosticLogCategories];
+    const missing = declared.filter((c) => c !== PROVISIONING_LOGS_CATEGORY && !sent.includes(c.toLowerCase()));
+    const extra = enabledCategories(mine).filter((c) => !declared.some((d) => d.toLowerCase() === c.toLowerCase()));
+    const lines: CheckLine[] = [];
+    if (missing.length > 0) {
+        lines.push(fail(check, `${mine.name} does not send ${missing.join(", ")}, which the stack lists in diagnosticLogCategories`, "run pulumi up for this stack"));
+    }
+    if (extra.length > 0) {
+        lines.push(
+            s.adoptDiagnosticSetting
+                ? fail(check, `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: pulumi up refuses to adopt it, as that would stop sending them`, `add ${extra.join(", ")} to diagnosticLogCategories`)
+                : warn(check, `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: the next pulumi up stops sending them`, `add ${extra.join(", ")} to diagnosticLogCategories to keep them`),
+        );
+    }
+    for (const key of OTHER_DESTINATIONS) {
+        const live = mine.properties?.[key];
+        const listed = s.diagnosticSettingDestinations[key];
+        if (live && live.toLowerCase() !== (listed ?? "").toLowerCase()) {
+            lines.push(
+                s.adoptDiagnosticSetting
+                    ? fail(check, `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: pulumi up refuses to adopt it, as that would stop it`, `add ${key}=${live} to diagnosticSettingDestinations`)
+                    : warn(check, `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: the next pulumi up stops it`, `add ${key}=${live} to diagnosticSettingDestinations to keep it`),
+            );
+        } else if (!live && listed) {
+            lines.push(fail(check, `${mine.name} does not send to ${key} ${listed}, which diagnosticSettingDestinations lists`, "run pulumi up for this stack"));
+        }
     }
     return lines;
 }

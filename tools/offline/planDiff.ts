@@ -1,4 +1,5 @@
 import { UsageError } from "../cli";
+import { sameArmId, workspaceIdParts } from "../../program/naming";
 import type { RecordedResource } from "./recorder";
 
 /**
@@ -12,7 +13,13 @@ export interface PlannedChange {
     readonly urn: string;
     readonly type: string;
     readonly name: string;
-    readonly op: "create" | "update" | "replace" | "delete";
+    /**
+     * `import`: an existing resource the first `pulumi up` adopts; `release`: a resource the stack
+     * managed and now only reads, which Pulumi stops managing without deleting it (the engine
+     * "relinquishes" a resource read under the same URN and ID, pulumi/pulumi
+     * pkg/resource/deploy/step_generator.go, GenerateReadSteps).
+     */
+    readonly op: "create" | "import" | "update" | "replace" | "delete" | "release";
     /** Inputs that differ (for update and replace). */
     readonly changed: readonly string[];
     /** Why this change is dangerous for the logs, when it is. */
@@ -27,6 +34,10 @@ interface PriorResource {
     readonly type: string;
     readonly inputs: Record<string, unknown>;
     readonly protect: boolean;
+    /** Its ARM ID, when the record has one (a state file does). */
+    readonly id?: string;
+    /** Read, not managed: `external` in a state file, `read` in a plan. */
+    readonly external: boolean;
 }
 
 /**
@@ -55,10 +66,12 @@ const HOLDS_LOGS: Readonly<Record<string, string>> = {
 
 /** Reads a previous `npm run plan -- --json`, or a Pulumi state file (`pulumi stack export`, or a local backend's). */
 export function readPrior(text: string, file: string): PriorResource[] {
+    type Recorded = { urn: string; type: string; inputs?: Record<string, unknown>; protect?: boolean; custom?: boolean; id?: string; external?: boolean; read?: string };
     let doc: {
-        resources?: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; protect?: boolean; custom?: boolean }>;
-        checkpoint?: { latest?: { resources?: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; protect?: boolean; custom?: boolean }> } };
-        deployment?: { resources?: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; protect?: boolean; custom?: boolean }> };
+        resources?: Recorded[];
+        reads?: Recorded[];
+        checkpoint?: { latest?: { resources?: Recorded[] } };
+        deployment?: { resources?: Recorded[] };
     };
     try {
         doc = JSON.parse(text);
@@ -69,9 +82,17 @@ export function readPrior(text: string, file: string): PriorResource[] {
     if (!Array.isArray(resources)) {
         throw new UsageError(`--against ${file} has no resources: give a saved npm run plan -- --json, or a state file (pulumi stack export)`);
     }
-    return resources
+    // A plan lists what the program only reads apart, under `reads`.
+    return [...resources, ...(doc.reads ?? []).map((r) => ({ ...r, external: true }))]
         .filter((r) => r.custom !== false && !r.type.startsWith("pulumi:"))
-        .map((r) => ({ urn: r.urn, type: r.type, inputs: r.inputs ?? {}, protect: r.protect === true }));
+        .map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            inputs: r.inputs ?? {},
+            protect: r.protect === true,
+            external: r.external === true || r.read !== undefined,
+            ...(r.id || r.read ? { id: r.id || r.read } : {}),
+        }));
 }
 
 /** Inputs compared: the engine's own bookkeeping and dynamic providers' serialized code are left out. */
@@ -105,8 +126,20 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
     const changes: PlannedChange[] = [];
     for (const r of resources.filter((x) => x.custom)) {
         const old = before.get(r.urn);
-        if (!old) {
-            changes.push({ urn: r.urn, type: r.type, name: r.name, op: "create", changed: [] });
+        if (r.readId !== undefined) {
+            // A read is never created, changed or deleted; a managed resource it takes the place of is
+            // released when it is the same one, and deleted otherwise.
+            if (old && !old.external) {
+                changes.push(
+                    sameResource(old, r.readId)
+                        ? { urn: r.urn, type: r.type, name: r.name, op: "release", changed: [] }
+                        : { urn: r.urn, type: r.type, name: r.name, op: "delete", changed: [], ...(HOLDS_LOGS[r.type] ? { risk: HOLDS_LOGS[r.type] } : {}), ...(old.protect ? { blocked: true as const } : {}) },
+                );
+            }
+            continue;
+        }
+        if (!old || old.external) {
+            changes.push({ urn: r.urn, type: r.type, name: r.name, op: r.importId !== undefined ? "import" : "create", changed: [] });
             continue;
         }
         const changed = changedKeys(old.inputs, r.inputs);
@@ -126,7 +159,8 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
         });
     }
     const now = new Set(resources.map((r) => r.urn));
-    for (const old of prior.filter((r) => !now.has(r.urn))) {
+    // A read that is gone is only dropped from the state.
+    for (const old of prior.filter((r) => !now.has(r.urn) && !r.external)) {
         const risk = HOLDS_LOGS[old.type];
         const name = old.urn.split("::").pop() ?? old.urn;
         changes.push({ urn: old.urn, type: old.type, name, op: "delete", changed: [], ...(risk ? { risk } : {}), ...(old.protect ? { blocked: true as const } : {}) });
@@ -134,7 +168,23 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
     return changes;
 }
 
-const SYMBOL = { create: "+", update: "~", replace: "+-", delete: "-" } as const;
+/**
+ * Whether a managed resource is the one now read: by ID when the record has one, else (a plan, for a
+ * workspace) by resource group and name.
+ */
+function sameResource(old: PriorResource, readId: string): boolean {
+    if (old.id !== undefined) {
+        return sameArmId(old.id, readId);
+    }
+    const parts = workspaceIdParts(readId);
+    return (
+        parts !== undefined &&
+        String(old.inputs.workspaceName).toLowerCase() === parts.workspaceName.toLowerCase() &&
+        String(old.inputs.resourceGroupName).toLowerCase() === parts.resourceGroupName.toLowerCase()
+    );
+}
+
+const SYMBOL = { create: "+", import: "=", update: "~", replace: "+-", delete: "-", release: ">" } as const;
 
 /** The changes as a reviewer reads them, one line each, the dangerous ones marked. */
 export function renderChanges(changes: readonly PlannedChange[]): string[] {
@@ -143,7 +193,8 @@ export function renderChanges(changes: readonly PlannedChange[]): string[] {
     }
     const count = (op: PlannedChange["op"]) => changes.filter((c) => c.op === op).length;
     return [
-        `Against the previous deployment: ${count("create")} to create, ${count("update")} to update, ${count("replace")} to replace, ${count("delete")} to delete.`,
+        `Against the previous deployment: ${count("create")} to create, ${count("update")} to update, ${count("replace")} to replace, ${count("delete")} to delete` +
+            `${count("import") > 0 ? `, ${count("import")} to import` : ""}${count("release") > 0 ? `, ${count("release")} to release (no longer managed, not deleted)` : ""}.`,
         ...changes.map((c) => {
             const what = `${SYMBOL[c.op].padEnd(2)} ${c.op.padEnd(7)} ${c.type} ${c.name}${c.changed.length > 0 ? ` (${c.changed.join(", ")})` : ""}`;
             const blocked = c.blocked ? "; it is protected, so pulumi up will refuse: to do it on purpose, run `pulumi state unprotect` on it first" : "";

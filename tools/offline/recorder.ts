@@ -45,6 +45,13 @@ export interface RecordedResource {
 export interface Evaluation {
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
+    /**
+     * Existing resources the program reads with a resource's `get` function and never manages. Kept
+     * apart from `resources`, as the engine keeps them apart from what it manages and from what
+     * policies see ("If it's not managed by Pulumi (i.e. it's the result of a Read ...), we'll record
+     * it in reads", pulumi/pulumi pkg/resource/deploy/step_executor.go).
+     */
+    readonly reads: readonly RecordedResource[];
     readonly outputs: Record<string, unknown>;
     /** Settings encrypted in the stack file, which the offline tools can't decrypt and leave out. */
     readonly encrypted: readonly string[];
@@ -319,12 +326,13 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
         pending.add(done);
         void done.then(() => pending.delete(done));
     };
+    const reads: RecordedResource[] = [];
     const read = monitor.readResource.bind(monitor);
     monitor.readResource = (req: ReadRequest, callback: ReadCallback) => {
         const done = new Promise<void>((resolve) => {
             read(req, (err: unknown, response: Parameters<ReadCallback>[1]) => {
                 if (!err && response) {
-                    resources.push({
+                    reads.push({
                         type: req.getType(),
                         name: req.getName(),
                         urn: response.getUrn(),
@@ -360,24 +368,35 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
     if (!process.listeners("unhandledRejection").includes(onUnhandledRejection)) {
         process.on("unhandledRejection", onUnhandledRejection);
     }
+    // Registrations that no output depends on may still be in flight: they land before the next
+    // evaluation replaces the mocks, whether this one succeeds or fails.
+    const settle = async () => {
+        for (let idle = 0; idle < 3; idle++) {
+            if (pending.size > 0) {
+                idle = 0;
+                await Promise.all([...pending]);
+            }
+            await new Promise((r) => setImmediate(r));
+        }
+    };
     const failed = new Promise<never>((_, reject) => (failEvaluation = reject));
     let outputs: Record<string, unknown>;
     try {
         const exported = typeof program === "function" ? await program() : program;
         outputs = await Promise.race([failed, new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)))]);
+    } catch (e) {
+        await settle();
+        // The CLI reports a failed program and exits non-zero, without counting what it left pending
+        // as leaked promises (@pulumi/pulumi runtime/debuggable, the exit hook): neither does this.
+        require("@pulumi/pulumi/runtime/state").getStore().leakCandidates.clear();
+        throw e;
     } finally {
         failEvaluation = undefined;
     }
-    // Registrations that no output depends on may still be in flight.
-    for (let idle = 0; idle < 3; idle++) {
-        if (pending.size > 0) {
-            idle = 0;
-            await Promise.all([...pending]);
-        }
-        await new Promise((r) => setImmediate(r));
-    }
+    await settle();
     resources.sort((a, b) => a.urn.localeCompare(b.urn));
-    return { stack, resources, outputs, encrypted: [] };
+    reads.sort((a, b) => a.urn.localeCompare(b.urn));
+    return { stack, resources, reads, outputs, encrypted: [] };
 }
 
 /** Where a stack's settings come from, and who the fake credentials are. */
@@ -437,18 +456,22 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
 
 /**
  * One of the example stacks with some of its settings changed or added (unqualified keys, values as
- * text); `secret` names those to mark secret, as the CLI would for `pulumi config set --secret`.
+ * text; undefined removes one); `secret` names those to mark secret, as the CLI would for `pulumi config set --secret`.
  */
 export async function evaluateStackWith(
     stack: string,
-    changes: Readonly<Record<string, string>>,
+    changes: Readonly<Record<string, string | undefined>>,
     options: StackOptions & { readonly secret?: readonly string[] } = {},
 ): Promise<Evaluation> {
     const programDir = options.programDir ?? PROJECT_DIR;
     const project = projectName(programDir);
     const { config } = readStackConfig(stack, { dir: programDir, file: options.configFile });
     for (const [key, value] of Object.entries(changes)) {
-        config[`${project}:${key}`] = value;
+        if (value === undefined) {
+            delete config[`${project}:${key}`];
+        } else {
+            config[`${project}:${key}`] = value;
+        }
     }
     const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
     return evaluate(stack, config, { secretKeys, sink: options.sink, programDir, identity: options.identity, liveDiagnosticSettings: options.liveDiagnosticSettings });
@@ -477,7 +500,9 @@ function diagnosticSettingAnswer(name: string, config: Record<string, string>, p
             }
           : undefined;
     if (!setting) {
-        throw new Error(`Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."`);
+        // The engine hands the SDK a failed invoke's text in `details` (@pulumi/pulumi runtime/invoke).
+        const text = `Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."`;
+        throw Object.assign(new Error(text), { details: text });
     }
     return { id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`, name, type: "microsoft.aadiam/diagnosticSettings", azureApiVersion: "2017-04-01", ...setting };
 }

@@ -61,8 +61,29 @@ describe("provisioning-stack-enforce-completeness", () => {
 
     it("fails when there is no workspace", async () => {
         assert.deepStrictEqual(await violations(policy, stack(["azure-native:operationalinsights:Workspace"])), [
-            "Stack must have a Log Analytics workspace (found none).",
+            "Stack must have a Log Analytics workspace (found none); a stack that uses an existing workspace names it in this policy's existingWorkspaceId config.",
             "Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found 1 sending ProvisioningLogs, none to this stack's workspace).",
         ]);
+    });
+
+    describe("with an existing workspace, which the stack reads and a stack policy never sees", () => {
+        const EXISTING = "/subscriptions/s2/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+
+        it("passes when the setting sends ProvisioningLogs to the workspace the config names, in any case", async () => {
+            const resources = stack(["azure-native:operationalinsights:Workspace"], { workspaceId: EXISTING.toLowerCase() });
+            assert.deepStrictEqual(await violations(policy, resources, { existingWorkspaceId: EXISTING }), []);
+        });
+
+        it("fails when the setting sends ProvisioningLogs to another workspace than the one the config names", async () => {
+            const resources = stack(["azure-native:operationalinsights:Workspace"], { workspaceId: EXISTING.replace("law-sentinel", "law-other") });
+            assert.deepStrictEqual(await violations(policy, resources, { existingWorkspaceId: EXISTING }), [
+                "Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found 1 sending ProvisioningLogs, none to this stack's workspace).",
+            ]);
+        });
+
+        it("passes when a real run hands the workspace's outputs, which name it `name`", async () => {
+            const resources = stack().map((r) => (r.type === "azure-native:operationalinsights:Workspace" ? { ...r, inputs: { name: "log-audit" } } : r));
+            assert.deepStrictEqual(await violations(policy, resources), []);
+        });
     });
 });
