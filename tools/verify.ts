@@ -5,15 +5,20 @@
  * --json` (a file, or - for standard input) or the stack's state file from a local backend
  * (~/.pulumi/stacks/<project>/<stack>.json). Needs no Pulumi CLI. Exits 0 only when nothing is ✗, else 1.
  */
+import * as path from "path";
 import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
-import { checkStackFileSecrets } from "../program/settingsValidation";
+import { checkStackFileSecrets, ConfigError } from "../program/settingsValidation";
 import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { AzureReader, VerifyEndpoints } from "./live/azureReader";
 import { renderChecklist, runChecks, StackOutputs } from "./live/verifyChecks";
-import { projectName, readStackConfig } from "./stackFiles";
+import { projectName, readStackConfig, stackNames } from "./stackFiles";
 
 export interface VerifyArgs {
-    readonly stack: string;
+    /** Undefined with `all`. */
+    readonly stack?: string;
+    /** Every stack (of `stacksDir`, else the project's), one summary row each. */
+    readonly all: boolean;
+    readonly stacksDir?: string;
     /** A stack file other than `Pulumi.<stack>.yaml` (as `pulumi --config-file`). */
     readonly configFile?: string;
     readonly outputs?: string;
@@ -21,14 +26,69 @@ export interface VerifyArgs {
     readonly json: boolean;
 }
 
-const USAGE = "npm run verify -- --stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] [--json]";
+const USAGE = "npm run verify -- (--stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] | --all [--stacks-dir <dir>]) [--json]";
 
 function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "config-file", "outputs", "state"], switches: ["json"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, { values: ["stack", "config-file", "outputs", "state", "stacks-dir"], switches: ["json", "all"], usage: USAGE });
+    if (switches.all) {
+        if (values.stack || values["config-file"] || values.outputs || values.state) {
+            throw new UsageError(`--all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: ${USAGE}`);
+        }
+        return { all: true, json: switches.json, ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}) };
+    }
+    if (values["stacks-dir"]) {
+        throw new UsageError(`--stacks-dir goes with --all; usage: ${USAGE}`);
+    }
     if (!values.stack) {
         throw new UsageError(`--stack is required; usage: ${USAGE}`);
     }
-    return { stack: values.stack, outputs: values.outputs, state: values.state, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
+    return { stack: values.stack, all: false, outputs: values.outputs, state: values.state, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
+}
+
+/** A stack's validated settings from its stack file, as the program would see them. */
+function stackSettings(stack: string, configFile?: string) {
+    const { config, encrypted, file } = readStackConfig(stack, { file: configFile });
+    checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
+    // What the tools can read is plain text: no key counts as secret here.
+    return settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), stack);
+}
+
+/** One stack of a fleet: its counts, and the first failure's line. */
+interface FleetVerdict {
+    readonly stack: string;
+    readonly ok: number;
+    readonly warn: number;
+    readonly fail: number;
+    readonly problem?: string;
+}
+
+/** Every stack, one after another with the same credentials; a stack that can't be checked is a failed row. */
+async function verifyFleet(endpoints: VerifyEndpoints, dir?: string): Promise<FleetVerdict[]> {
+    const rows: FleetVerdict[] = [];
+    for (const stack of stackNames(dir)) {
+        try {
+            const configFile = dir ? path.join(dir, `Pulumi.${stack}.yaml`) : undefined;
+            const lines = await runChecks(new AzureReader(endpoints), stackSettings(stack, configFile), {});
+            const count = (status: string) => lines.filter((l) => l.status === status).length;
+            const first = lines.find((l) => l.status === "fail");
+            rows.push({ stack, ok: count("ok"), warn: count("warn"), fail: count("fail"), ...(first ? { problem: `${first.check}: ${first.message}` } : {}) });
+        } catch (e) {
+            if (!(e instanceof UsageError) && !(e instanceof ConfigError)) {
+                throw e;
+            }
+            rows.push({ stack, ok: 0, warn: 0, fail: 1, problem: e.message });
+        }
+    }
+    return rows;
+}
+
+function renderFleetVerdicts(rows: readonly FleetVerdict[]): string {
+    const table = rows.map((r) => [r.stack, String(r.ok), String(r.warn), String(r.fail), r.problem ?? ""]);
+    const header = ["STACK", "OK", "WARN", "FAIL", "FIRST FAILURE"];
+    const widths = [0, 1, 2, 3].map((c) => Math.max(header[c].length, ...table.map((row) => row[c].length)));
+    const line = (row: string[]) => row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]) : cell)).join("  ").trimEnd();
+    const failing = rows.filter((r) => r.fail > 0).length;
+    return [`verify of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`, "", line(header), ...table.map(line)].join("\n");
 }
 
 /** The stack's outputs in a local backend's state file: the root `pulumi:pulumi:Stack` resource's outputs. */
@@ -62,10 +122,12 @@ function readOutputs(source: string | undefined, stdin: () => string): StackOutp
 export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseVerifyArgs(argv);
-        const { config, encrypted, file } = readStackConfig(args.stack, { file: args.configFile });
-        checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
-        // What the tools can read is plain text: no key counts as secret here.
-        const settings = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), args.stack);
+        if (args.all) {
+            const rows = await verifyFleet(endpoints, args.stacksDir);
+            io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleetVerdicts(rows));
+            return rows.every((r) => r.fail === 0) ? EXIT_CODES.ok : EXIT_CODES.findings;
+        }
+        const settings = stackSettings(args.stack as string, args.configFile);
         const outputs = args.state ? outputsFromState(readUserFile(args.state, "--state"), args.state) : readOutputs(args.outputs, io.stdin);
         const lines = await runChecks(new AzureReader(endpoints), settings, outputs);
         io.out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));
