@@ -1,19 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
+import { chooseCloud, CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
+import { azureNativeConfig } from "./program/azure/providerConfig";
 import { ConfigError, loadSettings, provisioningLoggingArgs } from "./program/settings";
-import { ProvisioningLogging } from "./components/provisioningLogging";
+import { ProvisioningLogging, ProvisioningLoggingArgs } from "./components/provisioningLogging";
 import { assertSameTenant } from "./program/tenantGuard";
 
 /**
- * The program: read and validate the stack's settings, refuse another tenant's credentials, then
- * build everything. Nothing is registered before both checks pass.
+ * The program: read and validate the stack's settings, find the cloud the azure-native provider
+ * deploys to, refuse another tenant's credentials, then build everything. Nothing is registered
+ * before these checks pass. The dynamic resources authenticate as the provider does and check their
+ * token is the provider's identity before they write (program/dynamic/azureNativeIdentity.ts).
  */
 export = async () => {
     try {
         const settings = loadSettings();
+        const cloud = providerCloud();
         assertSameTenant(settings, await authorization.getClientConfig());
 
-        const logging = new ProvisioningLogging("entra-provisioning", provisioningLoggingArgs(settings));
+        const args: ProvisioningLoggingArgs & { readonly portalUrl?: string } = {
+            ...provisioningLoggingArgs(settings),
+            // Links open in the cloud's own portal; a public-cloud stack's inputs stay as they were.
+            ...(cloud.portal === PUBLIC_PORTAL ? {} : { portalUrl: cloud.portal }),
+        };
+        const logging = new ProvisioningLogging("entra-provisioning", args);
         return {
             workspaceResourceId: logging.logs.workspaceId,
             workspaceCustomerId: logging.logs.customerId,
@@ -33,3 +43,13 @@ export = async () => {
         throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
     }
 };
+
+/** The cloud of the azure-native provider: `azure-native:environment`, else ARM_ENVIRONMENT, else AZURE_ENVIRONMENT (program/azure/cloud.ts). */
+function providerCloud(): CloudEndpoints {
+    const all = pulumi.runtime.allConfig();
+    try {
+        return CLOUDS[chooseCloud({ config: azureNativeConfig({ get: (key) => all[key] }), env: process.env })];
+    } catch (e) {
+        throw new ConfigError((e as Error).message);
+    }
+}

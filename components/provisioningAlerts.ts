@@ -1,10 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
 import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId, AlertRuleSettings, durationMinutes, resolveRules } from "../program/alertCatalog";
+import { PUBLIC_PORTAL } from "../program/azure/cloud";
 import { KqlParameter, loadQueryWith } from "../program/queries";
 
-/** Entra admin center's provisioning logs, linked from every alert. */
-const PROVISIONING_LOGS_BLADE = "https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents";
+/** Entra ID's provisioning logs in the Azure portal `portalUrl`, linked from every alert. */
+function provisioningLogsBlade(portalUrl: string): string {
+    return `${portalUrl.replace(/\/+$/, "")}/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents`;
+}
 
 /** Who an action group notifies. Every list defaults to empty. */
 export interface AlertReceivers {
@@ -58,6 +61,12 @@ export interface ProvisioningAlertsArgs extends ProvisioningAlertOptions {
     readonly logsPortalUrl?: pulumi.Input<string>;
     /** Optional. Portal link to the provisioning overview workbook, added to every alert. */
     readonly workbookUrl?: pulumi.Input<string>;
+    /**
+     * Optional. The Azure portal of the cloud the workspace is in, for the provisioning logs link in
+     * every alert: `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure
+     * China (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     */
+    readonly portalUrl?: string;
     /** Optional. Tags for every resource. */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
@@ -205,7 +214,7 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                             threshold,
                             whatToDo: def.runbook,
                             resolves: resolution(def, rule),
-                            provisioningLogs: PROVISIONING_LOGS_BLADE,
+                            provisioningLogs: provisioningLogsBlade(args.portalUrl ?? PUBLIC_PORTAL),
                             ...(args.logsPortalUrl ? { workspaceLogs: args.logsPortalUrl } : {}),
                             ...(args.workbookUrl ? { workbook: args.workbookUrl } : {}),
                         },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as portal from "@pulumi/azure-native/portal";
 import type * as inputs from "@pulumi/azure-native/types/input";
+import { PUBLIC_PORTAL } from "../program/azure/cloud";
 import { loadQuery } from "../program/queries";
 import { stableGuid } from "../program/naming";
 
@@ -56,6 +57,12 @@ export interface ProvisioningDashboardArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** Optional. Links (title → URL) shown in the dashboard's header tile, e.g. the workbooks. */
     readonly links?: Record<string, pulumi.Input<string>>;
+    /**
+     * Optional. The Azure portal of the cloud the dashboard is in, for its link (`url`):
+     * `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure China
+     * (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     */
+    readonly portalUrl?: string;
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -140,7 +147,7 @@ export class ProvisioningDashboard extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: opts?.dependsOn },
         );
-        this.url = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/dashboard/arm${this.dashboard.id}`;
+        this.url = pulumi.interpolate`${(args.portalUrl ?? PUBLIC_PORTAL).replace(/\/+$/, "")}/#@${args.tenantId}/dashboard/arm${this.dashboard.id}`;
         this.registerOutputs({ dashboard: this.dashboard, url: this.url });
     }
 }

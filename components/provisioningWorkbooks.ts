@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import { PUBLIC_PORTAL } from "../program/azure/cloud";
 import { canonicalJson } from "../program/canonicalJson";
 import { stableGuid } from "../program/naming";
 
@@ -26,6 +27,12 @@ export interface ProvisioningWorkbooksArgs {
     readonly workspaceId: pulumi.Input<string>;
     /** Required. Tenant, for portal links. */
     readonly tenantId: string;
+    /**
+     * Optional. The Azure portal of the cloud the workspace is in, for the workbooks' links:
+     * `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure China
+     * (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     */
+    readonly portalUrl?: string;
     /** Required. Whether AuditLogs reach the workspace; without them the audit and quarantine tab is left out. */
     readonly auditLogsEnabled: boolean;
     /** Optional. Tags for every workbook. */
@@ -89,6 +96,7 @@ export class ProvisioningWorkbooks extends pulumi.ComponentResource {
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
         this.workbooks = {};
         this.urls = {};
+        const portalUrl = (args.portalUrl ?? PUBLIC_PORTAL).replace(/\/+$/, "");
         for (const [file, displayName] of Object.entries(WORKBOOKS)) {
             const workbook = new applicationinsights.Workbook(
                 `${name}-${file}`,
@@ -108,7 +116,7 @@ export class ProvisioningWorkbooks extends pulumi.ComponentResource {
                 childOpts,
             );
             this.workbooks[file] = workbook;
-            this.urls[file] = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${workbook.id}/workbook`;
+            this.urls[file] = pulumi.interpolate`${portalUrl}/#@${args.tenantId}/resource${workbook.id}/workbook`;
         }
         this.registerOutputs({ workbooks: this.workbooks, urls: this.urls });
     }

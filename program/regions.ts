@@ -1,5 +1,7 @@
+import { AZURE_CLOUDS, CLOUDS } from "./azure/cloud";
+import type { AzureCloud } from "./azure/cloud";
 import data from "./azureRegions.json";
-import { editDistance } from "./settingsValidation";
+import { ConfigError, editDistance } from "./settingsValidation";
 
 /**
  * Azure region names (ARM location names such as `westeurope`) per cloud, kept as data in
@@ -7,16 +9,12 @@ import { editDistance } from "./settingsValidation";
  * list from `az account list-locations -o json` output.
  */
 
-/** The clouds, named as `az cloud list` names them. */
-export const AZURE_CLOUDS = ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"] as const;
-export type AzureCloud = (typeof AZURE_CLOUDS)[number];
+/** The clouds, named as `az cloud list` names them; their endpoints are in azure/cloud.ts. */
+export { AZURE_CLOUDS };
+export type { AzureCloud };
 
 /** Display names of the clouds, for messages. */
-export const CLOUD_NAMES: Readonly<Record<AzureCloud, string>> = {
-    AzureCloud: "the Azure public cloud",
-    AzureUSGovernment: "Azure Government",
-    AzureChinaCloud: "Azure operated by 21Vianet (China)",
-};
+export const CLOUD_NAMES: Readonly<Record<AzureCloud, string>> = Object.fromEntries(AZURE_CLOUDS.map((c) => [c, CLOUDS[c].displayName])) as Record<AzureCloud, string>;
 
 export interface AzureRegion {
     /** The programmatic name, e.g. `westeurope`. */
@@ -71,4 +69,16 @@ export function locationProblem(location: string, cloud: AzureCloud): string | u
     return best
         ? `must be the name of a region of ${CLOUD_NAMES[cloud]}; did you mean ${best.name}?`
         : `must be the name of a region of ${CLOUD_NAMES[cloud]}, such as westeurope, as \`az account list-locations -o table\` lists them`;
+}
+
+/**
+ * Refuses a `location` that is not a region of `cloud` (the cloud `azure-native:environment` selects,
+ * see azure/cloud.ts `chooseCloud`) with one line naming the setting, the rule and the value, e.g.
+ * `` `location` must be a region of Azure Government; westeurope is a region of the Azure public cloud (got "westeurope") ``.
+ */
+export function validateRegion(location: string, cloud: AzureCloud, setting = "location"): void {
+    const problem = locationProblem(location, cloud);
+    if (problem) {
+        throw new ConfigError(`\`${setting}\` ${problem} (got ${JSON.stringify(location)})`);
+    }
 }

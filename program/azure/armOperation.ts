@@ -1,5 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
-import { createCredential } from "./credential";
+import { chooseCloud, CLOUDS, scopeOf } from "./cloud";
+import { createCredential, identityMismatch, ProviderIdentity, tokenIdentity } from "./credential";
+import type { ProviderSettingsInput } from "./providerConfig";
 
 /**
  * The one way this program's own code operates on ARM (the dynamic resources, and `verify`'s reads):
@@ -15,14 +17,25 @@ import { createCredential } from "./credential";
  */
 
 /** The ARM endpoint of Azure's public cloud. */
-export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+export const PUBLIC_ARM_ENDPOINT = CLOUDS.AzureCloud.resourceManager;
 
 /** How the program's own Azure calls reach ARM. */
 export interface ArmDependencies {
-    /** ARM endpoint. Defaults to {@link PUBLIC_ARM_ENDPOINT}. */
+    /** ARM endpoint. Defaults to the one of the provider's cloud (`azure-native:environment`, see `cloud.ts`). */
     readonly endpoint?: string;
     /** Defaults to the credential the azure-native provider would use (see `credential.ts`). */
     readonly credential?: TokenCredential;
+    /**
+     * The azure-native provider's settings the cloud and credential are chosen from: the stack's
+     * `azure-native:*` config and the environment. Defaults to the environment alone.
+     */
+    readonly azure?: ProviderSettingsInput;
+    /**
+     * The identity the azure-native provider runs as (its `getClientConfig`). When given, the first
+     * request that writes (anything but GET) is preceded by a check that the credential's token is
+     * that identity's, in the same tenant; otherwise it fails, naming both. Defaults to no check.
+     */
+    readonly providerIdentity?: ProviderIdentity | PromiseLike<ProviderIdentity>;
     /** Extra trusted CA (PEM) for the endpoint; only tests need it. */
     readonly trustedCa?: string;
     /** Defaults to wall-clock time. */
@@ -156,6 +169,8 @@ export interface ArmAnswer {
 export class ArmClient {
     private pipeline?: import("@azure/core-rest-pipeline").Pipeline;
     private http?: import("@azure/core-rest-pipeline").HttpClient;
+    private credential?: TokenCredential;
+    private identityChecked?: Promise<void>;
     readonly endpoint: string;
     /** Requests sent, retries included, for tests and the benchmark. */
     calls = 0;
@@ -164,23 +179,61 @@ export class ArmClient {
         private readonly deps: ArmDependencies,
         private readonly userAgent = "entra-provisioning-logs",
     ) {
-        this.endpoint = (deps.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, "");
+        this.endpoint = (deps.endpoint ?? CLOUDS[chooseCloud(this.azure)].resourceManager).replace(/\/+$/, "");
+    }
+
+    /** The provider's settings the cloud and credential come from. */
+    private get azure(): ProviderSettingsInput {
+        return this.deps.azure ?? { env: process.env };
+    }
+
+    /** The credential, made at first use: a credential problem is the failure of the request that needed it. */
+    private tokenCredential(): TokenCredential {
+        this.credential ??= this.deps.credential ?? createCredential({ ...this.azure, cloud: chooseCloud(this.azure) });
+        return this.credential;
     }
 
     private ready(): { pipeline: import("@azure/core-rest-pipeline").Pipeline; http: import("@azure/core-rest-pipeline").HttpClient } {
         if (!this.pipeline || !this.http) {
             const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
-            const credential = this.deps.credential ?? createCredential();
+            const credential = this.tokenCredential();
             const pipeline = core.createPipelineFromOptions({
                 retryOptions: { maxRetries: 0 },
                 ...(this.deps.trustedCa ? { tlsOptions: { ca: this.deps.trustedCa } } : {}),
                 userAgentOptions: { userAgentPrefix: this.userAgent },
             });
-            pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential, scopes: `${this.endpoint === PUBLIC_ARM_ENDPOINT ? PUBLIC_ARM_ENDPOINT : this.endpoint}/.default` }), { phase: "Sign" });
+            pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential, scopes: scopeOf(this.endpoint) }), { phase: "Sign" });
             this.pipeline = pipeline;
             this.http = core.createDefaultHttpClient();
         }
         return { pipeline: this.pipeline, http: this.http };
+    }
+
+    /**
+     * Before the first write: the credential's token must be the azure-native provider's identity
+     * ({@link ArmDependencies.providerIdentity}), or nothing is written. Checked once per client; a
+     * refusal fails every later write too. The token request is bounded by `timeoutMs`.
+     */
+    private checkIdentity(timeoutMs: number): Promise<void> {
+        const expected = this.deps.providerIdentity;
+        if (!expected) {
+            return Promise.resolve();
+        }
+        this.identityChecked ??= (async () => {
+            const provider = await expected;
+            const token = await withRequestTimeout(timeoutMs, this.deps.clock ?? SYSTEM_CLOCK, (abortSignal) => this.tokenCredential().getToken(scopeOf(this.endpoint), { abortSignal }));
+            const mismatch = identityMismatch(tokenIdentity(token?.token ?? ""), provider);
+            if (mismatch) {
+                throw new Error(mismatch);
+            }
+        })();
+        // A token request that failed or timed out is tried again by the next write; a refusal is not.
+        this.identityChecked.catch((e: ArmFailure) => {
+            if (e.code !== undefined) {
+                this.identityChecked = undefined;
+            }
+        });
+        return this.identityChecked;
     }
 
     /** The URL of an ARM path (`/subscriptions/...`) at an API version, or an absolute URL ARM handed out (an operation's status). */
@@ -197,6 +250,9 @@ export class ArmClient {
         const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
         const url = this.url(pathOrUrl, options.apiVersion);
         const clock = this.deps.clock ?? SYSTEM_CLOCK;
+        if (method.toUpperCase() !== "GET") {
+            await this.checkIdentity(options.timeoutMs);
+        }
         this.calls++;
         const response = await withRequestTimeout(options.timeoutMs, clock, (abortSignal) => {
             const { pipeline, http } = this.ready();
@@ -485,7 +541,7 @@ export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fi
         return `${operation} was refused (HTTP 403): ${fixes.forbidden}`;
     }
     if (err.statusCode === 401) {
-        return `${operation} was refused (${answerOf(err)}): the credentials were not accepted; log in again (az login) or check the ARM_* variables the program uses.`;
+        return `${operation} was refused (${answerOf(err)}): the credentials were not accepted; log in again (az login) or check the stack's azure-native:* config and the ARM_* variables, which the program reads as the azure-native provider does.`;
     }
     if (err.statusCode === undefined) {
         return `${operation} failed before reaching ARM: ${err.message ?? "no details"}`;

@@ -17,6 +17,8 @@ import {
     SYSTEM_CLOCK,
     WaitRefused,
 } from "../azure/armOperation";
+import { azureNativeConfig } from "../azure/providerConfig";
+import { azureNativeIdentity } from "./azureNativeIdentity";
 
 /** Inputs of {@link ResourceProviderRegistration}. */
 export interface ResourceProviderRegistrationArgs {
@@ -192,10 +194,16 @@ function normalize(inputs: Record<string, unknown>): RegistrationState {
 
 /**
  * The dynamic provider. Everything it needs is required inside its methods, because Pulumi
- * serializes the provider's closure and runs it in another process.
+ * serializes the provider's closure and runs it in another process. It authenticates as the
+ * azure-native provider does: `configure` hands it the stack's config, from which it keeps the
+ * provider's `azure-native:*` settings (secrets included, never in its inputs or state), beside the
+ * `ARM_*` variables of its process; before its first write it checks its token is the provider's
+ * identity, captured at construction (see `azureNativeIdentity.ts`).
  */
 export function createRegistrationProvider(deps: RegistrationDependencies = {}): pulumi.dynamic.ResourceProvider {
-    const apiFor = (subscriptionId: string) => createProvidersApi(subscriptionId, deps);
+    // An object, not a `let`: the serialized closure shares objects between the methods, not variables.
+    const settings: { deps: RegistrationDependencies } = { deps };
+    const apiFor = (subscriptionId: string) => createProvidersApi(subscriptionId, settings.deps);
     const register = async (inputs: Record<string, unknown>) => {
         const wanted = normalize(inputs);
         const state = await ensureRegistered(
@@ -208,6 +216,9 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
         return { ...wanted, registrationState: state };
     };
     return {
+        async configure(req) {
+            settings.deps = { ...deps, azure: deps.azure ?? { config: azureNativeConfig(req?.config), env: process.env } };
+        },
         async check(_olds, news) {
             // Rules inline, not imported from the settings: the closure Pulumi serializes must stay small.
             const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -267,7 +278,7 @@ export class ResourceProviderRegistration extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ResourceProviderRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            createRegistrationProvider(),
+            createRegistrationProvider({ providerIdentity: azureNativeIdentity(opts) }),
             name,
             {
                 subscriptionId: args.subscriptionId,

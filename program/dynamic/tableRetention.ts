@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArmClient, armCall, ArmDependencies, ArmFailure, Deadline, diffInputs, followOperation, retryArm, RetrySpec } from "../azure/armOperation";
+import { azureNativeConfig } from "../azure/providerConfig";
+import { azureNativeIdentity } from "./azureNativeIdentity";
 
 /** API version of `Microsoft.OperationalInsights/workspaces/tables` used for the PATCH, as azure-native 3.x uses. */
 export const TABLES_API_VERSION = "2023-09-01";
@@ -143,8 +145,14 @@ function retentionOf(body: any, wanted: TableRetentionState): TableRetentionStat
  * Logs are audit evidence: an update that would lower the retention below what the state or the live
  * table has is refused unless `allowRetentionDecrease` is true for that run (`check` refuses it at
  * preview already); delete never touches the table.
+ *
+ * It authenticates as the azure-native provider does, from the stack's `azure-native:*` config that
+ * `configure` hands it and the `ARM_*` variables, and checks its token is the provider's identity
+ * before the PATCH (see `azureNativeIdentity.ts`).
  */
 export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi.dynamic.ResourceProvider {
+    // An object, not a `let`: the serialized closure shares objects between the methods, not variables.
+    const settings: { deps: ArmDependencies } = { deps };
     const spec = (operation: string, wanted: TableRetentionState): RetrySpec => ({
         operation,
         forbidden: TABLE_WRITE_PERMISSION,
@@ -155,7 +163,7 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
     const apply = async (inputs: Record<string, unknown>, olds?: Record<string, unknown>): Promise<TableRetentionState> => {
         const wanted = normalize(inputs);
         const id = tableResourceId(wanted);
-        const arm = new ArmClient(deps);
+        const arm = new ArmClient(settings.deps);
         const setting: RetrySpec = {
             ...spec(`Setting the retention of ${id}`, wanted),
             // A workspace created moments ago answers 404 for a while (see above).
@@ -194,6 +202,9 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         return retentionOf(answer.body, wanted);
     };
     return {
+        async configure(req) {
+            settings.deps = { ...deps, azure: deps.azure ?? { config: azureNativeConfig(req?.config), env: process.env } };
+        },
         async check(olds, news) {
             // Rules inline: the closure Pulumi serializes must stay small.
             const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -212,7 +223,7 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         async read(id, props) {
             const current = normalize(props);
             const reading = { ...spec(`Reading the retention of ${id} (refresh)`, current), forbidden: "the identity needs microsoft.operationalinsights/workspaces/tables/read (for example the Log Analytics Reader role).", again: "run pulumi refresh again" };
-            const arm = new ArmClient(deps);
+            const arm = new ArmClient(settings.deps);
             const live = await retryArm(reading, (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }), deps);
             const p = (live.body?.properties ?? {}) as Record<string, unknown>;
             return {
@@ -256,6 +267,13 @@ export class TableRetention extends pulumi.dynamic.Resource {
     constructor(name: string, args: TableRetentionArgs, opts?: pulumi.CustomResourceOptions) {
         const { allowRetentionDecrease, ...rest } = args;
         const allow = onlyWhenTrue(allowRetentionDecrease);
-        super(createTableRetentionProvider(), name, { ...rest, ...(allow === undefined ? {} : { allowRetentionDecrease: allow }) }, opts, undefined, "TableRetention");
+        super(
+            createTableRetentionProvider({ providerIdentity: azureNativeIdentity(opts) }),
+            name,
+            { ...rest, ...(allow === undefined ? {} : { allowRetentionDecrease: allow }) },
+            opts,
+            undefined,
+            "TableRetention",
+        );
     }
 }

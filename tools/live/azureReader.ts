@@ -5,21 +5,33 @@ import {
     Backoff,
     Clock,
     DEFAULT_REQUEST_TIMEOUT_MS,
-    PUBLIC_ARM_ENDPOINT,
     REQUEST_TIMEOUT,
     retryTransient,
     SYSTEM_CLOCK,
     transientAnswer,
     withRequestTimeout,
 } from "../../program/azure/armOperation";
-import { createCredential } from "../../program/azure/credential";
+import { AzureCloud, chooseCloud, CLOUDS, CloudEndpoints, scopeOf } from "../../program/azure/cloud";
+import { createCredential, tokenIdentity } from "../../program/azure/credential";
+import type { ProviderSettingsInput } from "../../program/azure/providerConfig";
+import { ConfigError } from "../../program/settingsValidation";
+import type { GraphReader, GraphResponse } from "./provisioningJobs";
 
 /** Where `verify` reads from; injectable so tests point it at loopback servers that behave like Azure. */
 export interface VerifyEndpoints {
-    /** ARM endpoint. Defaults to `https://management.azure.com`. */
+    /**
+     * The azure-native provider's settings: the stack's config (qualified keys; its `azure-native:*`
+     * keys are read, the encrypted ones listed in `unreadable`) and the environment. The cloud and the
+     * credential are chosen from them as the provider chooses (see `cloud.ts`, `credential.ts`).
+     * Defaults to the environment alone.
+     */
+    readonly azure?: ProviderSettingsInput;
+    /** ARM endpoint. Defaults to the cloud's (`https://management.azure.com` in the public cloud). */
     readonly arm?: string;
-    /** Log Analytics query API, including its version. Defaults to `https://api.loganalytics.io/v1`. */
+    /** Log Analytics query API, including its version. Defaults to the cloud's (`https://api.loganalytics.io/v1` in the public cloud). */
     readonly logs?: string;
+    /** Microsoft Graph, including its version. Defaults to the cloud's (`https://graph.microsoft.com/v1.0` in the public cloud). */
+    readonly graph?: string;
     /** Defaults to the credential the azure-native provider would use. */
     readonly credential?: TokenCredential;
     /** Extra trusted CA (PEM); only tests need it. */
@@ -83,14 +95,17 @@ export interface ArmResponse {
 
 /** The tenant a token was issued in (its `tid` claim), or undefined when it can't be read. */
 export function tokenTenant(token: string): string | undefined {
-    const payload = token.split(".")[1];
-    if (!payload) {
-        return undefined;
-    }
+    return tokenIdentity(token).tenantId;
+}
+
+/** The cloud and the credential for `endpoints`, as the provider would choose them; a setting that can't be used is one line, exit 2. */
+function resolve(endpoints: VerifyEndpoints): { cloud: CloudEndpoints; credential: TokenCredential } {
+    const azure = endpoints.azure ?? { env: process.env };
     try {
-        return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")).tid;
-    } catch {
-        return undefined;
+        const cloud: AzureCloud = chooseCloud(azure);
+        return { cloud: CLOUDS[cloud], credential: endpoints.credential ?? createCredential({ ...azure, cloud }) };
+    } catch (e) {
+        throw new ConfigError((e as Error).message);
     }
 }
 
@@ -106,22 +121,33 @@ export class AzureReader {
     private readonly clock: Clock;
     private readonly retryTimeoutMs: number;
     private readonly arm: ArmClient;
+    private graphClient?: ArmClient;
     private logs?: import("@azure/monitor-query-logs").LogsQueryClient;
     private queries = 0;
+    /** The cloud's hosts (public cloud unless the provider's settings say otherwise). */
+    readonly cloud: CloudEndpoints;
+    /** Log Analytics query API, with its version. */
+    readonly logsEndpoint: string;
+    /** Microsoft Graph, with its version: the root of the URLs {@link graphGet} accepts. */
+    readonly graphEndpoint: string;
 
     constructor(private readonly endpoints: VerifyEndpoints = {}) {
-        this.credential = endpoints.credential ?? createCredential();
+        const { cloud, credential } = resolve(endpoints);
+        this.cloud = cloud;
+        this.credential = credential;
         this.clock = endpoints.clock ?? SYSTEM_CLOCK;
         this.retryTimeoutMs = endpoints.retryTimeoutMs ?? DEFAULT_VERIFY_RETRY_TIMEOUT_MS;
+        this.logsEndpoint = (endpoints.logs ?? `${cloud.logsQuery}/v1`).replace(/\/+$/, "");
+        this.graphEndpoint = (endpoints.graph ?? `${cloud.microsoftGraph}/v1.0`).replace(/\/+$/, "");
         this.arm = new ArmClient(
-            { endpoint: endpoints.arm ?? PUBLIC_ARM_ENDPOINT, credential: this.credential, trustedCa: endpoints.trustedCa, clock: this.clock },
+            { endpoint: endpoints.arm ?? cloud.resourceManager, credential: this.credential, trustedCa: endpoints.trustedCa, clock: this.clock },
             "entra-provisioning-logs-verify",
         );
     }
 
     /** Requests made, retries included, for tests and the benchmark. */
     get calls(): number {
-        return this.arm.calls + this.queries;
+        return this.arm.calls + (this.graphClient?.calls ?? 0) + this.queries;
     }
 
     private retrying<T>(operation: string, attempt: (timeoutMs: number) => Promise<T>, failureOf: (value: T) => ArmFailure | undefined) {
@@ -139,10 +165,33 @@ export class AzureReader {
         return { status: value.status, body: value.body, ...(value.malformed === undefined ? {} : { malformed: value.malformed }), ...(gaveUp ? { gaveUp } : {}) };
     }
 
+    /**
+     * GET on Microsoft Graph (an absolute URL under {@link graphEndpoint}, such as a page's
+     * `@odata.nextLink`), with a Graph token and the same retries as ARM reads; any HTTP status is an
+     * answer. A URL on another host is refused: the token is not sent there.
+     */
+    async graphGet(url: string): Promise<GraphResponse> {
+        if (new URL(url).origin !== new URL(this.graphEndpoint).origin) {
+            throw new Error(`refusing to send a Microsoft Graph token to ${new URL(url).origin}: the Graph of this cloud is ${new URL(this.graphEndpoint).origin}`);
+        }
+        this.graphClient ??= new ArmClient(
+            { endpoint: new URL(this.graphEndpoint).origin, credential: this.credential, trustedCa: this.endpoints.trustedCa, clock: this.clock },
+            "entra-provisioning-logs-verify",
+        );
+        const graph = this.graphClient;
+        const { value } = await this.retrying(`GET ${url}`, (timeoutMs) => graph.send("GET", url, { timeoutMs }), transientAnswer);
+        return { status: value.status, body: value.body };
+    }
+
+    /** This reader as the Graph client `provisioningJobFindings` takes. */
+    get graph(): GraphReader {
+        return { get: (url) => this.graphGet(url) };
+    }
+
     /** The tenant of the credentials, from an ARM token; the request for it is bounded like any other. */
     async credentialTenant(): Promise<string | undefined> {
         const timeoutMs = this.endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) => this.credential.getToken(`${PUBLIC_ARM_ENDPOINT}/.default`, { abortSignal })).catch((e: ArmFailure & Error) => {
+        const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) => this.credential.getToken(scopeOf(this.arm.endpoint), { abortSignal })).catch((e: ArmFailure & Error) => {
             throw e.code === REQUEST_TIMEOUT ? Object.assign(new Error(`the credential gave no token within ${timeoutMs / 1000} s`), { name: "CredentialTimeout" }) : e;
         });
         return token ? tokenTenant(token.token) : undefined;
@@ -157,7 +206,10 @@ export class AzureReader {
         const { LogsQueryClient, LogsQueryResultStatus }: typeof import("@azure/monitor-query-logs") = require("@azure/monitor-query-logs");
         if (!this.logs) {
             this.logs = new LogsQueryClient(this.credential, {
-                ...(this.endpoints.logs ? { endpoint: this.endpoints.logs } : {}),
+                endpoint: this.logsEndpoint,
+                // @azure/monitor-query-logs 1.0.0 asks for api.loganalytics.io tokens unless told the scope
+                // (its `audience` option is not read: dist/commonjs/api/monitorQueryLogsContext.js).
+                credentials: { scopes: [scopeOf(new URL(this.logsEndpoint).origin)] },
                 retryOptions: { maxRetries: 0 },
                 ...(this.endpoints.trustedCa ? { tlsOptions: { ca: this.endpoints.trustedCa } } : {}),
             });

@@ -39,8 +39,14 @@ export interface ProvisioningJobOptions {
     readonly now?: () => Date;
     /** Optional. Service principals read at once. Defaults to 4. */
     readonly concurrency?: number;
+    /**
+     * Optional. Microsoft Graph v1.0 of the tenant's cloud, e.g. `https://graph.microsoft.us/v1.0` in
+     * Azure Government (program/azure/cloud.ts; `AzureReader.graphEndpoint`). Defaults to {@link GRAPH_V1}.
+     */
+    readonly graphEndpoint?: string;
 }
 
+/** Microsoft Graph v1.0 of the public cloud. */
 export const GRAPH_V1 = "https://graph.microsoft.com/v1.0";
 
 /** Enterprise applications carry this tag; Entra's Enterprise applications list filters on it. */
@@ -195,11 +201,12 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Prom
  */
 export async function provisioningJobFindings(graph: GraphReader, options: ProvisioningJobOptions = {}): Promise<CheckLine[]> {
     const now = (options.now ?? (() => new Date()))();
+    const graphV1 = (options.graphEndpoint ?? GRAPH_V1).replace(/\/+$/, "");
     const findings: CheckLine[] = [];
     const principals: ServicePrincipal[] = [];
     const filters = options.apps && options.apps.length > 0 ? options.apps.map((a) => ({ app: a, filter: `displayName eq ${odataString(a)}` })) : [{ app: undefined, filter: ENTERPRISE_APPS_FILTER }];
     for (const { app, filter } of filters) {
-        const r = await list<ServicePrincipal>(graph, `${GRAPH_V1}/servicePrincipals?$filter=${encodeURIComponent(filter)}&$select=id,displayName`);
+        const r = await list<ServicePrincipal>(graph, `${graphV1}/servicePrincipals?$filter=${encodeURIComponent(filter)}&$select=id,displayName`);
         if ("failed" in r) {
             return [unexpected("provisioning jobs", "the service principals", r.failed, "Application.Read.All")];
         }
@@ -209,7 +216,7 @@ export async function provisioningJobFindings(graph: GraphReader, options: Provi
         principals.push(...r.items.filter((sp) => !principals.some((p) => p.id === sp.id)));
     }
     const perPrincipal = await pool(principals, options.concurrency ?? 4, async (sp) => {
-        const r = await list<SynchronizationJob>(graph, `${GRAPH_V1}/servicePrincipals/${encodeURIComponent(sp.id)}/synchronization/jobs`);
+        const r = await list<SynchronizationJob>(graph, `${graphV1}/servicePrincipals/${encodeURIComponent(sp.id)}/synchronization/jobs`);
         if ("failed" in r) {
             // An application without provisioning answers 404 on some tenants: it has no job.
             return r.failed.status === 404 ? [] : [unexpected(`provisioning job ${sp.displayName || sp.id}`, "its provisioning jobs", r.failed, "Synchronization.Read.All")];

@@ -308,7 +308,7 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
             await assert.rejects(p.create!(inputs), {
                 message:
                     `Registering resource provider Microsoft.Insights on subscription ${SUB} was refused (HTTP 401 InvalidAuthenticationToken): ` +
-                    "the credentials were not accepted; log in again (az login) or check the ARM_* variables the program uses.",
+                    "the credentials were not accepted; log in again (az login) or check the stack's azure-native:* config and the ARM_* variables, which the program reads as the azure-native provider does.",
             });
         });
 

@@ -56,8 +56,49 @@ describe("the dynamic providers as Pulumi runs them", function () {
         );
         assert.match(
             out,
-            /^Setting the retention of \/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12}\/resourceGroups\/rg\/providers\/Microsoft.OperationalInsights\/workspaces\/ws\/tables\/AADProvisioningLogs failed before reaching ARM: ARM_USE_OIDC is true but no token is available/,
+            /^Setting the retention of \/subscriptions\/0{8}-0{4}-0{4}-0{4}-0{12}\/resourceGroups\/rg\/providers\/Microsoft.OperationalInsights\/workspaces\/ws\/tables\/AADProvisioningLogs failed before reaching ARM: ARM_USE_OIDC is true but no OIDC token is available/,
         );
+    });
+
+    // What `configure` gets is the stack's config as the engine hands it over, secrets decrypted, values typed.
+    it("authenticates with the stack's azure-native config that configure hands it, over the process's variables", async () => {
+        const stackConfig = {
+            "entra-provisioning-logs:tenantId": "t",
+            "azure-native:tenantId": "t",
+            "azure-native:clientId": "c",
+            "azure-native:clientCertificatePath": "/nonexistent/sp.pem",
+        };
+        const out = await runSerialized(
+            createTableRetentionProvider(),
+            `const config = ${JSON.stringify(stackConfig)};
+             p.configure({ config: { get: (key) => config[key] } })
+               .then(() => p.create({ subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroupName: "rg", workspaceName: "ws",
+                                       tableName: "AADProvisioningLogs", retentionInDays: 30, totalRetentionInDays: 30 }))
+               .then(() => console.log("created?"), (e) => console.log(e.message.split("\\n")[0]));`,
+            // Lower in the provider's order than a certificate: not used.
+            { ARM_USE_OIDC: "true", ARM_TENANT_ID: "t", ARM_CLIENT_ID: "c" },
+        );
+        assert.match(out, /failed before reaching ARM: azure-native:clientCertificatePath names \/nonexistent\/sp\.pem, which can't be read \(ENOENT\)$/m);
+    });
+
+    it("reads the cloud from the configured azure-native:environment", async () => {
+        const out = await runSerialized(
+            createRegistrationProvider(),
+            `p.configure({ config: { get: (key) => ({ "azure-native:environment": "mars" })[key] } })
+               .then(() => p.create({ subscriptionId: "00000000-0000-0000-0000-000000000000", namespace: "Microsoft.Insights", timeoutMinutes: 1 }))
+               .then(() => console.log("created?"), (e) => console.log(e.message.split("\\n")[0]));`,
+        );
+        assert.strictEqual(
+            out.trim(),
+            'azure-native:environment must be public, usgovernment or china (or an alias the azure-native provider accepts: public, azurecloud, china, azurechinacloud, usgov, usgovernment, azureusgovernment, azureusgovernmentcloud, usgovernmentl4) (got "mars")',
+        );
+    });
+
+    it("carries the azure-native provider's identity in its closure, and no secret", async () => {
+        const identity = { tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f", clientId: "0a1b2c3d-0000-4000-8000-000000000001", objectId: "9f8e7d6c-0000-4000-8000-000000000002" };
+        const serialized = await pulumi.runtime.serializeFunction(() => createTableRetentionProvider({ providerIdentity: Promise.resolve(identity) }), { allowSecrets: true });
+        assert.ok(serialized.text.includes(identity.objectId), "the captured identity is in the closure");
+        assert.strictEqual(serialized.containsSecrets, false);
     });
 
     it("refuses a retention decrease from the serialized table provider's check, as the engine calls it at preview", async () => {

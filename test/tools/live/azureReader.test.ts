@@ -1,7 +1,21 @@
 import * as assert from "assert";
+import type { TokenCredential } from "@azure/identity";
 import { AzureReader, VerifyEndpoints } from "../../../tools/live/azureReader";
 import { ArmGaveUp } from "../../../program/azure/armOperation";
-import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../../support/fakeArm";
+import { ConfigError } from "../../../program/settingsValidation";
+import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, fakeToken, noJitter, VirtualClock } from "../../support/fakeArm";
+
+/** A credential the fake servers accept, which records the scope of every token it gives. */
+function recordingCredential(): TokenCredential & { scopes: string[] } {
+    const scopes: string[] = [];
+    return {
+        scopes,
+        getToken: async (scope) => {
+            scopes.push(...(Array.isArray(scope) ? scope : [scope]));
+            return { token: fakeToken("3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f"), expiresOnTimestamp: Date.now() + 3_600_000 };
+        },
+    };
+}
 
 const PATH = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/providers/Microsoft.Insights";
 const WORKSPACE = "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a";
@@ -194,6 +208,76 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
             await assert.rejects(az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), { message: "The provided credentials have insufficient access" });
             assert.deepStrictEqual(clock.sleeps, []);
             assert.strictEqual(arm!.requests.length, 1);
+        });
+    });
+});
+
+describe("verify's reader in the stack's cloud, with the azure-native provider's credential", () => {
+    it("reads Azure Government's hosts from the stack's azure-native:environment", async () => {
+        const credential = recordingCredential();
+        const az = new AzureReader({ azure: { config: { "azure-native:environment": "usgovernment" }, env: {} }, credential });
+        assert.strictEqual(az.cloud.name, "AzureUSGovernment");
+        assert.strictEqual(az.logsEndpoint, "https://api.loganalytics.us/v1");
+        assert.strictEqual(az.graphEndpoint, "https://graph.microsoft.us/v1.0");
+        assert.strictEqual(await az.credentialTenant(), "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f");
+        assert.deepStrictEqual(credential.scopes, ["https://management.usgovcloudapi.net/.default"]);
+    });
+
+    it("reads Azure China's hosts from ARM_ENVIRONMENT", () => {
+        const az = new AzureReader({ azure: { env: { ARM_ENVIRONMENT: "china" } }, credential: fakeCredential });
+        assert.deepStrictEqual([az.cloud.name, az.logsEndpoint, az.graphEndpoint], ["AzureChinaCloud", "https://api.loganalytics.azure.cn/v1", "https://microsoftgraph.chinacloudapi.cn/v1.0"]);
+    });
+
+    it("keeps the public cloud's hosts when nothing selects another", async () => {
+        const credential = recordingCredential();
+        const az = new AzureReader({ azure: { env: {} }, credential });
+        assert.deepStrictEqual([az.cloud.name, az.logsEndpoint, az.graphEndpoint], ["AzureCloud", "https://api.loganalytics.io/v1", "https://graph.microsoft.com/v1.0"]);
+        await az.credentialTenant();
+        assert.deepStrictEqual(credential.scopes, ["https://management.azure.com/.default"]);
+    });
+
+    it("refuses, in one line and as a settings problem, what the provider's settings can't give", () => {
+        assert.throws(
+            () => new AzureReader({ azure: { config: { "azure-native:clientSecret": "s", "azure-native:clientId": "c" }, env: {} } }),
+            (e: Error) => e instanceof ConfigError && e.message === "azure-native:tenantId (or ARM_TENANT_ID) must be set when authenticating with a client secret (azure-native:clientSecret is set)",
+        );
+        assert.throws(() => new AzureReader({ azure: { env: { ARM_ENVIRONMENT: "mars" } }, credential: fakeCredential }), ConfigError);
+    });
+
+    describe("against loopback servers", () => {
+        let arm: FakeArm | undefined;
+        afterEach(async () => {
+            await arm?.close();
+            arm = undefined;
+        });
+
+        it("reads Microsoft Graph with a token for Graph, retrying it like ARM", async () => {
+            const clock = new VirtualClock();
+            const replies: ArmReply[] = [{ status: 429, headers: { "retry-after": "3" }, body: armError("TooManyRequests", "slow down") }, { status: 200, body: { value: [{ id: "sp" }] } }];
+            arm = await FakeArm.start(() => replies.shift() ?? { status: 500 }, clock.now);
+            const credential = recordingCredential();
+            const az = new AzureReader({ graph: `${arm.endpoint}/v1.0`, arm: arm.endpoint, credential, trustedCa: arm.ca, clock, random: noJitter });
+            assert.deepStrictEqual(await az.graph.get(`${arm.endpoint}/v1.0/servicePrincipals?$top=1`), { status: 200, body: { value: [{ id: "sp" }] } });
+            assert.deepStrictEqual(clock.sleeps, [5_000]);
+            assert.deepStrictEqual(arm.requests.map((r) => `${r.method} ${r.path}`), ["GET /v1.0/servicePrincipals", "GET /v1.0/servicePrincipals"]);
+            assert.deepStrictEqual([...new Set(credential.scopes)], [`${arm.endpoint}/.default`]);
+        });
+
+        it("never sends its Graph token to another host, such as a next link elsewhere", async () => {
+            arm = await FakeArm.start(() => ({ status: 200, body: {} }));
+            const az = new AzureReader({ graph: `${arm.endpoint}/v1.0`, credential: fakeCredential, trustedCa: arm.ca });
+            await assert.rejects(az.graphGet("https://graph.example.com/v1.0/servicePrincipals"), {
+                message: `refusing to send a Microsoft Graph token to https://graph.example.com: the Graph of this cloud is ${arm.endpoint}`,
+            });
+            assert.deepStrictEqual(arm.requests, []);
+        });
+
+        it("asks for query tokens for the query API's own audience", async () => {
+            arm = await FakeArm.start(() => QUERY_OK);
+            const credential = recordingCredential();
+            const az = new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential, trustedCa: arm.ca });
+            assert.deepStrictEqual(await az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), [{ Records24h: 1234 }]);
+            assert.deepStrictEqual([...new Set(credential.scopes)], [`${arm.endpoint}/.default`]);
         });
     });
 });

@@ -149,4 +149,17 @@ describe("verify's provisioning job states from Microsoft Graph", () => {
             { status: "fail", check: "provisioning jobs", message: "reading the service principals failed (HTTP 503: Service unavailable)", fix: "run verify again; if it persists, check the Microsoft Entra service health" },
         ]);
     });
+
+    it("reads the Microsoft Graph of the tenant's cloud, such as Azure Government's", async () => {
+        const gov = "https://graph.microsoft.us/v1.0";
+        const apps = `${gov}/servicePrincipals?$filter=${encodeURIComponent("tags/any(t:t eq 'WindowsAzureActiveDirectoryIntegratedApp')")}&$select=id,displayName`;
+        const graph = new FakeGraph({
+            [apps]: { status: 200, body: { value: [{ id: "sp", displayName: "ServiceNow" }] } },
+            [`${gov}/servicePrincipals/sp/synchronization/jobs`]: { status: 200, body: { value: [job("servicenow.1", "serviceNowOutDelta", { code: "Active", lastExecution: { state: "Succeeded", timeEnded: "2024-03-11T11:40:00Z" } })] } },
+        });
+        assert.deepStrictEqual(await provisioningJobFindings(graph, { now: NOW, graphEndpoint: `${gov}/` }), [
+            { status: "ok", check: "provisioning job ServiceNow (serviceNowOutDelta)", message: "running (Active), last cycle ended 2024-03-11T11:40:00Z" },
+        ]);
+        assert.ok(graph.asked.every((url) => url.startsWith(`${gov}/`)), graph.asked.join(", "));
+    });
 });
