@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { PUBLIC_PORTAL } from "../program/azure/cloud";
 import { ResourceProviderRegistration } from "../program/dynamic/resourceProviderRegistration";
 import { namePrefix, resourceIdentity, workspaceIdParts } from "../program/naming";
 import { ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
@@ -72,6 +73,13 @@ export interface ProvisioningLoggingArgs {
     readonly adoptDiagnosticSetting?: boolean;
     /** Optional. Destinations of the diagnostic setting besides the workspace. Defaults to none. */
     readonly diagnosticSettingDestinations?: DiagnosticSettingDestinations;
+    /**
+     * Optional. The Azure portal of the cloud the stack deploys to, for every portal link (the
+     * workspace's logs, the workbooks, the dashboard, the alerts): `https://portal.azure.us` in Azure
+     * Government, `https://portal.azure.cn` in Azure China (program/azure/cloud.ts). Defaults to
+     * `https://portal.azure.com`, the public cloud's.
+     */
+    readonly portalUrl?: string;
     /** Optional. How long to wait for a resource provider to register, in minutes. Defaults to 20. */
     readonly registrationTimeoutMinutes?: number;
     /** Optional. Deploy the provisioning workbooks. Defaults to true. */
@@ -154,7 +162,8 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.insightsRegistration] },
         );
 
-        this.logsPortalUrl = pulumi.interpolate`https://portal.azure.com/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
+        this.logsPortalUrl = pulumi.interpolate`${args.portalUrl ?? PUBLIC_PORTAL}/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
+        const portal = args.portalUrl ? { portalUrl: args.portalUrl } : {};
 
         const identity = resourceIdentity({ ...args, workspaceName: workspaceNameOf(args) });
         const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
@@ -163,7 +172,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
         if (args.workbooksEnabled ?? true) {
             this.workbooks = new ProvisioningWorkbooks(
                 `${name}-workbooks`,
-                { ...place, identity, workspaceId: this.logs.workspaceId, tenantId: args.tenantId, auditLogsEnabled },
+                { ...place, ...portal, identity, workspaceId: this.logs.workspaceId, tenantId: args.tenantId, auditLogsEnabled },
                 { parent: this, dependsOn: [this.insightsRegistration] },
             );
         }
@@ -180,6 +189,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                 `${name}-dashboard`,
                 {
                     ...place,
+                    ...portal,
                     identity,
                     dashboardName: args.dashboardName,
                     title: `Entra provisioning (${args.instanceName})`,
@@ -208,6 +218,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                     dailyCapEnabled: args.dailyQuotaGb !== undefined,
                     logsPortalUrl: this.logsPortalUrl,
                     workbookUrl: this.workbooks?.urls["provisioning-overview"],
+                    ...portal,
                     tags: args.tags,
                 },
                 // Log search alerts and action groups are Microsoft.Insights resources.

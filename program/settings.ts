@@ -6,6 +6,8 @@ import type { ProvisioningLoggingArgs } from "../components/provisioningLogging"
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
 import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertSettings";
 import { workspaceIdParts } from "./naming";
+import { chooseCloud } from "./azure/cloud";
+import type { Env } from "./azure/providerConfig";
 import { AzureCloud, locationProblem } from "./regions";
 import {
     closest,
@@ -112,11 +114,6 @@ export interface Settings {
  */
 export const SECRET_SETTINGS: readonly string[] = ["alertSecretReceivers"];
 
-/**
- * The cloud `location` must be a region of. Only the public cloud for now; the rules take a cloud,
- * so selecting another is a setting away.
- */
-const CLOUD: AzureCloud = "AzureCloud";
 
 // Name rules, used for given names and for names derived from the stack alike.
 const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
@@ -290,8 +287,9 @@ export function parseSettings(
     stack: string,
     source: ConfigSource = {},
     declarations: Record<string, Declaration> = projectDeclarations(),
+    cloud: AzureCloud = "AzureCloud",
 ): Settings {
-    const c = validateSettings(raw, declarations, settingsSchema(CLOUD), source);
+    const c = validateSettings(raw, declarations, settingsSchema(cloud), source);
     checkWorkspaceChoice(c, raw);
     checkDiagnosticSettingChoice(c);
     const existing = c.existingWorkspaceId === "" ? undefined : workspaceIdParts(c.existingWorkspaceId);
@@ -408,15 +406,24 @@ function checkDiagnosticSettingChoice(c: CheckedConfig): void {
  * credentials and unreadable required keys, then validates. Pure: the program passes what Pulumi
  * hands it, the offline tools what the stack file holds.
  */
-export function settingsFromConfig(input: StackConfigInput, project: string, stack: string): Settings {
+export function settingsFromConfig(input: StackConfigInput, project: string, stack: string, env: Env = {}): Settings {
     const declarations = projectDeclarations();
     const { raw, source } = projectConfigFrom(input, project, Object.keys(declarations));
-    return parseSettings(raw, stack, source, declarations);
+    return parseSettings(raw, stack, source, declarations, stackCloud(input, env));
+}
+
+/** The cloud `location` must be a region of: the azure-native provider's (azure-native:environment, else ARM_ENVIRONMENT; program/azure/cloud.ts). */
+function stackCloud(input: StackConfigInput, env: Env): AzureCloud {
+    try {
+        return chooseCloud({ config: input.config, env, unreadable: input.encryptedKeys });
+    } catch (e) {
+        throw new ConfigError((e as Error).message);
+    }
 }
 
 /** Reads this stack's configuration from the Pulumi runtime and validates it. */
 export function loadSettings(): Settings {
-    return settingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack());
+    return settingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack(), process.env);
 }
 
 /** The component's inputs for a stack: the validated settings, named for the component. */

@@ -36,7 +36,7 @@ export function discoverStack(stack: string, configFile?: string): DiscoverStack
     const setKeys = Object.keys(raw);
     try {
         checkStackFileSecrets(file, project, SECRET_SETTINGS);
-        const s = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, project, stack);
+        const s = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, project, stack, process.env);
         return {
             stack,
             tenantId: s.tenantId,
@@ -72,7 +72,8 @@ export function discoverStack(stack: string, configFile?: string): DiscoverStack
 export function discoverCommand(endpoints: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseDiscoverArgs(argv);
-        const found = await discover(new AzureReader(endpoints), discoverStack(args.stack, args.configFile));
+        const { config, encrypted } = readStackConfig(args.stack, { file: args.configFile });
+        const found = await discover(new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }), discoverStack(args.stack, args.configFile));
         io.out(args.json ? JSON.stringify(found, null, 2) : renderDiscovery(found));
         return EXIT_CODES.ok;
     };

@@ -45,12 +45,17 @@ function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
     return { stack: values.stack, all: false, outputs: values.outputs, state: values.state, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
 }
 
-/** A stack's validated settings from its stack file, as the program would see them. */
-function stackSettings(stack: string, configFile?: string) {
+/**
+ * A stack's validated settings from its stack file, as the program would see them, and a reader of
+ * its cloud with the credential its azure-native provider would use (its `azure-native:*` config,
+ * then the ARM_* variables: program/azure/credential.ts).
+ */
+function stackSettings(stack: string, endpoints: VerifyEndpoints, configFile?: string) {
     const { config, encrypted, file } = readStackConfig(stack, { file: configFile });
     checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
     // What the tools can read is plain text: no key counts as secret here.
-    return settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), stack);
+    const settings = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), stack, process.env);
+    return { settings, reader: new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }) };
 }
 
 /** One stack of a fleet: its counts, and the first failure's line. */
@@ -68,7 +73,8 @@ async function verifyFleet(endpoints: VerifyEndpoints, dir?: string): Promise<Fl
     for (const stack of stackNames(dir)) {
         try {
             const configFile = dir ? path.join(dir, `Pulumi.${stack}.yaml`) : undefined;
-            const lines = await runChecks(new AzureReader(endpoints), stackSettings(stack, configFile), {});
+            const { settings, reader } = stackSettings(stack, endpoints, configFile);
+            const lines = await runChecks(reader, settings, {});
             const count = (status: string) => lines.filter((l) => l.status === status).length;
             const first = lines.find((l) => l.status === "fail");
             rows.push({ stack, ok: count("ok"), warn: count("warn"), fail: count("fail"), ...(first ? { problem: `${first.check}: ${first.message}` } : {}) });
@@ -127,9 +133,9 @@ export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
             io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleetVerdicts(rows));
             return rows.every((r) => r.fail === 0) ? EXIT_CODES.ok : EXIT_CODES.findings;
         }
-        const settings = stackSettings(args.stack as string, args.configFile);
+        const { settings, reader } = stackSettings(args.stack as string, endpoints, args.configFile);
         const outputs = args.state ? outputsFromState(readUserFile(args.state, "--state"), args.state) : readOutputs(args.outputs, io.stdin);
-        const lines = await runChecks(new AzureReader(endpoints), settings, outputs);
+        const lines = await runChecks(reader, settings, outputs);
         io.out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));
         return lines.some((l) => l.status === "fail") ? EXIT_CODES.findings : EXIT_CODES.ok;
     };

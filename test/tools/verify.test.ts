@@ -204,7 +204,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
             [
                 "a 401: the credentials",
                 { status: 401, body: armError("ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.") },
-                "✗ workspace: the credentials were refused reading workspace log-entra-provisioning-dev (HTTP 401 ExpiredAuthenticationToken: The access token expiry UTC time is earlier than current UTC time) — fix: log in (az login --tenant <tenant>) or set the ARM_* / AZURE_* variables of the identity that runs verify, then run verify again",
+                "✗ workspace: the credentials were refused reading workspace log-entra-provisioning-dev (HTTP 401 ExpiredAuthenticationToken: The access token expiry UTC time is earlier than current UTC time) — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
             ],
         ];
         for (const [name, replies, expected] of cases) {
@@ -261,7 +261,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         };
         const { code, lines } = await verify(healthyTenant(), { credential: failing });
         assert.deepStrictEqual(lines, [
-            "✗ credentials and 11 other checks: could not get a token for Azure: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. — fix: log in (az login --tenant <tenant>) or set the ARM_* / AZURE_* variables of the identity that runs verify, then run verify again",
+            "✗ credentials and 11 other checks: could not get a token for Azure: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
         ]);
         assert.strictEqual(code, 1);
     });

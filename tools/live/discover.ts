@@ -106,7 +106,7 @@ const fail = (check: string, message: string, fix: string): CheckLine => ({ stat
 const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 const AZURE_SIDE = "a problem on Azure's side: run discover again in a few minutes";
-const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the ARM_* / AZURE_* variables of the identity that runs discover";
+const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads";
 
 /** An answer that is not the data asked for, as one finding with the fix for its kind. */
 function answerProblem(part: string, what: string, r: ArmResponse, right: string): CheckLine {

@@ -57,7 +57,7 @@ const warn = (check: string, message: string, fix?: string): CheckLine => ({ sta
 /** The fix when Azure itself was failing or throttling until verify's deadline. */
 const AZURE_SIDE = "a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page";
 /** The fix when the credentials could not get a token. */
-const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the ARM_* / AZURE_* variables of the identity that runs verify, then run verify again";
+const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again";
 
 /** ARM's answer in a few words: `HTTP 400 InvalidApiVersion: The api-version … is not supported`. */
 function armSays(r: ArmResponse): string {

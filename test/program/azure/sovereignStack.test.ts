@@ -1,55 +1,26 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { Evaluation, evaluate } from "../../../tools/offline/recorder";
-import { PROJECT_DIR, projectName, readStackConfig } from "../../../tools/stackFiles";
+import { projectName, readStackConfig } from "../../../tools/stackFiles";
 
 /** Hosts of the public cloud that a Government stack must never plan with (program/azure/cloud.ts). */
 const PUBLIC_HOSTS = ["portal.azure.com", "management.azure.com", "graph.microsoft.com", "api.loganalytics.io"];
 
-/** A Government region, to be accepted once the settings check `location` against the stack's cloud. */
+/** A Government region. */
 const GOVERNMENT_REGION = "usgovvirginia";
-
-/**
- * What is still to be wired outside the files this test covers, as found when it runs: each makes a
- * test pending, with the reason, rather than failing, until the wiring lands (then it runs in full).
- */
-interface Pending {
-    /** program/settings.ts still checks `location` against the public cloud only. */
-    readonly region?: string;
-    /** components/provisioningLogging.ts does not yet take `portalUrl` and pass it on. */
-    readonly portal?: string;
-}
 
 describe("a stack in Azure Government (azure-native:environment usgovernment)", () => {
     const project = projectName();
     let gov: Evaluation;
     let planned: string;
-    const pending: { -readonly [K in keyof Pending]: Pending[K] } = {};
 
     before(async () => {
         // The dev stack, moved to Azure Government: the provider's config, and a Government region.
         const { config } = readStackConfig("dev");
-        const government = { ...config, "azure-native:environment": "usgovernment" };
-        try {
-            gov = await evaluate("dev", { ...government, [`${project}:location`]: GOVERNMENT_REGION });
-        } catch (e) {
-            if (!/usgovvirginia is a region of Azure Government/.test(String((e as Error).message))) {
-                throw e;
-            }
-            pending.region = `pending wiring: program/settings.ts checks location against the public cloud only (${(e as Error).message})`;
-            gov = await evaluate("dev", government);
-        }
-        if (!fs.readFileSync(path.join(PROJECT_DIR, "components", "provisioningLogging.ts"), "utf8").includes("portalUrl")) {
-            pending.portal = "pending wiring: components/provisioningLogging.ts does not pass portalUrl to its links and components yet";
-        }
+        gov = await evaluate("dev", { ...config, "azure-native:environment": "usgovernment", [`${project}:location`]: GOVERNMENT_REGION });
         planned = JSON.stringify({ inputs: gov.resources.map((r) => r.inputs), outputs: gov.outputs });
     });
 
-    it("plans with no public-cloud host in any input or output", function () {
-        if (pending.portal) {
-            this.skip();
-        }
+    it("plans with no public-cloud host in any input or output", () => {
         assert.deepStrictEqual(
             PUBLIC_HOSTS.filter((host) => planned.includes(host)),
             [],
@@ -57,10 +28,7 @@ describe("a stack in Azure Government (azure-native:environment usgovernment)", 
         );
     });
 
-    it("links to the Government portal from the alerts, the outputs and the dashboard", function () {
-        if (pending.portal) {
-            this.skip();
-        }
+    it("links to the Government portal from the alerts, the outputs and the dashboard", () => {
         const rules = gov.resources.filter((r) => r.type === "azure-native:monitor:ScheduledQueryRule");
         assert.ok(rules.length > 0);
         for (const rule of rules) {
@@ -75,32 +43,17 @@ describe("a stack in Azure Government (azure-native:environment usgovernment)", 
         }
     });
 
-    it("deploys to a Government region", function () {
-        if (pending.region) {
-            this.skip();
-        }
+    it("deploys to a Government region", () => {
         // Action groups are global resources: their location is "Global" in every cloud.
         const located = gov.resources.filter((r) => typeof r.inputs.location === "string" && r.type !== "azure-native:monitor:ActionGroup").map((r) => r.inputs.location);
         assert.ok(located.length > 0);
         assert.deepStrictEqual([...new Set(located)], [GOVERNMENT_REGION]);
     });
 
-    it("refuses a public-cloud region in one line naming the setting", async function () {
-        if (pending.region) {
-            this.skip();
-        }
+    it("refuses a public-cloud region in one line naming the setting", async () => {
         const { config } = readStackConfig("dev");
         await assert.rejects(evaluate("dev", { ...config, "azure-native:environment": "usgovernment" }), {
             message: '`location` must be a region of Azure Government; westeurope is a region of the Azure public cloud (got "westeurope")',
         });
-    });
-
-    it("says what is still pending, if anything", function () {
-        const reasons = Object.values(pending);
-        if (reasons.length > 0) {
-            // Shown in the test report as pending, with the reasons in its title.
-            this.test!.title += `: ${reasons.join("; ")}`;
-            this.skip();
-        }
     });
 });
