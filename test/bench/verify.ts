@@ -10,7 +10,7 @@ import { devSettings, healthyTenant, tenantHandler } from "../support/fakeTenant
     const arm = await FakeArm.start(tenantHandler(s, healthyTenant(s)), Date.now, { latencyMs });
     const started = process.hrtime.bigint();
     const { code } = await runIn(
-        verifyCommand({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca }),
+        verifyCommand({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca }),
         ["--stack", "dev"],
     );
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -12,6 +12,8 @@ export interface TenantState {
     rules: Record<string, { enabled: boolean; actionGroups: string[] }>;
     actionGroups: Record<string, { enabled: boolean; emails: number }>;
     workbooks: string[];
+    /** Enterprise applications with their provisioning jobs, as Microsoft Graph lists them (synchronizationJob resources), or 403. */
+    provisioningJobs?: Array<{ id: string; displayName: string; jobs: Array<Record<string, unknown>> }> | "forbidden";
     /** The data query's one row, or none. */
     data?: Record<string, unknown>;
     /** Served first, in order, whatever is asked. */
@@ -88,6 +90,13 @@ export function healthyTenant(s: Settings = devSettings()): TenantState {
         rules: Object.fromEntries(DEV_ALERT_RULES.map((r) => [r, { enabled: true, actionGroups: [group] }])),
         actionGroups: { [group.toLowerCase()]: { enabled: true, emails: 1 } },
         workbooks: [...DEV_WORKBOOKS],
+        provisioningJobs: [
+            {
+                id: "sp-salesforce",
+                displayName: "Salesforce",
+                jobs: [{ id: "SfSandboxOutDelta.1", templateId: "SfSandboxOutDelta", status: { code: "Active", lastExecution: { state: "Succeeded", timeEnded: "2026-11-25T09:20:00Z" } } }],
+            },
+        ],
         data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
         faults: [],
         faultsAt: [],
@@ -110,6 +119,9 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
         const other = extraAnswer(s, state, req, path);
         if (other) {
             return other;
+        }
+        if (req.method === "GET" && req.path.startsWith("/v1.0/servicePrincipals")) {
+            return graphAnswer(state, req.path);
         }
         if (req.method === "POST" && path.startsWith("/v1/workspaces/")) {
             const columns = [
@@ -245,4 +257,17 @@ function extraAnswer(s: Settings, state: TenantState, req: ArmRequest, path: str
         return ns ? { status: 200, body: { namespace: ns, registrationState: states[ns] } } : { status: 404, body: armError("SubscriptionNotFound", `The subscription '${provider[1]}' could not be found.`) };
     }
     return undefined;
+}
+
+/** Microsoft Graph's enterprise applications and their provisioning jobs (under /v1.0 of the fake's host). */
+function graphAnswer(state: TenantState, path: string): ArmReply {
+    if (state.provisioningJobs === "forbidden") {
+        return { status: 403, body: armError("Authorization_RequestDenied", "Insufficient privileges to complete the operation.") };
+    }
+    const jobs = /^\/v1\.0\/servicePrincipals\/([^/]+)\/synchronization\/jobs$/.exec(path);
+    if (jobs) {
+        const sp = (state.provisioningJobs ?? []).find((p) => p.id === decodeURIComponent(jobs[1]));
+        return sp ? { status: 200, body: { value: sp.jobs } } : { status: 404, body: armError("Request_ResourceNotFound", path) };
+    }
+    return { status: 200, body: { value: (state.provisioningJobs ?? []).map((p) => ({ id: p.id, displayName: p.displayName })) } };
 }

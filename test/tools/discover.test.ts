@@ -48,7 +48,7 @@ async function discoverIn(dir: string, state: TenantState, stack: string, extra:
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(tenant), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(tenant), trustedCa: arm.ca, clock, random: noJitter };
         const result = await runIn(discoverCommand(endpoints), ["--stack", stack, "--config-file", stackFile(dir, stack), ...extra]);
         return { ...result, lines: result.out.trimEnd().split("\n"), arm };
     } finally {

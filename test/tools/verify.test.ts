@@ -18,7 +18,7 @@ async function verify(
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "dev", ...(options.args ?? [])], options.stdin ?? "");
         return { code, lines: (out + err).trimEnd().split("\n"), arm, clock };
     } finally {
@@ -26,8 +26,8 @@ async function verify(
     }
 }
 
-/** The calls verify makes on the dev stack: subscription, 3 providers, workspace, table, data query, diagnostic settings, 4 rules, their one action group (read once), 2 workbooks. */
-const HEALTHY_CALLS = 15;
+/** The calls verify makes on the dev stack: subscription, 3 providers, workspace, table, data query, diagnostic settings, 4 rules, their one action group (read once), 2 workbooks, and on Graph the enterprise applications and one app's jobs. */
+const HEALTHY_CALLS = 17;
 
 const HEALTHY = [
     "✓ credentials: tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
@@ -44,6 +44,7 @@ const HEALTHY = [
     "✓ alert entra-provisioning-dev-logs-at-risk: enabled, notifies ag-entra-provisioning-dev-team",
     "✓ workbook provisioning-overview: Entra provisioning: overview exists",
     "✓ workbook identity-troubleshooting: Entra provisioning: troubleshoot a user or group exists",
+    "✓ provisioning job Salesforce (SfSandboxOutDelta): running (Active), last cycle ended 2026-11-25T09:20:00Z",
 ];
 
 describe("verify against loopback fakes of ARM, the Entra diagnostic-settings API and the Log Analytics query API", () => {
@@ -158,6 +159,34 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.deepStrictEqual([...clock.sleeps].sort((a, b) => a - b), [5_000, 17_000]);
     });
 
+    it("reads each provisioning job's live state from Microsoft Graph: quarantined and paused jobs fail or warn with the fix", async () => {
+        const state = healthyTenant();
+        state.provisioningJobs = [
+            ...(state.provisioningJobs as Array<{ id: string; displayName: string; jobs: Array<Record<string, unknown>> }>),
+            {
+                id: "sp-servicenow",
+                displayName: "ServiceNow",
+                jobs: [
+                    {
+                        id: "sn.1",
+                        templateId: "serviceNowOutDelta",
+                        status: { code: "Quarantine", quarantine: { reason: "EncounteredQuarantineException", seriesBegan: "2026-11-20T08:00:00Z", error: { code: "ServiceNowInvalidCredentials", message: "invalid credentials" } } },
+                    },
+                ],
+            },
+            { id: "sp-box", displayName: "Box", jobs: [{ id: "box.1", templateId: "BoxOutDelta", status: { code: "Paused" } }] },
+        ];
+        const { code, lines } = await verify(state);
+        const jobs = lines.filter((l) => l.includes("provisioning job"));
+        assert.deepStrictEqual(
+            jobs.map((l) => l.slice(0, l.indexOf(":"))),
+            ["! provisioning job Box (BoxOutDelta)", "✓ provisioning job Salesforce (SfSandboxOutDelta)", "✗ provisioning job ServiceNow (serviceNowOutDelta)"],
+        );
+        assert.match(jobs[0], /: paused: provisioning is not running — fix: start it if that is not intended/);
+        assert.match(jobs[2], /: in quarantine since 2026-11-20T08:00:00Z, reason EncounteredQuarantineException \(ServiceNowInvalidCredentials: invalid credentials\)/);
+        assert.strictEqual(code, 1);
+    });
+
     it("says which checks could not be read when Azure asks to wait past verify's deadline, without waiting", async () => {
         const state = healthyTenant();
         state.faults = Array(1_000).fill({ status: 429, headers: { "retry-after": "3600" }, body: armError("TooManyRequests", "slow down") });
@@ -172,6 +201,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
             `✗ diagnostic setting: reading the tenant's diagnostic settings ${why}`,
             `✗ alert entra-provisioning-dev-failure-spike and 3 other checks: reading the alert rule ${why}`,
             `✗ workbook provisioning-overview and workbook identity-troubleshooting: reading the workbook ${why}`,
+            "✗ provisioning jobs: reading the service principals failed (HTTP 429: slow down) — fix: run verify again; if it persists, check the Microsoft Entra service health",
         ]);
         assert.strictEqual(code, 1);
         assert.deepStrictEqual(clock.sleeps, [], "no wait that could not end before the deadline was started");
@@ -261,7 +291,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         };
         const { code, lines } = await verify(healthyTenant(), { credential: failing });
         assert.deepStrictEqual(lines, [
-            "✗ credentials and 11 other checks: could not get a token for Azure: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
+            "✗ credentials and 12 other checks: could not get a token for Azure: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
         ]);
         assert.strictEqual(code, 1);
     });

@@ -50,7 +50,7 @@ async function verify(state: TenantState): Promise<{ code: number; lines: string
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "central", "--config-file", FILE]);
         return { code, lines: (out + err).trimEnd().split("\n") };
     } finally {
@@ -73,6 +73,7 @@ describe("verify for a stack with an existing workspace and an adopted setting",
             ...RULES.map((r) => `✓ alert ${r}: enabled, notifies ag-entra-provisioning-central-team`),
             "✓ workbook provisioning-overview: Entra provisioning: overview exists",
             "✓ workbook identity-troubleshooting: Entra provisioning: troubleshoot a user or group exists",
+            "! provisioning jobs: no enterprise application has a provisioning job — fix: turn on provisioning for an application (Enterprise applications > the app > Provisioning)",
         ]);
         assert.strictEqual(code, 0);
     });

@@ -20,7 +20,7 @@ async function verifyAll(files: Record<string, string>): Promise<{ code: number;
             for (const [stack, text] of Object.entries(files)) {
                 fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
             }
-            const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+            const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
             const { code, out } = await runIn(verifyCommand(endpoints), ["--all", "--stacks-dir", dir]);
             return { code, out };
         });
@@ -33,7 +33,7 @@ describe("verify of a fleet of stacks", () => {
     it("checks every stack with one summary row each, and exits 0 when all pass", async () => {
         const { code, out } = await verifyAll({ dev: dev() });
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(out.split("\n").slice(0, 4), ["verify of 1 stacks: every stack passes.", "", "STACK  OK  WARN  FAIL  FIRST FAILURE", "dev    14  0     0"]);
+        assert.deepStrictEqual(out.split("\n").slice(0, 4), ["verify of 1 stacks: every stack passes.", "", "STACK  OK  WARN  FAIL  FIRST FAILURE", "dev    15  0     0"]);
     });
 
     it("goes on past a stack whose settings are wrong, names the problem, and exits 1", async () => {
@@ -44,7 +44,7 @@ describe("verify of a fleet of stacks", () => {
             "",
             "STACK   OK  WARN  FAIL  FIRST FAILURE",
             "broken  0   0     1     `retentionInDays` must be between 30 and 730 (got 7)",
-            "dev     14  0     0",
+            "dev     15  0     0",
         ]);
     });
 

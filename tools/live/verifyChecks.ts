@@ -1,4 +1,5 @@
 import type { Settings } from "../../program/settings";
+import { provisioningJobFindings } from "./provisioningJobs";
 import { ALERT_CATALOG, ALERT_RULE_IDS } from "../../program/alertCatalog";
 import { namePrefix, resourceIdentity, workspaceIdParts } from "../../program/naming";
 import { skipReason } from "../../components/provisioningAlerts";
@@ -513,6 +514,8 @@ export async function runChecks(az: AzureReader, s: Settings, outputs: StackOutp
         guard("diagnostic setting", diagnosticSettings(az, s, outputs)),
         guard("alerts", alerts(az, s, expectedAlertRules(s, outputs))),
         ...(s.workbooksEnabled ? Object.keys(WORKBOOKS).map((file) => guard(`workbook ${file}`, workbook(az, s, file))) : []),
+        // The jobs' live state: a quarantine outlasts the two days an alert can see.
+        guard("provisioning jobs", provisioningJobFindings(az.graph, { graphEndpoint: az.graphEndpoint })),
     ]);
     return dedupeFindings(groups.flat());
 }
