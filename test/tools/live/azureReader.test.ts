@@ -44,7 +44,7 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
             return replies.shift() ?? last;
         };
         arm = await FakeArm.start(handler, clock.now);
-        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter, ...extra });
+        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter, ...extra });
     }
 
     const arrivals = () => arm!.requests.map((r) => r.at);
@@ -275,7 +275,7 @@ describe("verify's reader in the stack's cloud, with the azure-native provider's
         it("asks for query tokens for the query API's own audience", async () => {
             arm = await FakeArm.start(() => QUERY_OK);
             const credential = recordingCredential();
-            const az = new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, credential, trustedCa: arm.ca });
+            const az = new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential, trustedCa: arm.ca });
             assert.deepStrictEqual(await az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), [{ Records24h: 1234 }]);
             assert.deepStrictEqual([...new Set(credential.scopes)], [`${arm.endpoint}/.default`]);
         });
