@@ -1,6 +1,3 @@
-import * as pulumi from "@pulumi/pulumi";
-import { ConfigError } from "../program/settingsValidation";
-
 /**
  * The one way every command (`plan`, `check:kql`, `check:policy`, `verify`) runs: a command returns
  * its exit code, and any error becomes one line and the code of its kind. The table is in the README.
@@ -36,7 +33,20 @@ export type Command = (argv: readonly string[], io: CommandIo) => Promise<number
 
 /** Errors that mean the user's input is wrong, as opposed to a bug. */
 function isUserError(e: unknown): e is Error {
-    return e instanceof UsageError || e instanceof ConfigError || pulumi.RunError.isInstance(e);
+    if (e instanceof UsageError) {
+        return true;
+    }
+    // Loaded only when needed, not with this module: `check:kql` starts Kusto.Language's thread
+    // before the Pulumi SDK loads.
+    const { ConfigError } = require("../program/settingsValidation") as typeof import("../program/settingsValidation");
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    return e instanceof ConfigError || pulumi.RunError.isInstance(e);
+}
+
+/** A stack trace with its positions in the TypeScript, however the files were loaded (see tools/register.js). */
+function typeScriptStack(stack: string): string {
+    const map = (globalThis as { [key: symbol]: ((stack: string) => string) | undefined })[Symbol.for("entra-provisioning-logs.mapStackTrace")];
+    return map ? map(stack) : stack;
 }
 
 /** Runs a command and turns what it throws into one line and an exit code. */
@@ -48,7 +58,7 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
             io.err(`error: ${e.message}`);
             return EXIT_CODES.usage;
         }
-        io.err(`internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        io.err(`internal error: ${e instanceof Error ? (e.stack ? typeScriptStack(e.stack) : e.message) : String(e)}`);
         return EXIT_CODES.internal;
     }
 }

@@ -2,17 +2,42 @@
  * `npm run bench`: the numbers behind the targets, printed for the closing notes. Not a test: it
  * measures, it does not pass or fail on time.
  */
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as path from "path";
 import { simulateRegistration } from "./registration";
 
+const PROJECT_DIR = path.join(__dirname, "..", "..");
+
 function inChild<T>(script: string, ...args: string[]): T {
-    const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, script), ...args], {
-        cwd: path.join(__dirname, "..", ".."),
+    // The offline tools' TypeScript loader, as the npm scripts use it.
+    const out = execFileSync(process.execPath, ["-r", path.join(PROJECT_DIR, "tools", "register.js"), path.join(__dirname, script), ...args], {
+        cwd: PROJECT_DIR,
         encoding: "utf8",
     });
     return JSON.parse(out.trim().split("\n").pop() as string);
 }
+
+/** Wall time of one run of `command` in a fresh process, in ms; its output is not kept. */
+function wallMs(command: string, args: readonly string[]): number {
+    const started = process.hrtime.bigint();
+    const run = spawnSync(command, args, { cwd: PROJECT_DIR, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (run.status !== 0) {
+        throw new Error(`${command} ${args.join(" ")} exited ${run.status}: ${run.stderr}`);
+    }
+    return ms;
+}
+
+function median(values: readonly number[]): number {
+    return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+}
+
+/** Loading only the SDK modules the program and the policy pack use: the yardstick of the plan's time. */
+const SDK_ONLY = [
+    'require("@pulumi/pulumi");',
+    'for (const m of ["aadiam", "monitor", "operationalinsights", "resources", "applicationinsights", "portal", "authorization"]) require("@pulumi/azure-native/" + m);',
+    'require("@pulumi/policy");',
+].join(" ");
 
 (async () => {
     console.log("Registration waiter (simulated ARM, virtual clock; targets: ≤ 12 reads, ≤ 15 s detection delay, 0 calls after the deadline)");
@@ -57,9 +82,24 @@ function inChild<T>(script: string, ...args: string[]): T {
     const kql = inChild<{ analysed: number; findings: number; checkMs: number; collectMs: number; analyseMs: number; fiftyMs: number; peakRssMb: number }>("kql.ts");
     console.log(
         `  full check of every deployed query: ${kql.analysed} queries, ${kql.findings} findings, ${kql.checkMs.toFixed(0)} ms in all: ` +
-            `${kql.collectMs} ms collecting them (evaluating every stack under mocks), ${kql.analyseMs} ms analysing (loading Kusto.Language included)`,
+            `${kql.collectMs} ms collecting them (evaluating every stack under mocks, while Kusto.Language loads in its thread), ${kql.analyseMs} ms more analysing`,
     );
     console.log(`  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`);
+
+    console.log("\nThe offline tools' wall time (fresh processes, median of 5; targets: plan ≤ 3× loading the SDKs alone, check:kql ≤ 2 s)");
+    // Runs alternate, so that a change in the machine's load weighs on both sides of the ratio.
+    const sdk: number[] = [];
+    const plan: number[] = [];
+    for (let i = 0; i < 5; i++) {
+        sdk.push(wallMs(process.execPath, ["-e", SDK_ONLY]));
+        plan.push(wallMs("npm", ["run", "plan", "--", "--stack", "prod"]));
+    }
+    console.log(
+        `  npm run plan -- --stack prod: ${median(plan).toFixed(0)} ms; loading the SDK modules it uses: ${median(sdk).toFixed(0)} ms; ` +
+            `${(median(plan) / median(sdk)).toFixed(2)}×`,
+    );
+    const kqlCheck = [0, 1, 2, 3, 4].map(() => wallMs("npm", ["run", "check:kql"]));
+    console.log(`  npm run check:kql: ${median(kqlCheck).toFixed(0)} ms (min ${Math.min(...kqlCheck).toFixed(0)}, max ${Math.max(...kqlCheck).toFixed(0)})`);
 
     console.log("\nverify against loopback fakes, 100 ms latency per call (target: wall ≤ 3× the slowest call chain)");
     const v = inChild<{ code: number; wallMs: number; calls: number; sumMs: number; slowestChainMs: number }>("verify.ts");

@@ -27,7 +27,7 @@ export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
     const rows: FleetRow[] = [];
     for (const stack of stackNames(dir)) {
         try {
-            const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false });
+            const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false, serializeDynamicProviders: false });
             const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
             const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
             rows.push({

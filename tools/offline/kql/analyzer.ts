@@ -4,7 +4,8 @@ import * as path from "path";
 /**
  * Microsoft's Kusto.Language analyzer (`@kusto/language-service-next`, the one the portal's editor
  * uses) over the table schemas in `kql/tables.json`, as a Log Analytics workspace sees them: the
- * tables are in scope without a `database()` prefix.
+ * tables, and the workspace's system functions such as `_LogOperation`, are in scope without a
+ * `database()` prefix.
  */
 
 /** One problem the analyzer found, at a 1-based line and column of the query text. */
@@ -27,8 +28,11 @@ export interface KqlAnalysis {
     readonly columns: readonly KqlColumn[];
 }
 
+/** Column name → Kusto type, per table; and per workspace function that returns a table. */
 export interface TableSchemas {
     readonly tables: Record<string, Record<string, string>>;
+    /** Functions without parameters that every workspace has (e.g. `_LogOperation`), by the columns they return. */
+    readonly functions?: Record<string, Record<string, string>>;
 }
 
 const SCHEMAS_FILE = path.join(__dirname, "tables.json");
@@ -38,6 +42,7 @@ export function loadSchemas(file = SCHEMAS_FILE): TableSchemas {
 }
 
 // The package is Bridge.NET output: bridge.js installs the runtime, the main file fills the global `Kusto`.
+// The minified builds shipped beside them are the same code in under a third of the bytes, quicker to load.
 interface BridgeList<T> {
     readonly Count: number;
     getItem(i: number): T;
@@ -49,8 +54,8 @@ interface KustoGlobal {
 let kusto: KustoGlobal | undefined;
 function loadKusto(): KustoGlobal {
     if (!kusto) {
-        require("@kusto/language-service-next/bridge.js");
-        require("@kusto/language-service-next");
+        require("@kusto/language-service-next/bridge.min.js");
+        require("@kusto/language-service-next/Kusto.Language.Bridge.min.js");
         kusto = (globalThis as unknown as { Kusto: KustoGlobal }).Kusto;
     }
     return kusto;
@@ -83,10 +88,14 @@ export class KqlAnalyzer {
     constructor(schemas: TableSchemas = loadSchemas()) {
         const L = loadKusto().Language;
         const S = L.Symbols;
-        const tables = Object.entries(schemas.tables).map(
-            ([name, columns]) => new S.TableSymbol.$ctor7(name, `(${Object.entries(columns).map(([c, t]) => `['${c}']:${t}`).join(", ")})`, null),
+        const schema = (columns: Record<string, string>) => `(${Object.entries(columns).map(([c, t]) => `['${c}']:${t}`).join(", ")})`;
+        const tables = Object.entries(schemas.tables).map(([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null));
+        // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
+        // without parameters whose return type is a table of its documented columns.
+        const functions = Object.entries(schemas.functions ?? {}).map(
+            ([name, columns]) => new S.FunctionSymbol.$ctor5(name, new S.TableSymbol.$ctor7(name, schema(columns), null), []),
         );
-        const database = new S.DatabaseSymbol.ctor("workspace", tables);
+        const database = new S.DatabaseSymbol.ctor("workspace", [...tables, ...functions]);
         this.globals = L.GlobalState.Default.WithCluster(new S.ClusterSymbol.ctor("loganalytics", [database])).WithDatabase(database);
     }
 

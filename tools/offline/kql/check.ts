@@ -13,7 +13,7 @@ export interface KqlFinding {
  * Analyses each query; for alert rules also checks the result shape Azure validates at deploy
  * time: the measure column exists and is numeric, and every dimension is a result column.
  */
-export function checkQueries(queries: readonly DeployedQuery[], analyzer = new KqlAnalyzer()): KqlFinding[] {
+export function checkQueries(queries: readonly DeployedQuery[], analyzer: Pick<KqlAnalyzer, "analyze"> = new KqlAnalyzer()): KqlFinding[] {
     const findings: KqlFinding[] = [];
     // Stacks deploy many of the same queries (workbooks, saved queries): analyse each text once.
     const analyses = new Map<string, ReturnType<KqlAnalyzer["analyze"]>>();
