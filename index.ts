@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { chooseCloud, CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
+import { chooseCloud, type CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
 import { azureNativeConfig } from "./program/azure/providerConfig";
 import { ConfigError, loadSettings, provisioningLoggingArgs } from "./program/settings";
-import { ProvisioningLogging, ProvisioningLoggingArgs } from "./components/provisioningLogging";
+import { ProvisioningLogging, type ProvisioningLoggingArgs } from "./components/provisioningLogging";
 import { assertSameTenant } from "./program/tenantGuard";
 
 /**

@@ -72,7 +72,9 @@ export interface CiDeployerIdentityArgs {
 }
 
 /** The federated credentials' subjects, by credential name. */
-function federatedSubjects(args: Pick<CiDeployerIdentityArgs, "githubRepository" | "githubEnvironments" | "githubBranches">): Record<string, string> {
+function federatedSubjects(
+    args: Pick<CiDeployerIdentityArgs, "githubRepository" | "githubEnvironments" | "githubBranches">,
+): Record<string, string> {
     const repo = args.githubRepository;
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, "-");
     return Object.fromEntries([
@@ -100,7 +102,11 @@ export class CiDeployerIdentity extends pulumi.ComponentResource {
 
         this.application = new azuread.ApplicationRegistration(
             `${name}-app`,
-            { displayName: args.applicationName, description: `CI deployer of entra-provisioning-logs (${args.githubRepository})`, signInAudience: "AzureADMyOrg" },
+            {
+                displayName: args.applicationName,
+                description: `CI deployer of entra-provisioning-logs (${args.githubRepository})`,
+                signInAudience: "AzureADMyOrg",
+            },
             childOpts,
         );
         this.servicePrincipal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: this.application.clientId }, childOpts);
@@ -109,7 +115,13 @@ export class CiDeployerIdentity extends pulumi.ComponentResource {
         for (const [credential, subject] of Object.entries(federatedSubjects(args))) {
             new azuread.ApplicationFederatedIdentityCredential(
                 `${name}-${credential}`,
-                { applicationId: this.application.id, displayName: credential, issuer: GITHUB_ISSUER, subject, audiences: [FEDERATION_AUDIENCE] },
+                {
+                    applicationId: this.application.id,
+                    displayName: credential,
+                    issuer: GITHUB_ISSUER,
+                    subject,
+                    audiences: [FEDERATION_AUDIENCE],
+                },
                 childOpts,
             );
         }
@@ -141,7 +153,11 @@ export class CiDeployerIdentity extends pulumi.ComponentResource {
                 childOpts,
             );
 
-        const providers = customRole("providers", "register resource providers", providerActions(args.monitoringResourceGroup === undefined));
+        const providers = customRole(
+            "providers",
+            "register resource providers",
+            providerActions(args.monitoringResourceGroup === undefined),
+        );
         assign("providers-assignment", providers.id, subscription);
         const monitoring = customRole("monitoring", "manage provisioning-logs monitoring resources", MONITORING_ACTIONS);
         assign(

@@ -1,8 +1,15 @@
-import * as path from "path";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
-import { derivedName, projectConfigFrom, projectConfigSchema, runtimeConfig, StackConfigInput, validateSettings } from "../program/settingsValidation";
+import {
+    derivedName,
+    projectConfigFrom,
+    projectConfigSchema,
+    runtimeConfig,
+    type StackConfigInput,
+    validateSettings,
+} from "../program/settingsValidation";
 import type { ConfigSource, NameRule } from "../program/settingsValidation";
 
 /** The bootstrap's validated settings; the only place it reads `pulumi.Config`. */
@@ -32,9 +39,17 @@ const schema = z
     .strictObject({
         tenantId: guid,
         subscriptionId: guid,
-        githubRepository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, { error: "must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring" }),
-        githubEnvironments: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be a GitHub environment name of letters, digits, '-', '_' or '.'" })),
-        githubBranches: z.array(z.string().regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_./-]{1,255}(?<!\/)$/, { error: "must be a branch name such as main or release/1.0" })),
+        githubRepository: z.string().regex(/^[A-Za-z0-9-]{1,39}\/[A-Za-z0-9_.-]{1,100}$/, {
+            error: "must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring",
+        }),
+        githubEnvironments: z.array(
+            z.string().regex(/^[A-Za-z0-9_.-]{1,255}$/, { error: "must be a GitHub environment name of letters, digits, '-', '_' or '.'" }),
+        ),
+        githubBranches: z.array(
+            z
+                .string()
+                .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9_./-]{1,255}(?<!\/)$/, { error: "must be a branch name such as main or release/1.0" }),
+        ),
         applicationName: z.string().max(120, { error: "must be at most 120 characters" }),
         monitoringResourceGroup: z.string().refine((s) => s === "" || (/^[-\w.()]{1,90}$/.test(s) && !s.endsWith(".")), {
             error: "must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.'",

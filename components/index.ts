@@ -5,7 +5,13 @@
 export { ProvisioningLogging, type ProvisioningLoggingArgs } from "./provisioningLogging";
 export { ProvisioningLogsWorkspace, type ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
 export { TenantDiagnosticSetting, type DiagnosticSettingDestinations, type TenantDiagnosticSettingArgs } from "./tenantDiagnosticSetting";
-export { ProvisioningAlerts, type AlertReceivers, type ProvisioningAlertOptions, type ProvisioningAlertsArgs, type SkippedRule } from "./provisioningAlerts";
+export {
+    ProvisioningAlerts,
+    type AlertReceivers,
+    type ProvisioningAlertOptions,
+    type ProvisioningAlertsArgs,
+    type SkippedRule,
+} from "./provisioningAlerts";
 export { ProvisioningWorkbooks, type ProvisioningWorkbooksArgs } from "./provisioningWorkbooks";
 export { ProvisioningQueries, type ProvisioningQueriesArgs } from "./provisioningQueries";
 export { ProvisioningDashboard, type ProvisioningDashboardArgs } from "./provisioningDashboard";

@@ -1,8 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as monitor from "@pulumi/azure-native/monitor";
-import { ALERT_CATALOG, ALERT_RULE_IDS, AlertDefinition, AlertRuleId, AlertRuleSettings, durationMinutes, resolveRules } from "../program/alertCatalog";
+import {
+    ALERT_CATALOG,
+    ALERT_RULE_IDS,
+    type AlertDefinition,
+    type AlertRuleId,
+    type AlertRuleSettings,
+    durationMinutes,
+    resolveRules,
+} from "../program/alertCatalog";
 import { PUBLIC_PORTAL } from "../program/azure/cloud";
-import { KqlParameter, loadQueryWith } from "../program/queries";
+import { type KqlParameter, loadQueryWith } from "../program/queries";
 
 /** Entra ID's provisioning logs in the Azure portal `portalUrl`, linked from every alert. */
 function provisioningLogsBlade(portalUrl: string): string {
@@ -18,7 +26,10 @@ export interface AlertReceivers {
     /** Azure roles whose members on the subscription are emailed, by role definition GUID. */
     readonly armRoles?: ReadonlyArray<{ readonly role?: string; readonly roleId: string }>;
     /** HTTPS webhooks, optionally with Entra ID authentication. URIs are credentials: passed on as secrets. */
-    readonly webhooks?: ReadonlyArray<{ readonly uri: string; readonly aad?: { readonly objectId: string; readonly identifierUri: string } }>;
+    readonly webhooks?: ReadonlyArray<{
+        readonly uri: string;
+        readonly aad?: { readonly objectId: string; readonly identifierUri: string };
+    }>;
     /** Logic Apps by resource ID and callback URL (a credential: passed on as a secret). */
     readonly logicApps?: ReadonlyArray<{ readonly resourceId: string; readonly callbackUrl: string }>;
 }
@@ -78,7 +89,11 @@ export interface SkippedRule {
 }
 
 /** Why a rule is not deployed, or undefined when it is. */
-export function skipReason(id: AlertRuleId, rule: AlertRuleSettings, args: Pick<ProvisioningAlertsArgs, "auditLogsEnabled" | "dailyCapEnabled">): string | undefined {
+export function skipReason(
+    id: AlertRuleId,
+    rule: AlertRuleSettings,
+    args: Pick<ProvisioningAlertsArgs, "auditLogsEnabled" | "dailyCapEnabled">,
+): string | undefined {
     if (!rule.enabled) {
         return "disabled by alertOverrides";
     }
@@ -160,7 +175,8 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                 { ...childOpts, additionalSecretOutputs: ["webhookReceivers", "logicAppReceivers"] },
             );
         this.teamGroup = group("team", args.teamShortName ?? "ProvTeam", args.team);
-        this.oncallGroup = args.oncall && receiverCount(args.oncall) > 0 ? group("oncall", args.oncallShortName ?? "ProvOncall", args.oncall) : undefined;
+        this.oncallGroup =
+            args.oncall && receiverCount(args.oncall) > 0 ? group("oncall", args.oncallShortName ?? "ProvOncall", args.oncall) : undefined;
 
         const skipped: SkippedRule[] = [];
         this.rules = {};
@@ -244,11 +260,18 @@ function resolution(def: AlertDefinition, rule: AlertRuleSettings): string {
 
 /** How many receivers a group has. */
 export function receiverCount(r: AlertReceivers): number {
-    return (r.emails?.length ?? 0) + (r.sms?.length ?? 0) + (r.armRoles?.length ?? 0) + (r.webhooks?.length ?? 0) + (r.logicApps?.length ?? 0);
+    return (
+        (r.emails?.length ?? 0) + (r.sms?.length ?? 0) + (r.armRoles?.length ?? 0) + (r.webhooks?.length ?? 0) + (r.logicApps?.length ?? 0)
+    );
 }
 
 /** An action group's inputs: numbered receivers, every one on the common alert schema. */
-function actionGroupArgs(actionGroupName: string, groupShortName: string, r: AlertReceivers, args: ProvisioningAlertsArgs): monitor.ActionGroupArgs {
+function actionGroupArgs(
+    actionGroupName: string,
+    groupShortName: string,
+    r: AlertReceivers,
+    args: ProvisioningAlertsArgs,
+): monitor.ActionGroupArgs {
     return {
         actionGroupName,
         groupShortName,

@@ -67,8 +67,14 @@ export interface ProvisioningDashboardArgs {
 }
 
 /** The parts of the dashboard: a header with links, then one Logs part per chart, two per row. */
-function dashboardParts(args: { identity: readonly string[]; workspaceId: string; links: Record<string, string> }): inputs.portal.DashboardPartsArgs[] {
-    const header = Object.entries(args.links).map(([title, url]) => `- [${title}](${url})`).join("\n");
+function dashboardParts(args: {
+    identity: readonly string[];
+    workspaceId: string;
+    links: Record<string, string>;
+}): inputs.portal.DashboardPartsArgs[] {
+    const header = Object.entries(args.links)
+        .map(([title, url]) => `- [${title}](${url})`)
+        .join("\n");
     const parts: inputs.portal.DashboardPartsArgs[] = [
         {
             position: { x: 0, y: 0, colSpan: 12, rowSpan: 2 },
@@ -90,7 +96,8 @@ function dashboardParts(args: { identity: readonly string[]; workspaceId: string
         },
     ];
     DASHBOARD_CHARTS.forEach((c, i) => {
-        const input = (name: string, value?: unknown) => (value === undefined ? { name, isOptional: true } : { name, value, isOptional: true });
+        const input = (name: string, value?: unknown) =>
+            value === undefined ? { name, isOptional: true } : { name, value, isOptional: true };
         parts.push({
             position: { x: (i % 2) * 6, y: 2 + Math.floor(i / 2) * 4, colSpan: 6, rowSpan: 4 },
             metadata: {
@@ -137,9 +144,12 @@ export class ProvisioningDashboard extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 properties: {
-                    lenses: pulumi
-                        .all([args.workspaceId, links])
-                        .apply(([workspaceId, l]) => [{ order: 0, parts: dashboardParts({ identity: args.identity, workspaceId, links: l as Record<string, string> }) }]),
+                    lenses: pulumi.all([args.workspaceId, links]).apply(([workspaceId, l]) => [
+                        {
+                            order: 0,
+                            parts: dashboardParts({ identity: args.identity, workspaceId, links: l as Record<string, string> }),
+                        },
+                    ]),
                     metadata: { model: {} },
                 },
                 // The portal shows this tag as the dashboard's title.

@@ -2,12 +2,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { PUBLIC_PORTAL } from "../program/azure/cloud";
 import { ResourceProviderRegistration } from "../program/dynamic/resourceProviderRegistration";
 import { namePrefix, resourceIdentity, workspaceIdParts } from "../program/naming";
-import { ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
+import { type ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningDashboard } from "./provisioningDashboard";
-import { ProvisioningLogsWorkspace, ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
+import { ProvisioningLogsWorkspace, type ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
 import { ProvisioningQueries } from "./provisioningQueries";
 import { ProvisioningWorkbooks } from "./provisioningWorkbooks";
-import { DiagnosticSettingDestinations, TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
+import { type DiagnosticSettingDestinations, TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
 
 /** Inputs of {@link ProvisioningLogging}. */
 export interface ProvisioningLoggingArgs {
@@ -242,7 +242,9 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
 
 /** The workspace's name: the one to create, or the existing one's. */
 function workspaceNameOf(args: ProvisioningLoggingArgs): string {
-    return args.existingWorkspaceId === undefined ? String(args.workspaceName) : String(workspaceIdParts(args.existingWorkspaceId)?.workspaceName);
+    return args.existingWorkspaceId === undefined
+        ? String(args.workspaceName)
+        : String(workspaceIdParts(args.existingWorkspaceId)?.workspaceName);
 }
 
 /** The workspace arguments of {@link ProvisioningLogsWorkspace}: a workspace to create, or the existing one (and its table's retention only when managed). */
@@ -266,14 +268,20 @@ function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<P
         };
     }
     if (!args.manageExistingWorkspaceRetention) {
-        const given = (["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const).filter((k) => args[k] !== undefined && args[k] !== false);
+        const given = (
+            ["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const
+        ).filter((k) => args[k] !== undefined && args[k] !== false);
         if (given.length > 0) {
-            throw new Error(`ProvisioningLogging ${name}: ${given.join(", ")} would change a workspace the component doesn't own; set manageExistingWorkspaceRetention to do it on purpose`);
+            throw new Error(
+                `ProvisioningLogging ${name}: ${given.join(", ")} would change a workspace the component doesn't own; set manageExistingWorkspaceRetention to do it on purpose`,
+            );
         }
         return { existingWorkspaceId: args.existingWorkspaceId, ...newWorkspaceArgs(args) };
     }
     if (args.provisioningLogsRetentionInDays === undefined) {
-        throw new Error(`ProvisioningLogging ${name}: manageExistingWorkspaceRetention needs provisioningLogsRetentionInDays (the existing workspace's own retention is unknown)`);
+        throw new Error(
+            `ProvisioningLogging ${name}: manageExistingWorkspaceRetention needs provisioningLogsRetentionInDays (the existing workspace's own retention is unknown)`,
+        );
     }
     return {
         existingWorkspaceId: args.existingWorkspaceId,
@@ -285,5 +293,9 @@ function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<P
 
 /** The new-workspace arguments a caller gave, passed on so that {@link ProvisioningLogsWorkspace} refuses them by name rather than ignoring them. */
 function newWorkspaceArgs(args: ProvisioningLoggingArgs): Partial<ProvisioningLogsWorkspaceArgs> {
-    return Object.fromEntries((["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const).filter((k) => args[k] !== undefined).map((k) => [k, args[k]]));
+    return Object.fromEntries(
+        (["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const)
+            .filter((k) => args[k] !== undefined)
+            .map((k) => [k, args[k]]),
+    );
 }

@@ -5,7 +5,6 @@ import { PROVISIONING_LOGS_TABLE } from "entra-provisioning-logs-policies/armFac
 import { TableRetention } from "../program/dynamic/tableRetention";
 import { workspaceIdParts } from "../program/naming";
 
-
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
 export interface ProvisioningLogsWorkspaceArgs {
     /** Required. Subscription of the resource group (and of the workspace, when created). */
@@ -155,18 +154,27 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
 const NEW_WORKSPACE_ARGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
 
 /** The parts of `existingWorkspaceId`, once the arguments are known to fit together. */
-function existingParts(name: string, args: ProvisioningLogsWorkspaceArgs): { id: string; subscriptionId: string; resourceGroupName: string; workspaceName: string } {
+function existingParts(
+    name: string,
+    args: ProvisioningLogsWorkspaceArgs,
+): { id: string; subscriptionId: string; resourceGroupName: string; workspaceName: string } {
     const id = String(args.existingWorkspaceId);
     const parts = workspaceIdParts(id);
     if (!parts) {
-        throw new Error(`ProvisioningLogsWorkspace ${name}: existingWorkspaceId must be a Log Analytics workspace's resource ID (got ${id})`);
+        throw new Error(
+            `ProvisioningLogsWorkspace ${name}: existingWorkspaceId must be a Log Analytics workspace's resource ID (got ${id})`,
+        );
     }
     const misplaced = NEW_WORKSPACE_ARGS.filter((k) => args[k] !== undefined);
     if (misplaced.length > 0) {
-        throw new Error(`ProvisioningLogsWorkspace ${name}: ${misplaced.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`);
+        throw new Error(
+            `ProvisioningLogsWorkspace ${name}: ${misplaced.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`,
+        );
     }
     if ((args.tableRetentionInDays === undefined) !== (args.tableTotalRetentionInDays === undefined)) {
-        throw new Error(`ProvisioningLogsWorkspace ${name}: give both tableRetentionInDays and tableTotalRetentionInDays to set the table's retention in an existing workspace, or neither`);
+        throw new Error(
+            `ProvisioningLogsWorkspace ${name}: give both tableRetentionInDays and tableTotalRetentionInDays to set the table's retention in an existing workspace, or neither`,
+        );
     }
     return { id, ...parts };
 }

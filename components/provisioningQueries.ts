@@ -16,13 +16,41 @@ export interface SavedQuery {
  * ("Custom queries") as published, in the page's order.
  */
 const SAMPLE_QUERIES: readonly SavedQuery[] = [
-    { file: "user-by-source-id", displayName: "Provisioning: history of a user by source ID", description: "Every provisioning event of one user or group, by its ID in the source system. Replace the sample ID first." },
-    { file: "count-per-error-code", displayName: "Provisioning: events per error code", description: "How many events each error code has (Microsoft's sample)." },
-    { file: "events-per-day-by-action", displayName: "Provisioning: events per day by action", description: "Creates, updates, disables and deletes per day over the last week (Microsoft's sample)." },
-    { file: "group-events-key-properties", displayName: "Provisioning: 100 group events with key properties", description: "Events whose source is a group, with the properties that identify them (Microsoft's sample)." },
-    { file: "group-members-skipped", displayName: "Provisioning: group members skipped (unresolved references)", description: "Members not assigned to a group because the referenced user could not be resolved. Set your app's JobId first." },
-    { file: "last-step-per-job", displayName: "Provisioning: actions of an application by last step", description: "Where events end (e.g. export, match, skip) for one job. Set your app's JobId first." },
-    { file: "operation-spikes", displayName: "Provisioning: spikes in specific operations", description: "Events per day by their last step, as a time chart, for one job. Set your app's JobId first." },
+    {
+        file: "user-by-source-id",
+        displayName: "Provisioning: history of a user by source ID",
+        description: "Every provisioning event of one user or group, by its ID in the source system. Replace the sample ID first.",
+    },
+    {
+        file: "count-per-error-code",
+        displayName: "Provisioning: events per error code",
+        description: "How many events each error code has (Microsoft's sample).",
+    },
+    {
+        file: "events-per-day-by-action",
+        displayName: "Provisioning: events per day by action",
+        description: "Creates, updates, disables and deletes per day over the last week (Microsoft's sample).",
+    },
+    {
+        file: "group-events-key-properties",
+        displayName: "Provisioning: 100 group events with key properties",
+        description: "Events whose source is a group, with the properties that identify them (Microsoft's sample).",
+    },
+    {
+        file: "group-members-skipped",
+        displayName: "Provisioning: group members skipped (unresolved references)",
+        description: "Members not assigned to a group because the referenced user could not be resolved. Set your app's JobId first.",
+    },
+    {
+        file: "last-step-per-job",
+        displayName: "Provisioning: actions of an application by last step",
+        description: "Where events end (e.g. export, match, skip) for one job. Set your app's JobId first.",
+    },
+    {
+        file: "operation-spikes",
+        displayName: "Provisioning: spikes in specific operations",
+        description: "Events per day by their last step, as a time chart, for one job. Set your app's JobId first.",
+    },
 ];
 
 /** Every saved query: the samples, then each alert rule's query with its default parameters. */

@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aadiam from "@pulumi/azure-native/aadiam";
 import { PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 
-
 /** Inputs of {@link TenantDiagnosticSetting}. */
 export interface TenantDiagnosticSettingArgs {
     /** Required. Name of the tenant-level diagnostic setting (unique in the tenant). */
@@ -93,7 +92,9 @@ export class TenantDiagnosticSetting extends pulumi.ComponentResource {
                       // Registered only once the check passes that adopting it drops nothing; a failed check
                       // is the run's one error line (an error in an input's value would carry a prefix).
                       // The SDK gathers dependencies from an output whatever it holds (runtime/resource.ts, gatherExplicitDependencies).
-                      dependsOn: adoptionChecked(this, args, this.categories, destinations).apply(() => opts?.dependsOn ?? []) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
+                      dependsOn: adoptionChecked(this, args, this.categories, destinations).apply(
+                          () => opts?.dependsOn ?? [],
+                      ) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
                       import: diagnosticSettingImportId(knownName(args.settingName)),
                       retainOnDelete: true,
                   }
@@ -107,7 +108,9 @@ export class TenantDiagnosticSetting extends pulumi.ComponentResource {
 /** The name of a setting to adopt: Pulumi's `import` option takes a known ID, not an output. */
 function knownName(settingName: pulumi.Input<string>): string {
     if (typeof settingName !== "string") {
-        throw new Error("TenantDiagnosticSetting: adopting a setting needs its name as a plain string (Pulumi's import option takes a known ID)");
+        throw new Error(
+            "TenantDiagnosticSetting: adopting a setting needs its name as a plain string (Pulumi's import option takes a known ID)",
+        );
     }
     return settingName;
 }
@@ -141,7 +144,9 @@ export function adoptionProblem(live: aadiam.GetDiagnosticSettingResult, declare
         );
     }
     const listed = new Set(declared.categories.map((c) => c.toLowerCase()));
-    const dropped = (live.logs ?? []).filter((l) => l.enabled && l.category && !listed.has(l.category.toLowerCase())).map((l) => String(l.category));
+    const dropped = (live.logs ?? [])
+        .filter((l) => l.enabled && l.category && !listed.has(l.category.toLowerCase()))
+        .map((l) => String(l.category));
     if (dropped.length > 0) {
         const them = dropped.length === 1 ? "it" : "them";
         return (
@@ -175,7 +180,12 @@ function readFailure(name: string, e: Error): string {
  * otherwise fails with one line. A `RunError` is what Pulumi prints as its message alone, without a
  * stack trace (@pulumi/pulumi, cmd/run: "Always hide the stack for RunErrors").
  */
-function adoptionChecked(parent: pulumi.Resource, args: TenantDiagnosticSettingArgs, categories: readonly string[], destinations: DiagnosticSettingDestinations): pulumi.Output<void> {
+function adoptionChecked(
+    parent: pulumi.Resource,
+    args: TenantDiagnosticSettingArgs,
+    categories: readonly string[],
+    destinations: DiagnosticSettingDestinations,
+): pulumi.Output<void> {
     const name = knownName(args.settingName);
     const live = aadiam.getDiagnosticSetting({ name }, { parent }).catch((e: Error) => {
         throw new pulumi.RunError(readFailure(name, e));

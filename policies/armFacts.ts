@@ -34,7 +34,21 @@ export const ALERT_OPERATORS = ["GreaterThan", "GreaterThanOrEqual", "LessThan",
 export type AlertOperator = (typeof ALERT_OPERATORS)[number];
 
 /** Evaluation frequencies ARM accepts for log search alerts, shortest first. */
-export const ALERT_FREQUENCIES = ["PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D"] as const;
+export const ALERT_FREQUENCIES = [
+    "PT1M",
+    "PT5M",
+    "PT10M",
+    "PT15M",
+    "PT30M",
+    "PT45M",
+    "PT1H",
+    "PT2H",
+    "PT3H",
+    "PT4H",
+    "PT5H",
+    "PT6H",
+    "P1D",
+] as const;
 /** Window sizes: the frequencies plus two days. */
 export const ALERT_WINDOWS = [...ALERT_FREQUENCIES, "P2D"] as const;
 
@@ -46,4 +60,3 @@ export function durationMinutes(iso: string): number {
     }
     return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
-

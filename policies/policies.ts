@@ -1,4 +1,4 @@
-import { Policies } from "@pulumi/policy";
+import type { Policies } from "@pulumi/policy";
 import { aadiamDiagnosticSettingEnforceProvisioningLogs } from "./aadiam/diagnosticSettingEnforceProvisioningLogs";
 import { applicationinsightsWorkbookConfigureIdentity } from "./applicationinsights/workbookConfigureIdentity";
 import { loganalyticsTableConfigureRetention } from "./loganalytics/tableConfigureRetention";

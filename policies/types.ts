@@ -17,4 +17,3 @@ const TYPES = {
 export function isType(type: string, kind: keyof typeof TYPES): boolean {
     return (TYPES[kind] as readonly string[]).includes(type);
 }
-

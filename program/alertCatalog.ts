@@ -6,7 +6,14 @@ import { type AlertOperator, BUILT_IN_ROLE_IDS } from "entra-provisioning-logs-p
  * every application of the tenant by splitting on dimensions, so their number never grows with apps.
  */
 
-export const ALERT_RULE_IDS = ["failureSpike", "provisioningStopped", "appSilent", "disableDeleteSpike", "quarantine", "logsAtRisk"] as const;
+export const ALERT_RULE_IDS = [
+    "failureSpike",
+    "provisioningStopped",
+    "appSilent",
+    "disableDeleteSpike",
+    "quarantine",
+    "logsAtRisk",
+] as const;
 export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
 // Azure's rules for log search alerts live with the policy pack, which must stay self-contained
@@ -42,8 +49,14 @@ export interface AlertRuleSettings extends AlertTuning {
 
 /** Every rule's settings: the catalog's defaults, with what `given` changes. */
 export function resolveRules(given: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {}): Record<AlertRuleId, AlertRuleSettings> {
-    const knobs: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = { disableDeleteSpike: { ratio: 0 }, appSilent: { minBaselineEvents: 20 } };
-    return Object.fromEntries(ALERT_RULE_IDS.map((id) => [id, { ...ALERT_CATALOG[id].defaults, ...knobs[id], ...given[id] }])) as Record<AlertRuleId, AlertRuleSettings>;
+    const knobs: Partial<Record<AlertRuleId, Partial<AlertRuleSettings>>> = {
+        disableDeleteSpike: { ratio: 0 },
+        appSilent: { minBaselineEvents: 20 },
+    };
+    return Object.fromEntries(ALERT_RULE_IDS.map((id) => [id, { ...ALERT_CATALOG[id].defaults, ...knobs[id], ...given[id] }])) as Record<
+        AlertRuleId,
+        AlertRuleSettings
+    >;
 }
 
 /** One rule of the catalog. */
@@ -107,7 +120,17 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         resolves: "Resolves by itself once a provisioning event arrives.",
         measure: "Events",
         dimensions: [],
-        defaults: { enabled: true, severity: 2, operator: "LessThan", threshold: 1, frequency: "PT1H", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: true },
+        defaults: {
+            enabled: true,
+            severity: 2,
+            operator: "LessThan",
+            threshold: 1,
+            frequency: "PT1H",
+            window: "P1D",
+            periods: 1,
+            failingPeriods: 1,
+            autoMitigate: true,
+        },
     },
     appSilent: {
         id: "appSilent",
@@ -121,7 +144,17 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         rows: "silent applications",
         dimensions: ["App", "JobId"],
         queryRange: "P2D",
-        defaults: { enabled: true, severity: 3, operator: "GreaterThan", threshold: 0, frequency: "PT6H", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: false },
+        defaults: {
+            enabled: true,
+            severity: 3,
+            operator: "GreaterThan",
+            threshold: 0,
+            frequency: "PT6H",
+            window: "P1D",
+            periods: 1,
+            failingPeriods: 1,
+            autoMitigate: false,
+        },
     },
     disableDeleteSpike: {
         id: "disableDeleteSpike",
@@ -146,7 +179,17 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
             "Fires at every evaluation while the logs show the job in quarantine and does not resolve by itself: close it once the job runs again (a quarantine lasts up to four weeks; the query sees two days at most).",
         rows: "quarantined jobs",
         dimensions: ["App"],
-        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, frequency: "PT1H", window: "P2D", periods: 1, failingPeriods: 1, autoMitigate: false },
+        defaults: {
+            enabled: true,
+            severity: 1,
+            operator: "GreaterThan",
+            threshold: 0,
+            frequency: "PT1H",
+            window: "P2D",
+            periods: 1,
+            failingPeriods: 1,
+            autoMitigate: false,
+        },
     },
     logsAtRisk: {
         id: "logsAtRisk",
@@ -155,10 +198,21 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "The workspace is over its daily cap: provisioning logs are being dropped",
         runbook:
             "Ingestion stopped until the cap resets. Raise or remove the daily cap (dailyQuotaGb) and find what ingested unexpectedly (Usage table).",
-        resolves: "Resolves by itself once ingestion resumes (the latest data collection status is no longer OverQuota), at the latest at the daily reset.",
+        resolves:
+            "Resolves by itself once ingestion resumes (the latest data collection status is no longer OverQuota), at the latest at the daily reset.",
         rows: "over-quota statuses",
         dimensions: [],
-        defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 0, frequency: "PT15M", window: "P1D", periods: 1, failingPeriods: 1, autoMitigate: true },
+        defaults: {
+            enabled: true,
+            severity: 1,
+            operator: "GreaterThan",
+            threshold: 0,
+            frequency: "PT15M",
+            window: "P1D",
+            periods: 1,
+            failingPeriods: 1,
+            autoMitigate: true,
+        },
     },
 };
 

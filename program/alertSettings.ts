@@ -3,14 +3,14 @@ import {
     ALERT_OPERATORS,
     ALERT_RULE_IDS,
     ALERT_WINDOWS,
-    AlertOperator,
-    AlertRuleId,
-    AlertRuleSettings,
+    type AlertOperator,
+    type AlertRuleId,
+    type AlertRuleSettings,
     ARM_ROLE_IDS,
     durationMinutes,
     resolveRules,
 } from "./alertCatalog";
-import { AlertReceivers, ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
+import { type AlertReceivers, type ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
 import { cut, describe } from "./settingsValidation";
 
 /**
@@ -56,7 +56,13 @@ function fail(message: string): never {
     throw new AlertConfigError(message);
 }
 
-function emptyReceivers(): { emails: string[]; sms: Receivers["sms"][number][]; armRoles: Receivers["armRoles"][number][]; webhooks: Receivers["webhooks"][number][]; logicApps: Receivers["logicApps"][number][] } {
+function emptyReceivers(): {
+    emails: string[];
+    sms: Receivers["sms"][number][];
+    armRoles: Receivers["armRoles"][number][];
+    webhooks: Receivers["webhooks"][number][];
+    logicApps: Receivers["logicApps"][number][];
+} {
     return { emails: [], sms: [], armRoles: [], webhooks: [], logicApps: [] };
 }
 
@@ -120,14 +126,24 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
                 }
                 if (kind === "webhook") {
                     const [uri, aadWord, objectId, identifierUri, ...extra] = rest;
-                    if (!uri || !/^https:\/\/\S+$/.test(uri) || extra.length > 0 || (aadWord !== undefined && (aadWord !== "aad" || !objectId || !identifierUri))) {
+                    if (
+                        !uri ||
+                        !/^https:\/\/\S+$/.test(uri) ||
+                        extra.length > 0 ||
+                        (aadWord !== undefined && (aadWord !== "aad" || !objectId || !identifierUri))
+                    ) {
                         fail(`\`${key}\` must be "webhook <https url> [aad <object id> <identifier uri>]" ${shown}`);
                     }
                     once(uri);
                     group.webhooks.push(aadWord ? { uri, aad: { objectId, identifierUri } } : { uri });
                 } else {
                     const [resourceId, callbackUrl, ...extra] = rest;
-                    if (!resourceId?.startsWith("/subscriptions/") || !callbackUrl || !/^https:\/\/\S+$/.test(callbackUrl) || extra.length > 0) {
+                    if (
+                        !resourceId?.startsWith("/subscriptions/") ||
+                        !callbackUrl ||
+                        !/^https:\/\/\S+$/.test(callbackUrl) ||
+                        extra.length > 0
+                    ) {
                         fail(`\`${key}\` must be "logicapp <resource id> <https callback url>" ${shown}`);
                     }
                     once(resourceId.toLowerCase());
@@ -140,7 +156,6 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
     }
     return groups;
 }
-
 
 /**
  * Applies one `<rule>.<setting>=<value>` override. `assigned` records which entry set each
@@ -163,7 +178,10 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
     const rule = ruleName as AlertRuleId;
     // The setting's name is echoed inside the sentence: cut shorter than a value, so the line stays readable.
     const bad: (rule_: string) => never = (rule_) => fail(`\`${key}\` ${rule}.${cut(setting, 40)} ${rule_} (got ${quoted(value)})`);
-    const integer = (min: number, max: number) => (/^\d+$/.test(value) && Number(value) >= min && Number(value) <= max ? Number(value) : bad(`must be a whole number from ${min} to ${max}`));
+    const integer = (min: number, max: number) =>
+        /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max
+            ? Number(value)
+            : bad(`must be a whole number from ${min} to ${max}`);
     const boolean = () => (value === "true" ? true : value === "false" ? false : bad("must be true or false"));
     const current = rules[rule];
     let next: AlertRuleSettings;
@@ -181,7 +199,11 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
             next = { ...current, operator: value as AlertOperator };
             break;
         case "threshold":
-            next = { ...current, threshold: /^\d+(\.\d+)?$/.test(value) && Number.isFinite(Number(value)) ? Number(value) : bad("must be a number of at least 0") };
+            next = {
+                ...current,
+                threshold:
+                    /^\d+(\.\d+)?$/.test(value) && Number.isFinite(Number(value)) ? Number(value) : bad("must be a number of at least 0"),
+            };
             break;
         case "frequency":
             if (!(ALERT_FREQUENCIES as readonly string[]).includes(value)) {
@@ -198,7 +220,13 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
         case "periods":
             // ARM splits the query result into periods by its time column; these queries return
             // one aggregate per app, with no time column, so more than one period can't be evaluated.
-            next = { ...current, periods: value === "1" ? 1 : bad("must be 1: these queries return one total per application and no time column to split into periods") };
+            next = {
+                ...current,
+                periods:
+                    value === "1"
+                        ? 1
+                        : bad("must be 1: these queries return one total per application and no time column to split into periods"),
+            };
             break;
         case "failingPeriods":
             next = { ...current, failingPeriods: integer(1, 6) };
@@ -227,7 +255,9 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
             next = { ...current, minBaselineEvents: integer(1, 1_000_000) };
             break;
         default:
-            bad("is not a setting: the settings are enabled, severity, operator, threshold, frequency, window, periods, failingPeriods, autoMitigate, mute, ratio, minBaselineEvents");
+            bad(
+                "is not a setting: the settings are enabled, severity, operator, threshold, frequency, window, periods, failingPeriods, autoMitigate, mute, ratio, minBaselineEvents",
+            );
     }
     rules[rule] = next;
 }
@@ -238,13 +268,17 @@ function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
         fail(`\`alertOverrides\` ${id}.window (${r.window}) must not be shorter than its frequency (${r.frequency})`);
     }
     if (durationMinutes(r.window) * r.periods > 2 * 1440) {
-        fail(`\`alertOverrides\` ${id}.window × periods (${r.window} × ${r.periods}) must not exceed P2D: a log search alert queries at most two days`);
+        fail(
+            `\`alertOverrides\` ${id}.window × periods (${r.window} × ${r.periods}) must not exceed P2D: a log search alert queries at most two days`,
+        );
     }
     if (r.failingPeriods > r.periods) {
         fail(`\`alertOverrides\` ${id}.failingPeriods (${r.failingPeriods}) must not exceed its periods (${r.periods})`);
     }
     if (r.mute !== undefined && r.autoMitigate) {
-        fail(`\`alertOverrides\` ${id}.mute (${r.mute}) needs ${id}.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule`);
+        fail(
+            `\`alertOverrides\` ${id}.mute (${r.mute}) needs ${id}.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule`,
+        );
     }
 }
 
@@ -252,7 +286,9 @@ function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
 export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
     const rules = resolveRules();
     const assigned = new Map<string, string>();
-    raw.alertOverrides.forEach((text, i) => applyOverride(rules, assigned, `alertOverrides[${i}]`, text));
+    raw.alertOverrides.forEach((text, i) => {
+        applyOverride(rules, assigned, `alertOverrides[${i}]`, text);
+    });
     for (const id of ALERT_RULE_IDS) {
         checkRule(id, rules[id]);
     }
@@ -263,9 +299,14 @@ export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
                 "or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)",
         );
     }
-    for (const [key, name] of [["alertTeamShortName", raw.alertTeamShortName], ["alertOncallShortName", raw.alertOncallShortName]] as const) {
+    for (const [key, name] of [
+        ["alertTeamShortName", raw.alertTeamShortName],
+        ["alertOncallShortName", raw.alertOncallShortName],
+    ] as const) {
         if (!/^\S(.{0,10}\S)?$/.test(name)) {
-            fail(`\`${key}\` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got ${quoted(name)})`);
+            fail(
+                `\`${key}\` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got ${quoted(name)})`,
+            );
         }
     }
     if (!(raw.alertOncallMaxSeverity >= 0 && raw.alertOncallMaxSeverity <= 4)) {

@@ -18,7 +18,12 @@ export function namePrefix(instanceName: string): string {
 }
 
 /** What identifies a deployment's resources: GUID names (workbooks, dashboard parts) derive from it, so they never change between runs. */
-export function resourceIdentity(s: { readonly instanceName: string; readonly subscriptionId: string; readonly resourceGroupName: string; readonly workspaceName: string }): string[] {
+export function resourceIdentity(s: {
+    readonly instanceName: string;
+    readonly subscriptionId: string;
+    readonly resourceGroupName: string;
+    readonly workspaceName: string;
+}): string[] {
     return [s.instanceName, s.subscriptionId, s.resourceGroupName, s.workspaceName];
 }
 

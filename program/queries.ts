@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /** Folder of the `.kql` files the program deploys: each query is data a KQL author edits without reading TypeScript. */
 const QUERIES_DIR = path.join(__dirname, "..", "queries");

@@ -14,7 +14,9 @@ export { AZURE_CLOUDS };
 export type { AzureCloud };
 
 /** Display names of the clouds, for messages. */
-export const CLOUD_NAMES: Readonly<Record<AzureCloud, string>> = Object.fromEntries(AZURE_CLOUDS.map((c) => [c, CLOUDS[c].displayName])) as Record<AzureCloud, string>;
+export const CLOUD_NAMES: Readonly<Record<AzureCloud, string>> = Object.fromEntries(
+    AZURE_CLOUDS.map((c) => [c, CLOUDS[c].displayName]),
+) as Record<AzureCloud, string>;
 
 export interface AzureRegion {
     /** The programmatic name, e.g. `westeurope`. */

@@ -1,26 +1,26 @@
-import * as path from "path";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
-import { AlertConfigError, AlertSettings, parseAlertSettings } from "./alertSettings";
+import { AlertConfigError, type AlertSettings, parseAlertSettings } from "./alertSettings";
 import { workspaceIdParts } from "./naming";
 import { chooseCloud } from "./azure/cloud";
 import type { Env } from "./azure/providerConfig";
-import { AzureCloud, locationProblem } from "./regions";
+import { type AzureCloud, locationProblem } from "./regions";
 import {
     closest,
     ConfigError,
-    ConfigSource,
-    Declaration,
+    type ConfigSource,
+    type Declaration,
     derivedName,
     describe,
-    NameRule,
+    type NameRule,
     projectConfigFrom,
     projectConfigSchema,
     runtimeConfig,
-    StackConfigInput,
+    type StackConfigInput,
     validateSettings,
     withSecretKeys,
 } from "./settingsValidation";
@@ -114,7 +114,6 @@ export interface Settings {
  */
 export const SECRET_SETTINGS: readonly string[] = ["alertSecretReceivers"];
 
-
 // Name rules, used for given names and for names derived from the stack alike.
 const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
@@ -132,7 +131,8 @@ const DESTINATIONS: Readonly<Record<keyof DiagnosticSettingDestinations, { patte
         what: "a storage account's resource ID",
     },
     eventHubAuthorizationRuleId: {
-        pattern: /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.EventHub\/namespaces\/[^/]+(\/eventhubs\/[^/]+)?\/authorizationRules\/[^/]+$/i,
+        pattern:
+            /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.EventHub\/namespaces\/[^/]+(\/eventhubs\/[^/]+)?\/authorizationRules\/[^/]+$/i,
         what: "an event hub namespace's authorization rule ID",
     },
     eventHubName: { pattern: /^[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/, what: "an event hub name" },
@@ -154,7 +154,10 @@ const tagName = (tag: string) => tag.slice(0, tag.indexOf("=")).toLowerCase();
 
 const guid = z.string().regex(GUID_PATTERN, { error: "must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47" });
 const wholeDays = (min: number, max: number) =>
-    z.number().int().refine((n) => n === -1 || (n >= min && n <= max), { error: `must be -1 or between ${min} and ${max}` });
+    z
+        .number()
+        .int()
+        .refine((n) => n === -1 || (n >= min && n <= max), { error: `must be -1 or between ${min} and ${max}` });
 
 function settingsSchema(cloud: AzureCloud) {
     return z.strictObject({
@@ -173,13 +176,20 @@ function settingsSchema(cloud: AzureCloud) {
         workspaceName: z.string().refine((s) => s === "" || WORKSPACE_NAME.test(s), {
             error: "must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit",
         }),
-        retentionInDays: z.number().int().min(30, { error: "must be between 30 and 730" }).max(730, { error: "must be between 30 and 730" }),
+        retentionInDays: z
+            .number()
+            .int()
+            .min(30, { error: "must be between 30 and 730" })
+            .max(730, { error: "must be between 30 and 730" }),
         provisioningLogsRetentionInDays: wholeDays(4, 730),
         provisioningLogsTotalRetentionInDays: wholeDays(4, 4383).refine(
             (n) => n <= 730 || n > 4383 || (TOTAL_RETENTION_YEARS_DAYS as readonly number[]).includes(n),
             { error: `above 730 must be a whole number of years: one of ${TOTAL_RETENTION_YEARS_DAYS.join(", ")}` },
         ),
-        dailyQuotaGb: z.number().int().refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),
+        dailyQuotaGb: z
+            .number()
+            .int()
+            .refine((n) => n === -1 || n >= 1, { error: "must be -1 (no cap) or at least 1" }),
         disableLocalAuth: z.boolean(),
         protectData: z.boolean(),
         allowRetentionDecrease: z.boolean(),
@@ -226,14 +236,24 @@ function settingsSchema(cloud: AzureCloud) {
                 if (twice >= 0) {
                     ctx.addIssue({ code: "custom", path: [twice], message: `gives ${names[twice]} twice: a setting has one of each` });
                 } else if (names.includes("eventHubName") && !names.includes("eventHubAuthorizationRuleId")) {
-                    ctx.addIssue({ code: "custom", path: [names.indexOf("eventHubName")], message: "needs eventHubAuthorizationRuleId too: the event hub is in that namespace" });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [names.indexOf("eventHubName")],
+                        message: "needs eventHubAuthorizationRuleId too: the event hub is in that namespace",
+                    });
                 }
             }),
         existingProvisioningLogsSettings: z
-            .array(z.string().regex(SETTING_NAME, { error: "must be names of tenant diagnostic settings, as npm run discover writes them" }))
+            .array(
+                z.string().regex(SETTING_NAME, { error: "must be names of tenant diagnostic settings, as npm run discover writes them" }),
+            )
             .refine((list) => new Set(list.map((n) => n.toLowerCase())).size === list.length, { error: "must not list a setting twice" }),
         allowDuplicateProvisioningLogs: z.boolean(),
-        registrationTimeoutMinutes: z.number().int().min(1, { error: "must be between 1 and 180" }).max(180, { error: "must be between 1 and 180" }),
+        registrationTimeoutMinutes: z
+            .number()
+            .int()
+            .min(1, { error: "must be between 1 and 180" })
+            .max(180, { error: "must be between 1 and 180" }),
         workbooksEnabled: z.boolean(),
         savedQueriesEnabled: z.boolean(),
         dashboardEnabled: z.boolean(),
@@ -327,7 +347,9 @@ export function parseSettings(
         existingWorkspaceId: existing ? c.existingWorkspaceId : undefined,
         manageExistingWorkspaceRetention: c.manageExistingWorkspaceRetention,
         adoptDiagnosticSetting: c.adoptDiagnosticSetting !== "",
-        diagnosticSettingDestinations: Object.fromEntries(c.diagnosticSettingDestinations.map((d) => [entryName(d), d.slice(entryName(d).length + 1)])),
+        diagnosticSettingDestinations: Object.fromEntries(
+            c.diagnosticSettingDestinations.map((d) => [entryName(d), d.slice(entryName(d).length + 1)]),
+        ),
         existingProvisioningLogsSettings: c.existingProvisioningLogsSettings,
         allowDuplicateProvisioningLogs: c.allowDuplicateProvisioningLogs,
         registrationTimeoutMinutes: c.registrationTimeoutMinutes,
@@ -344,7 +366,11 @@ type CheckedConfig = z.infer<ReturnType<typeof settingsSchema>>;
 /** Settings that describe a workspace this stack creates: with an existing workspace, none of them applies. */
 const NEW_WORKSPACE_SETTINGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
 /** Settings that change the AADProvisioningLogs retention. */
-const TABLE_RETENTION_SETTINGS = ["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const;
+const TABLE_RETENTION_SETTINGS = [
+    "provisioningLogsRetentionInDays",
+    "provisioningLogsTotalRetentionInDays",
+    "allowRetentionDecrease",
+] as const;
 
 /**
  * A workspace the stack doesn't own is used as it is: settings that would configure it are
@@ -355,7 +381,9 @@ function checkWorkspaceChoice(c: CheckedConfig, raw: Readonly<Record<string, str
     const given = (key: string) => raw[key] !== undefined;
     if (c.existingWorkspaceId === "") {
         if (c.manageExistingWorkspaceRetention) {
-            throw new ConfigError("`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)");
+            throw new ConfigError(
+                "`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)",
+            );
         }
         return;
     }
@@ -461,7 +489,9 @@ export function provisioningLoggingArgs(s: Settings): ProvisioningLoggingArgs {
         diagnosticSettingName: s.diagnosticSettingName,
         diagnosticLogCategories: s.diagnosticLogCategories,
         ...(s.adoptDiagnosticSetting ? { adoptDiagnosticSetting: true } : {}),
-        ...(Object.keys(s.diagnosticSettingDestinations).length > 0 ? { diagnosticSettingDestinations: s.diagnosticSettingDestinations } : {}),
+        ...(Object.keys(s.diagnosticSettingDestinations).length > 0
+            ? { diagnosticSettingDestinations: s.diagnosticSettingDestinations }
+            : {}),
         registrationTimeoutMinutes: s.registrationTimeoutMinutes,
         workbooksEnabled: s.workbooksEnabled,
         savedQueriesEnabled: s.savedQueriesEnabled,

@@ -1,5 +1,5 @@
-import * as crypto from "crypto";
-import * as fs from "fs";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
@@ -52,7 +52,9 @@ export function cut(text: string, max = ECHO_TEXT_MAX): string {
 export function describe(value: unknown): string {
     if (typeof value === "string") {
         const chars = [...value];
-        return chars.length <= ECHO_TEXT_MAX ? JSON.stringify(value) : `${JSON.stringify(chars.slice(0, ECHO_TEXT_MAX).join("")).slice(0, -1)}…" (${chars.length} characters)`;
+        return chars.length <= ECHO_TEXT_MAX
+            ? JSON.stringify(value)
+            : `${JSON.stringify(chars.slice(0, ECHO_TEXT_MAX).join("")).slice(0, -1)}…" (${chars.length} characters)`;
     }
     return cut(JSON.stringify(value) ?? String(value), ECHO_JSON_MAX);
 }
@@ -178,7 +180,13 @@ export function validateSettings<T>(
     }
     for (const [key, declared] of Object.entries(declarations)) {
         // A credential in plain text sits in the stack file and the state unencrypted: never accept it.
-        if (declared.secret && source.secretKeys !== undefined && raw[key] !== undefined && !source.secretKeys.includes(key) && !isEmpty(typed[key])) {
+        if (
+            declared.secret &&
+            source.secretKeys !== undefined &&
+            raw[key] !== undefined &&
+            !source.secretKeys.includes(key) &&
+            !isEmpty(typed[key])
+        ) {
             // Setting one entry --secret would leave the others plain under a key Pulumi then calls secret.
             throw new ConfigError(
                 declared.type === "array"
@@ -271,7 +279,13 @@ export function checkConfigNamespaces(qualifiedKeys: readonly string[], project:
 
 /** A YAML value is `{ secure: "…" }`: encrypted with the stack's secrets provider. */
 function isSecureValue(value: unknown): boolean {
-    return value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { secure?: unknown }).secure === "string";
+    return (
+        value !== null &&
+        typeof value === "object" &&
+        !Array.isArray(value) &&
+        Object.keys(value).length === 1 &&
+        typeof (value as { secure?: unknown }).secure === "string"
+    );
 }
 
 /** Path of the first plain-text value (not `{ secure: … }`, not empty) in a stack file value, if any. */
@@ -306,7 +320,11 @@ function firstPlainValue(value: unknown, at: string): string | undefined {
  * so the program can't tell). `fileConfig` is the stack file's `config:` map as written: qualified
  * keys → YAML values, `{ secure: … }` for encrypted ones. Pure: for the offline tools.
  */
-export function checkStackFileSecrets(fileConfig: Readonly<Record<string, unknown>>, project: string, secretSettings: readonly string[]): void {
+export function checkStackFileSecrets(
+    fileConfig: Readonly<Record<string, unknown>>,
+    project: string,
+    secretSettings: readonly string[],
+): void {
     for (const setting of secretSettings) {
         const plain = firstPlainValue(fileConfig[`${project}:${setting}`], setting);
         if (plain) {
@@ -322,7 +340,11 @@ export function checkStackFileSecrets(fileConfig: Readonly<Record<string, unknow
  * The settings of `project` in a stack's config (qualified keys → text), without the namespace;
  * first rejects keys meant for the project but outside its namespace ({@link checkConfigNamespaces}).
  */
-export function projectSettings(config: Readonly<Record<string, string>>, project: string, settings: readonly string[] = []): Record<string, string> {
+export function projectSettings(
+    config: Readonly<Record<string, string>>,
+    project: string,
+    settings: readonly string[] = [],
+): Record<string, string> {
     checkConfigNamespaces(Object.keys(config), project, settings);
     const prefix = `${project}:`;
     return Object.fromEntries(
@@ -340,8 +362,15 @@ export function projectSettings(config: Readonly<Record<string, string>>, projec
 export const ENCRYPTED_PLACEHOLDER = "[encrypted in the stack file: no passphrase offline]";
 
 /** `config` with a placeholder for each of `project`'s keys in `encrypted` (qualified keys), for `pulumi.runtime.setAllConfig`. */
-export function withEncryptedPlaceholders(config: Readonly<Record<string, string>>, encrypted: readonly string[], project: string): Record<string, string> {
-    return { ...config, ...Object.fromEntries(encrypted.filter((k) => k.startsWith(`${project}:`)).map((k) => [k, ENCRYPTED_PLACEHOLDER])) };
+export function withEncryptedPlaceholders(
+    config: Readonly<Record<string, string>>,
+    encrypted: readonly string[],
+    project: string,
+): Record<string, string> {
+    return {
+        ...config,
+        ...Object.fromEntries(encrypted.filter((k) => k.startsWith(`${project}:`)).map((k) => [k, ENCRYPTED_PLACEHOLDER])),
+    };
 }
 
 /** A stack's config as a run sees it, before validation. */
@@ -355,7 +384,11 @@ export interface StackConfigInput {
 }
 
 /** This project's settings (key without namespace → text) and how they were given, from a stack's config. */
-export function projectConfigFrom(input: StackConfigInput, project: string, settings: readonly string[] = []): { raw: Record<string, string>; source: ConfigSource } {
+export function projectConfigFrom(
+    input: StackConfigInput,
+    project: string,
+    settings: readonly string[] = [],
+): { raw: Record<string, string>; source: ConfigSource } {
     const all = projectSettings(input.config, project, settings);
     const unqualified = (keys: readonly string[] | undefined) =>
         keys?.filter((k) => k.startsWith(`${project}:`)).map((k) => k.slice(project.length + 1));

@@ -1,4 +1,4 @@
-import { ConfigError, Settings } from "./settings";
+import { ConfigError, type Settings } from "./settings";
 
 /**
  * The identity the azure-native provider runs as (its `getClientConfig`). Its tenant and

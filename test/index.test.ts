@@ -1,6 +1,6 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Evaluation, evaluateStack, RecordedResource } from "../tools/offline/recorder";
+import { type Evaluation, evaluateStack, type RecordedResource } from "../tools/offline/recorder";
 import { renderJson } from "../tools/plan";
 
 /** The core's resource types; alerts, workbooks, queries and the dashboard have their own tests. */
@@ -38,13 +38,21 @@ describe("the example stacks under recording mocks", () => {
         const sub = "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e";
         const tags = { environment: "dev", owner: "identity-platform" };
         assert.deepStrictEqual(byName(dev), {
-            [`${REGISTRATION} entra-provisioning-insights-registration`]: { namespace: "Microsoft.Insights", subscriptionId: sub, timeoutMinutes: 20 },
+            [`${REGISTRATION} entra-provisioning-insights-registration`]: {
+                namespace: "Microsoft.Insights",
+                subscriptionId: sub,
+                timeoutMinutes: 20,
+            },
             [`${REGISTRATION} entra-provisioning-operationalinsights-registration`]: {
                 namespace: "Microsoft.OperationalInsights",
                 subscriptionId: sub,
                 timeoutMinutes: 20,
             },
-            [`${REGISTRATION} entra-provisioning-portal-registration`]: { namespace: "Microsoft.Portal", subscriptionId: sub, timeoutMinutes: 20 },
+            [`${REGISTRATION} entra-provisioning-portal-registration`]: {
+                namespace: "Microsoft.Portal",
+                subscriptionId: sub,
+                timeoutMinutes: 20,
+            },
             "azure-native:resources:ResourceGroup entra-provisioning-logs-rg": {
                 resourceGroupName: "rg-entra-provisioning-logs-dev",
                 location: "westeurope",
@@ -74,7 +82,10 @@ describe("the example stacks under recording mocks", () => {
                 logs: [{ category: "ProvisioningLogs", enabled: true, retentionPolicy: { enabled: false, days: 0 } }],
             },
         });
-        assert.ok(dev.resources.filter((r) => r.custom).every((r) => !r.protect && !r.retainOnDelete), "dev data is not protected");
+        assert.ok(
+            dev.resources.filter((r) => r.custom).every((r) => !r.protect && !r.retainOnDelete),
+            "dev data is not protected",
+        );
     });
 
     it("creates the prod resources with long retention, AuditLogs, no cap and protected data", () => {
@@ -148,18 +159,15 @@ describe("the example stacks under recording mocks", () => {
 
     it("refuses credentials of another tenant before registering anything", async () => {
         const sink: RecordedResource[] = [];
-        await assert.rejects(
-            evaluateStack("dev", { identity: { tenantId: "11111111-1111-1111-1111-111111111111" }, sink }),
-            (e: Error) => {
-                assert.ok(pulumi.RunError.isInstance(e));
-                assert.strictEqual(
-                    e.message,
-                    "`tenantId` of stack dev is 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f but the Azure credentials belong to tenant 11111111-1111-1111-1111-111111111111; " +
-                        "log in to the right tenant (az login --tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, or ARM_TENANT_ID) and run again",
-                );
-                return true;
-            },
-        );
+        await assert.rejects(evaluateStack("dev", { identity: { tenantId: "11111111-1111-1111-1111-111111111111" }, sink }), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e));
+            assert.strictEqual(
+                e.message,
+                "`tenantId` of stack dev is 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f but the Azure credentials belong to tenant 11111111-1111-1111-1111-111111111111; " +
+                    "log in to the right tenant (az login --tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, or ARM_TENANT_ID) and run again",
+            );
+            return true;
+        });
         assert.deepStrictEqual(sink, []);
     });
 

@@ -1,7 +1,7 @@
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { PROJECT_DIR, stackNames } from "../tools/stackFiles";
 import { withTempDir } from "./support/tempDir";
@@ -23,7 +23,10 @@ describe("the CI workflow for users", () => {
         const script = workflow.jobs.stacks.steps.map((s) => s.run).find(Boolean)!;
         const listed = withTempDir((dir) => {
             const output = path.join(dir, "github-output");
-            execFileSync("bash", ["--norc", "--noprofile", "-e", "-c", script], { cwd: PROJECT_DIR, env: { PATH: process.env.PATH, GITHUB_OUTPUT: output } });
+            execFileSync("bash", ["--norc", "--noprofile", "-e", "-c", script], {
+                cwd: PROJECT_DIR,
+                env: { PATH: process.env.PATH, GITHUB_OUTPUT: output },
+            });
             return fs.readFileSync(output, "utf8");
         });
         return listed.then((text) => assert.strictEqual(text, `stacks=${JSON.stringify(stackNames())}\n`));
@@ -33,7 +36,8 @@ describe("the CI workflow for users", () => {
         assert.strictEqual(workflow.jobs.test.strategy, undefined, "the test job has no matrix");
         assert.deepStrictEqual(workflow.jobs.test.steps.map((s) => s.run).filter(Boolean), ["npm ci", "npm test"]);
         for (const [name, job] of Object.entries(workflow.jobs).filter(([name]) => name !== "test" && name !== "stacks")) {
-            assert.strictEqual(job.strategy?.matrix?.stack, "${{ fromJSON(needs.stacks.outputs.stacks) }}", name);
+            // GitHub's expression syntax, not a template literal.
+            assert.strictEqual(job.strategy?.matrix?.stack, ["$", "{{ fromJSON(needs.stacks.outputs.stacks) }}"].join(""), name);
             assert.ok(job.needs?.includes("stacks"), `${name} needs the stacks job`);
             assert.ok(!job.steps.some((s) => s.run === "npm test"), `${name} does not run the tests again`);
         }
@@ -50,7 +54,9 @@ describe("the CI workflow for users", () => {
 
     it("only runs npm scripts the project has", () => {
         const scripts = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).scripts as Record<string, string>;
-        const used = Object.values(workflow.jobs).flatMap((j) => j.steps.flatMap((s) => [...(s.run ?? "").matchAll(/npm run ([\w:]+)/g)].map((m) => m[1])));
+        const used = Object.values(workflow.jobs).flatMap((j) =>
+            j.steps.flatMap((s) => [...(s.run ?? "").matchAll(/npm run ([\w:]+)/g)].map((m) => m[1])),
+        );
         assert.ok(used.length > 0);
         for (const script of used) {
             assert.ok(script in scripts, `npm run ${script}`);
@@ -69,7 +75,11 @@ describe("the CI workflow for users", () => {
         const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ""));
         for (const cmd of ["pulumi preview", "pulumi up"]) {
             const step = runs.find((r) => r.includes(cmd))!;
-            assert.match(step, /config=policies\/config\/\$\{\{ matrix\.stack \}\}\.json; \[ -f "\$config" \] \|\| config=policies\/config\/default\.json/, cmd);
+            assert.match(
+                step,
+                /config=policies\/config\/\$\{\{ matrix\.stack \}\}\.json; \[ -f "\$config" \] \|\| config=policies\/config\/default\.json/,
+                cmd,
+            );
             assert.match(step, /--policy-pack policies --policy-pack-config "\$config"/, cmd);
         }
     });

@@ -4,7 +4,7 @@
  * workbooks (bare or in an ARM template). Analysed by Microsoft's Kusto.Language; each problem
  * printed as `source:line:column: message`; exits 1 when there is any.
  */
-import { Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
+import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
 import { formatFinding } from "./offline/kql/check";
 import { checkFiles, KqlFilesError } from "./offline/kql/files";
 import { checkAll } from "./offline/kqlCheck";
@@ -18,14 +18,18 @@ export const checkKqlCommand: Command = async (argv, io) => {
         { values: [], switches: [], usage: USAGE },
     );
     if (paths.length > 0) {
-        let findings;
+        let findings: Awaited<ReturnType<typeof checkFiles>>;
         try {
             findings = await checkFiles(paths);
         } catch (e) {
             throw e instanceof KqlFilesError ? new UsageError(e.message) : e;
         }
-        findings.forEach((f) => io.out(formatFinding(f)));
-        io.out(`KQL check: ${paths.length} file${paths.length === 1 ? "" : "s"} checked: ${findings.length === 0 ? "no problems." : `${findings.length} problem${findings.length === 1 ? "" : "s"}.`}`);
+        for (const f of findings) {
+            io.out(formatFinding(f));
+        }
+        io.out(
+            `KQL check: ${paths.length} file${paths.length === 1 ? "" : "s"} checked: ${findings.length === 0 ? "no problems." : `${findings.length} problem${findings.length === 1 ? "" : "s"}.`}`,
+        );
         return findings.length === 0 ? EXIT_CODES.ok : EXIT_CODES.findings;
     }
     const result = await checkAll();

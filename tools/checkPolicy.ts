@@ -4,7 +4,7 @@
  * when a mandatory policy is violated.
  */
 import type { PolicyPackConfig } from "@pulumi/policy";
-import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { checkPolicies, failed, renderVerdicts, stackPolicyConfig } from "./offline/policyCheck";
 import type { RecordedResource } from "./offline/recorder";
 

@@ -45,7 +45,9 @@ function isUserError(e: unknown): e is Error {
 
 /** A stack trace with its positions in the TypeScript, however the files were loaded (see tools/register.js). */
 function typeScriptStack(stack: string): string {
-    const map = (globalThis as { [key: symbol]: ((stack: string) => string) | undefined })[Symbol.for("entra-provisioning-logs.mapStackTrace")];
+    const map = (globalThis as { [key: symbol]: ((stack: string) => string) | undefined })[
+        Symbol.for("entra-provisioning-logs.mapStackTrace")
+    ];
     return map ? map(stack) : stack;
 }
 
@@ -65,9 +67,9 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
 
 /** The process's own streams. */
 const processIo: CommandIo = {
-    out: (text) => process.stdout.write(text + "\n"),
-    err: (text) => process.stderr.write(text + "\n"),
-    stdin: () => require("fs").readFileSync(0, "utf8"),
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    stdin: () => require("node:fs").readFileSync(0, "utf8"),
 };
 
 /** Runs `command` as this process's main module. Sets exitCode, never exit(): a piped stdout must drain first. */
@@ -83,7 +85,10 @@ export function parseFlags<V extends string, S extends string>(
     const values: Partial<Record<V, string>> = {};
     const switches = Object.fromEntries(spec.switches.map((s) => [s, false])) as Record<S, boolean>;
     for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=") ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)] : [argv[i], undefined];
+        const [flag, inline] =
+            argv[i].startsWith("--") && argv[i].includes("=")
+                ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
+                : [argv[i], undefined];
         const name = flag.replace(/^--/, "");
         if ((spec.switches as readonly string[]).includes(name) && flag.startsWith("--") && inline === undefined) {
             switches[name as S] = true;
@@ -102,7 +107,7 @@ export function parseFlags<V extends string, S extends string>(
 
 /** A file the user named on the command line; a missing one is a usage error, not a crash. */
 export function readUserFile(file: string, flag: string): string {
-    const fs: typeof import("fs") = require("fs");
+    const fs: typeof import("fs") = require("node:fs");
     if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
         throw new UsageError(`${flag} ${file} does not exist`);
     }

@@ -9,9 +9,9 @@ import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
 import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
 import { checkStackFileSecrets, ConfigError, projectSettings } from "../program/settingsValidation";
 import { workspaceIdParts } from "../program/naming";
-import { Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
-import { AzureReader, VerifyEndpoints } from "./live/azureReader";
-import { discover, DiscoverStack, renderDiscovery } from "./live/discover";
+import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
+import { AzureReader, type VerifyEndpoints } from "./live/azureReader";
+import { discover, type DiscoverStack, renderDiscovery } from "./live/discover";
 import { projectName, readStackConfig } from "./stackFiles";
 
 const USAGE = "npm run discover -- --stack <name> [--config-file <file>] [--json]";
@@ -42,7 +42,9 @@ export function discoverStack(stack: string, configFile?: string): DiscoverStack
             tenantId: s.tenantId,
             subscriptionId: s.subscriptionId,
             dashboard: s.dashboardName !== undefined,
-            ...(s.adoptDiagnosticSetting ? { adoptDiagnosticSetting: s.diagnosticSettingName } : { ownSettingName: s.diagnosticSettingName }),
+            ...(s.adoptDiagnosticSetting
+                ? { adoptDiagnosticSetting: s.diagnosticSettingName }
+                : { ownSettingName: s.diagnosticSettingName }),
             ...(s.existingWorkspaceId ? { existingWorkspaceId: s.existingWorkspaceId } : {}),
             setKeys,
         };
@@ -60,8 +62,14 @@ export function discoverStack(stack: string, configFile?: string): DiscoverStack
             tenantId: raw.tenantId.toLowerCase(),
             subscriptionId: raw.subscriptionId.toLowerCase(),
             dashboard: raw.dashboardEnabled !== "false",
-            ...(raw.adoptDiagnosticSetting ? { adoptDiagnosticSetting: raw.adoptDiagnosticSetting } : raw.diagnosticSettingName ? { ownSettingName: raw.diagnosticSettingName } : {}),
-            ...(raw.existingWorkspaceId && workspaceIdParts(raw.existingWorkspaceId) ? { existingWorkspaceId: raw.existingWorkspaceId } : {}),
+            ...(raw.adoptDiagnosticSetting
+                ? { adoptDiagnosticSetting: raw.adoptDiagnosticSetting }
+                : raw.diagnosticSettingName
+                  ? { ownSettingName: raw.diagnosticSettingName }
+                  : {}),
+            ...(raw.existingWorkspaceId && workspaceIdParts(raw.existingWorkspaceId)
+                ? { existingWorkspaceId: raw.existingWorkspaceId }
+                : {}),
             setKeys,
             settingsProblem: e.message,
         };
@@ -73,7 +81,10 @@ export function discoverCommand(endpoints: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseDiscoverArgs(argv);
         const { config, encrypted } = readStackConfig(args.stack, { file: args.configFile });
-        const found = await discover(new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }), discoverStack(args.stack, args.configFile));
+        const found = await discover(
+            new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }),
+            discoverStack(args.stack, args.configFile),
+        );
         io.out(args.json ? JSON.stringify(found, null, 2) : renderDiscovery(found));
         return EXIT_CODES.ok;
     };

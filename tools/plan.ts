@@ -3,11 +3,11 @@
  * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
  * create, then runs the policy pack over it. A mandatory policy violation exits 1, invalid settings 2.
  */
-import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { fleetExitCode, planFleet, renderFleet } from "./offline/fleet";
-import { diffAgainst, losesLogs, PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
-import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, stackPolicyConfigFile, Verdict } from "./offline/policyCheck";
-import { Evaluation, evaluateStack, RecordedResource } from "./offline/recorder";
+import { diffAgainst, losesLogs, type PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
+import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, stackPolicyConfigFile, type Verdict } from "./offline/policyCheck";
+import { type Evaluation, evaluateStack, type RecordedResource } from "./offline/recorder";
 import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
 
 interface PlanArgs {
@@ -28,13 +28,19 @@ const USAGE =
     "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "project", "config-file", "against", "stacks-dir"], switches: ["json", "all"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, {
+        values: ["stack", "project", "config-file", "against", "stacks-dir"],
+        switches: ["json", "all"],
+        usage: USAGE,
+    });
     const project = values.project ?? "main";
     if (project !== "main" && project !== "bootstrap") {
         throw new UsageError(`--project is main or bootstrap (got ${project})`);
     }
     if (switches.all && (values.stack || values["config-file"] || values.against || project !== "main")) {
-        throw new UsageError(`--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: ${USAGE}`);
+        throw new UsageError(
+            `--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: ${USAGE}`,
+        );
     }
     if (values["stacks-dir"] && !switches.all) {
         throw new UsageError(`--stacks-dir goes with --all; usage: ${USAGE}`);
@@ -129,14 +135,28 @@ function keySettings(r: RecordedResource): string {
     }
 }
 
-function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
+function renderTable(
+    evaluation: Evaluation,
+    verdicts?: readonly Verdict[],
+    changes?: readonly PlannedChange[],
+    policyConfigFile?: string,
+): string {
     const custom = [...evaluation.resources.filter((r) => r.custom), ...evaluation.reads].sort((a, b) => a.urn.localeCompare(b.urn));
-    const rows = custom.map((r) => [actionOf(r), r.type, r.name, [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")]);
+    const rows = custom.map((r) => [
+        actionOf(r),
+        r.type,
+        r.name,
+        [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; "),
+    ]);
     const header = ["ACTION", "TYPE", "NAME", "KEY SETTINGS"];
     const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
-    const line = (row: string[]) => `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`.trimEnd();
+    const line = (row: string[]) =>
+        `${row[0].padEnd(widths[0])}  ${row[1].padEnd(widths[1])}  ${row[2].padEnd(widths[2])}  ${row[3]}`.trimEnd();
     const count = (action: ReturnType<typeof actionOf>) => custom.filter((r) => actionOf(r) === action).length;
-    const adopted = [count("import") > 0 ? `import ${count("import")} existing` : "", count("read") > 0 ? `read ${count("read")} it does not manage` : ""].filter(Boolean);
+    const adopted = [
+        count("import") > 0 ? `import ${count("import")} existing` : "",
+        count("read") > 0 ? `read ${count("read")} it does not manage` : "",
+    ].filter(Boolean);
     const existingWorkspace = custom.find((r) => r.readId !== undefined && r.type === "azure-native:operationalinsights:Workspace");
     const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
     return [
@@ -146,7 +166,9 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
         ...(existingWorkspace
             ? [
                   `Workspace: the existing ${existingWorkspace.readId}, not managed by this stack: pulumi up and pulumi destroy never change or delete it${
-                      custom.some((r) => r.type === "pulumi-nodejs:dynamic:TableRetention") ? "; only the AADProvisioningLogs retention is set (manageExistingWorkspaceRetention)" : ", nor its retention"
+                      custom.some((r) => r.type === "pulumi-nodejs:dynamic:TableRetention")
+                          ? "; only the AADProvisioningLogs retention is set (manageExistingWorkspaceRetention)"
+                          : ", nor its retention"
                   }.`,
               ]
             : []),
@@ -160,7 +182,9 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
         ...(changes === undefined ? [] : [...renderChanges(changes), ""]),
         ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), policyConfigLine(evaluation.stack, policyConfigFile), ""]),
         ...((evaluation.environments ?? []).length > 0
-            ? [`Imports Pulumi ESC environments ${(evaluation.environments ?? []).join(", ")}: their values need Pulumi Cloud and are not read offline (pulumi preview reads them).`]
+            ? [
+                  `Imports Pulumi ESC environments ${(evaluation.environments ?? []).join(", ")}: their values need Pulumi Cloud and are not read offline (pulumi preview reads them).`,
+              ]
             : []),
         ...(evaluation.encrypted.length > 0
             ? [`Encrypted in the stack file, so left out offline (their defaults were used): ${evaluation.encrypted.join(", ")}.`]
@@ -178,10 +202,17 @@ function renderTable(evaluation: Evaluation, verdicts?: readonly Verdict[], chan
 
 /** Which policy config the check used, and why when it is the defaults. */
 function policyConfigLine(stack: string, file: string | undefined): string {
-    return file?.endsWith("default.json") ? `Policy config: ${file} (the documented defaults: there is no policies/config/${stack}.json).` : `Policy config: ${file}.`;
+    return file?.endsWith("default.json")
+        ? `Policy config: ${file} (the documented defaults: there is no policies/config/${stack}.json).`
+        : `Policy config: ${file}.`;
 }
 
-export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] = [], changes?: readonly PlannedChange[], policyConfigFile?: string): string {
+export function renderJson(
+    evaluation: Evaluation,
+    verdicts: readonly Verdict[] = [],
+    changes?: readonly PlannedChange[],
+    policyConfigFile?: string,
+): string {
     return JSON.stringify(
         {
             stack: evaluation.stack,
@@ -200,7 +231,18 @@ export function renderJson(evaluation: Evaluation, verdicts: readonly Verdict[] 
                 inputs: r.inputs,
             })),
             // Apart from `resources`, which policies check: a resource only read is never analyzed.
-            ...(evaluation.reads.length > 0 ? { reads: evaluation.reads.map((r) => ({ type: r.type, name: r.name, urn: r.urn, parent: r.parent, read: r.readId, state: r.inputs })) } : {}),
+            ...(evaluation.reads.length > 0
+                ? {
+                      reads: evaluation.reads.map((r) => ({
+                          type: r.type,
+                          name: r.name,
+                          urn: r.urn,
+                          parent: r.parent,
+                          read: r.readId,
+                          state: r.inputs,
+                      })),
+                  }
+                : {}),
             outputs: evaluation.outputs,
             policy: verdicts,
             ...(policyConfigFile ? { policyConfigFile } : {}),
@@ -226,9 +268,15 @@ export const planCommand: Command = async (argv, io) => {
     // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
     // governs the provisioning-logs stacks, not the bootstrap.
     const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
-    const changes = args.against ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), [...evaluation.resources, ...evaluation.reads]) : undefined;
+    const changes = args.against
+        ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), [...evaluation.resources, ...evaluation.reads])
+        : undefined;
     const policyConfigFile = args.project === "main" ? stackPolicyConfigFile(args.stack) : undefined;
-    io.out(args.json ? renderJson(evaluation, verdicts, changes, policyConfigFile) : renderTable(evaluation, verdicts, changes, policyConfigFile));
+    io.out(
+        args.json
+            ? renderJson(evaluation, verdicts, changes, policyConfigFile)
+            : renderTable(evaluation, verdicts, changes, policyConfigFile),
+    );
     return (verdicts && failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;
 };
 

@@ -7,15 +7,16 @@
  * No network: it reads the given file. Physical regions are kept (logical ones such as `europe` or
  * `global` can't hold a workspace); the other clouds' lists stay as they are.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { AZURE_CLOUDS, AzureCloud, AzureRegion, RegionData } from "../program/regions";
-import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { AZURE_CLOUDS, type AzureCloud, type AzureRegion, type RegionData } from "../program/regions";
+import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 
 /** program/azureRegions.json (not regions.json: Node would load it for `require("./regions")`). */
 export const REGIONS_FILE = path.join(__dirname, "..", "program", "azureRegions.json");
 
-const USAGE = 'npx ts-node --transpile-only tools/refreshRegions.ts --from <az account list-locations -o json output> [--cloud AzureCloud] [--source "<text>"]';
+const USAGE =
+    'npx ts-node --transpile-only tools/refreshRegions.ts --from <az account list-locations -o json output> [--cloud AzureCloud] [--source "<text>"]';
 
 /** One entry of `az account list-locations -o json` (the ARM Subscriptions - List Locations response). */
 interface ListedLocation {
@@ -74,7 +75,9 @@ export const refreshRegionsCommand: Command = async (argv, io) => {
         throw new UsageError(`--cloud is one of ${AZURE_CLOUDS.join(", ")} (got ${values.cloud})`);
     }
     const regions = regionsFromListLocations(readUserFile(values.from, "--from"), values.from);
-    const source = values.source ?? `az account list-locations -o json (${path.basename(values.from)}, ${new Date().toISOString().slice(0, 10)}), physical regions`;
+    const source =
+        values.source ??
+        `az account list-locations -o json (${path.basename(values.from)}, ${new Date().toISOString().slice(0, 10)}), physical regions`;
     const data = JSON.parse(fs.readFileSync(REGIONS_FILE, "utf8")) as RegionData;
     fs.writeFileSync(REGIONS_FILE, renderRegions(refreshRegions(data, cloud, regions, source)));
     io.out(`${cloud}: ${regions.length} regions written to ${path.relative(process.cwd(), REGIONS_FILE)}`);

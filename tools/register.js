@@ -16,8 +16,8 @@
  * error is mapped back to the TypeScript when it is printed (tools/cli.ts), and under
  * `node --enable-source-maps` every file carries its map. Nothing is cached on disk.
  */
-"use strict";
-const fs = require("fs");
+
+const fs = require("node:fs");
 const swc = require("@swc/core");
 
 /** SWC's settings for tsconfig.json's. */
@@ -47,7 +47,7 @@ function mapStackTrace(stack) {
     if (process.sourceMapsEnabled || require.extensions[".ts"] !== loadTypeScript) {
         return stack; // Node, or another loader, maps them already.
     }
-    const { SourceMap } = require("module");
+    const { SourceMap } = require("node:module");
     const maps = new Map();
     return stack.replace(/([^\s(]+\.ts):(\d+):(\d+)/g, (position, file, line, column) => {
         if (!sources.has(file)) {

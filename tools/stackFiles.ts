@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { UsageError } from "./cli";
 
@@ -72,6 +72,10 @@ export function readStackConfig(stack: string, options: { dir?: string; file?: s
             config[key] = typeof value === "string" ? value : JSON.stringify(value);
         }
     }
-    const environments = Array.isArray(doc.environment) ? doc.environment.map(String) : typeof doc.environment === "string" ? [doc.environment] : [];
+    const environments = Array.isArray(doc.environment)
+        ? doc.environment.map(String)
+        : typeof doc.environment === "string"
+          ? [doc.environment]
+          : [];
     return { config, encrypted, file: doc.config ?? {}, environments };
 }

@@ -5,12 +5,12 @@
  * --json` (a file, or - for standard input) or the stack's state file from a local backend
  * (~/.pulumi/stacks/<project>/<stack>.json). Needs no Pulumi CLI. Exits 0 only when nothing is ✗, else 1.
  */
-import * as path from "path";
+import * as path from "node:path";
 import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
 import { checkStackFileSecrets, ConfigError } from "../program/settingsValidation";
-import { Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
-import { AzureReader, VerifyEndpoints } from "./live/azureReader";
-import { renderChecklist, runChecks, StackOutputs } from "./live/verifyChecks";
+import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
+import { AzureReader, type VerifyEndpoints } from "./live/azureReader";
+import { renderChecklist, runChecks, type StackOutputs } from "./live/verifyChecks";
 import { projectName, readStackConfig, stackNames } from "./stackFiles";
 
 export interface VerifyArgs {
@@ -26,13 +26,20 @@ export interface VerifyArgs {
     readonly json: boolean;
 }
 
-const USAGE = "npm run verify -- (--stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] | --all [--stacks-dir <dir>]) [--json]";
+const USAGE =
+    "npm run verify -- (--stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] | --all [--stacks-dir <dir>]) [--json]";
 
 function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "config-file", "outputs", "state", "stacks-dir"], switches: ["json", "all"], usage: USAGE });
+    const { values, switches } = parseFlags(argv, {
+        values: ["stack", "config-file", "outputs", "state", "stacks-dir"],
+        switches: ["json", "all"],
+        usage: USAGE,
+    });
     if (switches.all) {
         if (values.stack || values["config-file"] || values.outputs || values.state) {
-            throw new UsageError(`--all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: ${USAGE}`);
+            throw new UsageError(
+                `--all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: ${USAGE}`,
+            );
         }
         return { all: true, json: switches.json, ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}) };
     }
@@ -42,7 +49,14 @@ function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
     if (!values.stack) {
         throw new UsageError(`--stack is required; usage: ${USAGE}`);
     }
-    return { stack: values.stack, all: false, outputs: values.outputs, state: values.state, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
+    return {
+        stack: values.stack,
+        all: false,
+        outputs: values.outputs,
+        state: values.state,
+        json: switches.json,
+        ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
+    };
 }
 
 /**
@@ -77,7 +91,13 @@ async function verifyFleet(endpoints: VerifyEndpoints, dir?: string): Promise<Fl
             const lines = await runChecks(reader, settings, {});
             const count = (status: string) => lines.filter((l) => l.status === status).length;
             const first = lines.find((l) => l.status === "fail");
-            rows.push({ stack, ok: count("ok"), warn: count("warn"), fail: count("fail"), ...(first ? { problem: `${first.check}: ${first.message}` } : {}) });
+            rows.push({
+                stack,
+                ok: count("ok"),
+                warn: count("warn"),
+                fail: count("fail"),
+                ...(first ? { problem: `${first.check}: ${first.message}` } : {}),
+            });
         } catch (e) {
             if (!(e instanceof UsageError) && !(e instanceof ConfigError)) {
                 throw e;
@@ -92,9 +112,18 @@ function renderFleetVerdicts(rows: readonly FleetVerdict[]): string {
     const table = rows.map((r) => [r.stack, String(r.ok), String(r.warn), String(r.fail), r.problem ?? ""]);
     const header = ["STACK", "OK", "WARN", "FAIL", "FIRST FAILURE"];
     const widths = [0, 1, 2, 3].map((c) => Math.max(header[c].length, ...table.map((row) => row[c].length)));
-    const line = (row: string[]) => row.map((cell, c) => (c < 4 ? cell.padEnd(widths[c]) : cell)).join("  ").trimEnd();
+    const line = (row: string[]) =>
+        row
+            .map((cell, c) => (c < 4 ? cell.padEnd(widths[c]) : cell))
+            .join("  ")
+            .trimEnd();
     const failing = rows.filter((r) => r.fail > 0).length;
-    return [`verify of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`, "", line(header), ...table.map(line)].join("\n");
+    return [
+        `verify of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`,
+        "",
+        line(header),
+        ...table.map(line),
+    ].join("\n");
 }
 
 /** The stack's outputs in a local backend's state file: the root `pulumi:pulumi:Stack` resource's outputs. */
@@ -120,7 +149,9 @@ function readOutputs(source: string | undefined, stdin: () => string): StackOutp
     try {
         return JSON.parse(text) as StackOutputs;
     } catch {
-        throw new UsageError(`--outputs must be the JSON of pulumi stack output --json (could not parse ${source === "-" ? "standard input" : source})`);
+        throw new UsageError(
+            `--outputs must be the JSON of pulumi stack output --json (could not parse ${source === "-" ? "standard input" : source})`,
+        );
     }
 }
 
@@ -134,7 +165,9 @@ export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
             return rows.every((r) => r.fail === 0) ? EXIT_CODES.ok : EXIT_CODES.findings;
         }
         const { settings, reader } = stackSettings(args.stack as string, endpoints, args.configFile);
-        const outputs = args.state ? outputsFromState(readUserFile(args.state, "--state"), args.state) : readOutputs(args.outputs, io.stdin);
+        const outputs = args.state
+            ? outputsFromState(readUserFile(args.state, "--state"), args.state)
+            : readOutputs(args.outputs, io.stdin);
         const lines = await runChecks(reader, settings, outputs);
         io.out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));
         return lines.some((l) => l.status === "fail") ? EXIT_CODES.findings : EXIT_CODES.ok;

@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { PROVISIONING_LOGS_CATEGORY } from "../armFacts";
 import { isType } from "../types";
 
@@ -24,13 +24,21 @@ export const aadiamDiagnosticSettingEnforceProvisioningLogs: ResourceValidationP
         }
         const logs = (args.props.logs ?? []) as LogSetting[];
         if (!logs.some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled === true)) {
-            const found = logs.filter((l) => l.enabled).map((l) => l.category).join(", ") || "none";
-            reportViolation(`Tenant diagnostic setting must send ProvisioningLogs (found enabled categories: ${found}); add { category: "ProvisioningLogs", enabled: true }.`);
+            const found =
+                logs
+                    .filter((l) => l.enabled)
+                    .map((l) => l.category)
+                    .join(", ") || "none";
+            reportViolation(
+                `Tenant diagnostic setting must send ProvisioningLogs (found enabled categories: ${found}); add { category: "ProvisioningLogs", enabled: true }.`,
+            );
         }
         const workspaceId = args.props.workspaceId;
         // Unknown during a preview (the workspace is new): the program wires it from the workspace.
         if (workspaceId !== undefined && !/\/providers\/microsoft\.operationalinsights\/workspaces\/[^/]+$/i.test(String(workspaceId))) {
-            reportViolation(`Tenant diagnostic setting must target a Log Analytics workspace (found workspaceId: ${workspaceId || "none"}); set workspaceId to the workspace's resource ID.`);
+            reportViolation(
+                `Tenant diagnostic setting must target a Log Analytics workspace (found workspaceId: ${workspaceId || "none"}); set workspaceId to the workspace's resource ID.`,
+            );
         }
         for (const l of logs) {
             if (l.retentionPolicy && (l.retentionPolicy.enabled || (l.retentionPolicy.days ?? 0) > 0)) {

@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { GUID_PATTERN } from "../armFacts";
 import { isType } from "../types";
 
@@ -24,11 +24,15 @@ export const applicationinsightsWorkbookConfigureIdentity: ResourceValidationPol
             doc = JSON.parse(String(args.props.serializedData));
         } catch {
             const text = String(args.props.serializedData);
-            reportViolation(`Workbook serializedData must be valid JSON (found text that does not parse, starting ${JSON.stringify(text.slice(0, 20))}); fix the workbook file.`);
+            reportViolation(
+                `Workbook serializedData must be valid JSON (found text that does not parse, starting ${JSON.stringify(text.slice(0, 20))}); fix the workbook file.`,
+            );
             return;
         }
         if (doc?.version !== "Notebook/1.0" || !Array.isArray(doc.items)) {
-            reportViolation(`Workbook serializedData must be gallery JSON with version "Notebook/1.0" and items (found version ${JSON.stringify(doc?.version)}).`);
+            reportViolation(
+                `Workbook serializedData must be gallery JSON with version "Notebook/1.0" and items (found version ${JSON.stringify(doc?.version)}).`,
+            );
         }
     },
 };

@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { PROVISIONING_LOGS_TABLE as PROVISIONING_TABLE } from "../armFacts";
 import { isType } from "../types";
 

@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isType } from "../types";
 
 interface Config {
@@ -22,11 +22,17 @@ export const loganalyticsWorkspaceConfigureRetention: ResourceValidationPolicy =
         const { minimumRetentionDays: min } = args.getConfig<Config>();
         const days = args.props.retentionInDays;
         if (typeof days !== "number") {
-            reportViolation(`Log Analytics workspace retention must be set to at least ${min} days (found none, so Azure's default applies); set retentionInDays.`);
+            reportViolation(
+                `Log Analytics workspace retention must be set to at least ${min} days (found none, so Azure's default applies); set retentionInDays.`,
+            );
         } else if (days < min) {
-            reportViolation(`Log Analytics workspace retention must be at least ${min} days (found ${days}); raise retentionInDays to ${min} or more.`);
+            reportViolation(
+                `Log Analytics workspace retention must be at least ${min} days (found ${days}); raise retentionInDays to ${min} or more.`,
+            );
         } else if (days > 730) {
-            reportViolation(`Log Analytics workspace retention must be at most 730 days (found ${days}); keep longer history with the table's total retention.`);
+            reportViolation(
+                `Log Analytics workspace retention must be at most 730 days (found ${days}); keep longer history with the table's total retention.`,
+            );
         }
     },
     remediateResource: (args) => {

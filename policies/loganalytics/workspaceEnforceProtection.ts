@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isType } from "../types";
 
 interface Config {
@@ -20,7 +20,9 @@ export const loganalyticsWorkspaceEnforceProtection: ResourceValidationPolicy = 
             return;
         }
         if (!args.opts.protect) {
-            reportViolation("Log Analytics workspace must be protected from deletion (found protect: false); set protectData true for this stack.");
+            reportViolation(
+                "Log Analytics workspace must be protected from deletion (found protect: false); set protectData true for this stack.",
+            );
         }
     },
 };

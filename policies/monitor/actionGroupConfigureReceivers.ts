@@ -1,7 +1,15 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { isType } from "../types";
 
-const RECEIVER_LISTS = ["emailReceivers", "smsReceivers", "armRoleReceivers", "webhookReceivers", "logicAppReceivers", "voiceReceivers", "azureAppPushReceivers"];
+const RECEIVER_LISTS = [
+    "emailReceivers",
+    "smsReceivers",
+    "armRoleReceivers",
+    "webhookReceivers",
+    "logicAppReceivers",
+    "voiceReceivers",
+    "azureAppPushReceivers",
+];
 /** Receivers whose targets are credentials (a webhook URL, a Logic App callback with its signature). */
 const SECRET_LISTS = ["webhookReceivers", "logicAppReceivers"];
 
@@ -24,7 +32,9 @@ export const monitorActionGroupConfigureReceivers: ResourceValidationPolicy = {
         }
         const shortName = String(p.groupShortName ?? "");
         if (shortName.length < 1 || shortName.length > 12) {
-            reportViolation(`Action group short name must be 1-12 characters (found "${shortName}", ${shortName.length}); Azure rejects longer ones.`);
+            reportViolation(
+                `Action group short name must be 1-12 characters (found "${shortName}", ${shortName.length}); Azure rejects longer ones.`,
+            );
         }
         if (!RECEIVER_LISTS.some((k) => (p[k] ?? []).length > 0)) {
             reportViolation("Action group must have at least one receiver (found none); add one to alertReceivers.");
@@ -32,7 +42,9 @@ export const monitorActionGroupConfigureReceivers: ResourceValidationPolicy = {
         // Policies see secret values in plain text, so secrecy shows as additionalSecretOutputs.
         for (const list of SECRET_LISTS) {
             if ((p[list] ?? []).length > 0 && !args.opts.additionalSecretOutputs.includes(list)) {
-                reportViolation(`Action group ${list} must be kept secret (found ${list} outside additionalSecretOutputs); pass the URLs with pulumi.secret and list ${list} in additionalSecretOutputs.`);
+                reportViolation(
+                    `Action group ${list} must be kept secret (found ${list} outside additionalSecretOutputs); pass the URLs with pulumi.secret and list ${list} in additionalSecretOutputs.`,
+                );
             }
         }
     },

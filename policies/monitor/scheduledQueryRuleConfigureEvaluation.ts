@@ -1,4 +1,4 @@
-import { ResourceValidationPolicy } from "@pulumi/policy";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "../armFacts";
 import { isType } from "../types";
 
@@ -18,7 +18,9 @@ export const monitorScheduledQueryRuleConfigureEvaluation: ResourceValidationPol
         }
         const p = args.props;
         if (p.enabled === false) {
-            reportViolation("Alert rule must be enabled (found enabled: false); set enabled true or remove the rule with alertOverrides <rule>.enabled=false.");
+            reportViolation(
+                "Alert rule must be enabled (found enabled: false); set enabled true or remove the rule with alertOverrides <rule>.enabled=false.",
+            );
         }
         const groups: unknown[] = p.actions?.actionGroups ?? [];
         if (groups.length === 0) {
@@ -26,16 +28,22 @@ export const monitorScheduledQueryRuleConfigureEvaluation: ResourceValidationPol
         }
         for (const [i, c] of ((p.criteria?.allOf ?? []) as Array<{ operator?: string }>).entries()) {
             if (!(ALERT_OPERATORS as readonly string[]).includes(String(c.operator))) {
-                reportViolation(`Alert rule condition ${i} must use one of ${ALERT_OPERATORS.join(", ")} (found ${c.operator}); Azure rejects other operators.`);
+                reportViolation(
+                    `Alert rule condition ${i} must use one of ${ALERT_OPERATORS.join(", ")} (found ${c.operator}); Azure rejects other operators.`,
+                );
             }
         }
         if (!(ALERT_FREQUENCIES as readonly string[]).includes(String(p.evaluationFrequency))) {
-            reportViolation(`Alert rule evaluation frequency must be one of ${ALERT_FREQUENCIES.join(", ")} (found ${p.evaluationFrequency}).`);
+            reportViolation(
+                `Alert rule evaluation frequency must be one of ${ALERT_FREQUENCIES.join(", ")} (found ${p.evaluationFrequency}).`,
+            );
         }
         if (!(ALERT_WINDOWS as readonly string[]).includes(String(p.windowSize))) {
             reportViolation(`Alert rule window must be one of ${ALERT_WINDOWS.join(", ")} (found ${p.windowSize}).`);
         } else if (durationMinutes(p.windowSize) < durationMinutes(p.evaluationFrequency)) {
-            reportViolation(`Alert rule window must not be shorter than its evaluation frequency (found window ${p.windowSize}, frequency ${p.evaluationFrequency}).`);
+            reportViolation(
+                `Alert rule window must not be shorter than its evaluation frequency (found window ${p.windowSize}, frequency ${p.evaluationFrequency}).`,
+            );
         }
     },
 };

@@ -1,4 +1,4 @@
-import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { PROVISIONING_LOGS_CATEGORY } from "../armFacts";
 import { isType } from "../types";
 
@@ -32,7 +32,8 @@ function pointsAt(setting: PolicyResource, workspace: PolicyResource): boolean {
  */
 export const provisioningStackEnforceCompleteness: StackValidationPolicy = {
     name: "provisioning-stack-enforce-completeness",
-    description: "A provisioning-logs stack registers Microsoft.Insights and has a workspace (its own, or the existing one its config names), a diagnostic setting sending ProvisioningLogs to it, the core alerts and a workbook.",
+    description:
+        "A provisioning-logs stack registers Microsoft.Insights and has a workspace (its own, or the existing one its config names), a diagnostic setting sending ProvisioningLogs to it, the core alerts and a workbook.",
     severity: "high",
     enforcementLevel: "mandatory",
     configSchema: { properties: { existingWorkspaceId: { type: "string", default: "" } } },
@@ -41,23 +42,33 @@ export const provisioningStackEnforceCompleteness: StackValidationPolicy = {
         const existing = existingWorkspaceId ? existingWorkspaceId.toLowerCase() : undefined;
         const of = (kind: Parameters<typeof isType>[1]) => args.resources.filter((r) => isType(r.type, kind));
         if (!of("registration").some((r) => String(r.props.namespace).toLowerCase() === "microsoft.insights")) {
-            reportViolation("Stack must register the Microsoft.Insights resource provider (found no registration); keep the ResourceProviderRegistration for Microsoft.Insights.");
+            reportViolation(
+                "Stack must register the Microsoft.Insights resource provider (found no registration); keep the ResourceProviderRegistration for Microsoft.Insights.",
+            );
         }
         const workspaces = of("workspace");
         if (workspaces.length === 0 && existing === undefined) {
-            reportViolation("Stack must have a Log Analytics workspace (found none); a stack that uses an existing workspace names it in this policy's existingWorkspaceId config.");
+            reportViolation(
+                "Stack must have a Log Analytics workspace (found none); a stack that uses an existing workspace names it in this policy's existingWorkspaceId config.",
+            );
         }
         const sending = of("diagnosticSetting").filter((s) =>
-            ((s.props.logs ?? []) as Array<{ category?: string; enabled?: boolean }>).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled),
+            ((s.props.logs ?? []) as Array<{ category?: string; enabled?: boolean }>).some(
+                (l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled,
+            ),
         );
         const toExisting = (s: PolicyResource) => existing !== undefined && String(s.props.workspaceId ?? "").toLowerCase() === existing;
         if (!sending.some((s) => toExisting(s) || workspaces.some((w) => pointsAt(s, w)))) {
-            reportViolation(`Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found ${sending.length} sending ProvisioningLogs, none to this stack's workspace).`);
+            reportViolation(
+                `Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found ${sending.length} sending ProvisioningLogs, none to this stack's workspace).`,
+            );
         }
         const rules = of("scheduledQueryRule").map((r) => String(r.props.ruleName ?? r.name));
         const missing = REQUIRED_ALERTS.filter((a) => !rules.some((r) => r.endsWith(a)));
         if (missing.length > 0) {
-            reportViolation(`Stack must have the ${missing.join(", ")} alert rules (found: ${rules.join(", ") || "none"}); keep them enabled in alertOverrides.`);
+            reportViolation(
+                `Stack must have the ${missing.join(", ")} alert rules (found: ${rules.join(", ") || "none"}); keep them enabled in alertOverrides.`,
+            );
         }
         if (of("workbook").length === 0) {
             reportViolation("Stack must have at least one workbook (found none); set workbooksEnabled true.");

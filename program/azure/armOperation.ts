@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import { chooseCloud, CLOUDS, scopeOf } from "./cloud";
-import { createCredential, identityMismatch, ProviderIdentity, tokenIdentity } from "./credential";
+import { createCredential, identityMismatch, type ProviderIdentity, tokenIdentity } from "./credential";
 import type { ProviderSettingsInput } from "./providerConfig";
 
 /**
@@ -104,7 +104,11 @@ export async function withRequestTimeout<T>(
     timeoutMs: number,
     clock: Clock,
     send: (signal: AbortSignal) => Promise<T>,
-    outer?: { addEventListener(type: "abort", listener: () => void): void; removeEventListener(type: "abort", listener: () => void): void; readonly aborted: boolean },
+    outer?: {
+        addEventListener(type: "abort", listener: () => void): void;
+        removeEventListener(type: "abort", listener: () => void): void;
+        readonly aborted: boolean;
+    },
 ): Promise<T> {
     const controller = new AbortController();
     const timedOut = () => Object.assign(new Error(`no answer within ${formatDuration(timeoutMs)}`), { code: REQUEST_TIMEOUT });
@@ -221,7 +225,9 @@ export class ArmClient {
         }
         this.identityChecked ??= (async () => {
             const provider = await expected;
-            const token = await withRequestTimeout(timeoutMs, this.deps.clock ?? SYSTEM_CLOCK, (abortSignal) => this.tokenCredential().getToken(scopeOf(this.endpoint), { abortSignal }));
+            const token = await withRequestTimeout(timeoutMs, this.deps.clock ?? SYSTEM_CLOCK, (abortSignal) =>
+                this.tokenCredential().getToken(scopeOf(this.endpoint), { abortSignal }),
+            );
             const mismatch = identityMismatch(tokenIdentity(token?.token ?? ""), provider);
             if (mismatch) {
                 throw new Error(mismatch);
@@ -260,7 +266,9 @@ export class ArmClient {
                 url,
                 method: method as import("@azure/core-rest-pipeline").HttpMethods,
                 abortSignal,
-                ...(options.body === undefined ? {} : { body: JSON.stringify(options.body), headers: core.createHttpHeaders({ "content-type": "application/json" }) }),
+                ...(options.body === undefined
+                    ? {}
+                    : { body: JSON.stringify(options.body), headers: core.createHttpHeaders({ "content-type": "application/json" }) }),
             });
             return pipeline.sendRequest(http, request);
         });
@@ -282,7 +290,8 @@ export class ArmClient {
 /** ARM's answer as a failure, shaped like the SDK's RestError: status, ARM's error code and message, headers. */
 export function failureOf(answer: ArmAnswer): ArmFailure & Error {
     const error = answer.body?.error ?? {};
-    const message = answer.malformed !== undefined ? `the answer is not JSON (${JSON.stringify(answer.malformed)})` : (error.message ?? "no details");
+    const message =
+        answer.malformed !== undefined ? `the answer is not JSON (${JSON.stringify(answer.malformed)})` : (error.message ?? "no details");
     return Object.assign(new Error(message), {
         statusCode: answer.status,
         code: answer.malformed !== undefined && answer.status < 300 ? MALFORMED_ANSWER : error.code,
@@ -291,7 +300,12 @@ export function failureOf(answer: ArmAnswer): ArmFailure & Error {
 }
 
 /** Sends one request and throws ARM's error for anything but a 2xx answer with a JSON (or empty) body. */
-export async function armCall(arm: ArmClient, method: string, pathOrUrl: string, options: { apiVersion?: string; body?: unknown; timeoutMs: number }): Promise<ArmAnswer> {
+export async function armCall(
+    arm: ArmClient,
+    method: string,
+    pathOrUrl: string,
+    options: { apiVersion?: string; body?: unknown; timeoutMs: number },
+): Promise<ArmAnswer> {
     const answer = await arm.send(method, pathOrUrl, options);
     if (answer.status >= 300 || answer.malformed !== undefined) {
         throw failureOf(answer);
@@ -326,7 +340,11 @@ export function isInProgressConflict(err: ArmFailure): boolean {
     if (err.statusCode !== 409) {
         return false;
     }
-    if (/^(AnotherOperationInProgress|OperationInProgress|RequestConflict|ConflictingOperation|NewerDataExists|OperationPreempted)$/i.test(err.code ?? "")) {
+    if (
+        /^(AnotherOperationInProgress|OperationInProgress|RequestConflict|ConflictingOperation|NewerDataExists|OperationPreempted)$/i.test(
+            err.code ?? "",
+        )
+    ) {
         return true;
     }
     return /in progress|another operation|try again|retry|newer data exists|not terminal/i.test(err.message ?? "");
@@ -390,7 +408,12 @@ export class AnswerLog {
     private readonly statuses: Array<number | undefined> = [];
 
     record(err: ArmFailure): void {
-        const answer = err.statusCode === undefined ? transportAnswer(err) : err.code === MALFORMED_ANSWER ? `HTTP ${err.statusCode} not JSON` : `HTTP ${err.statusCode}`;
+        const answer =
+            err.statusCode === undefined
+                ? transportAnswer(err)
+                : err.code === MALFORMED_ANSWER
+                  ? `HTTP ${err.statusCode} not JSON`
+                  : `HTTP ${err.statusCode}`;
         this.counts.set(answer, (this.counts.get(answer) ?? 0) + 1);
         this.statuses.push(err.code === MALFORMED_ANSWER ? 0 : err.statusCode);
     }
@@ -408,7 +431,14 @@ export class AnswerLog {
         const throttled = this.statuses.some((s) => s === 429);
         const failing = this.statuses.some((s) => s === undefined || s === 0 || s === 408 || (s !== undefined && s >= 500));
         const busy = this.statuses.some((s) => s === 409);
-        const load = throttled && failing ? "ARM was throttling and failing the requests" : throttled ? "ARM was throttling the requests" : failing ? "Azure was failing the requests" : undefined;
+        const load =
+            throttled && failing
+                ? "ARM was throttling and failing the requests"
+                : throttled
+                  ? "ARM was throttling the requests"
+                  : failing
+                    ? "Azure was failing the requests"
+                    : undefined;
         const parts = [load, busy ? "another operation on the resource was still in progress" : undefined].filter(Boolean);
         return parts.join(", and ") || "ARM did not answer as expected";
     }
@@ -513,7 +543,9 @@ export class Deadline {
 
     /** What ARM answered so far, for messages: `; ARM answered HTTP 429 ×3 in 40 s` (no time when at once), or nothing. */
     answered(): string {
-        return this.answers.size > 0 ? `; ARM answered ${this.answers.summary()}${this.elapsedMs >= 1000 ? ` in ${formatDuration(this.elapsedMs)}` : ""}` : "";
+        return this.answers.size > 0
+            ? `; ARM answered ${this.answers.summary()}${this.elapsedMs >= 1000 ? ` in ${formatDuration(this.elapsedMs)}` : ""}`
+            : "";
     }
 
     /** The message for giving up: ARM's Retry-After did not fit, or the time is up; what ARM answered; what to do. */
@@ -546,7 +578,10 @@ export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fi
     if (err.statusCode === undefined) {
         return `${operation} failed before reaching ARM: ${err.message ?? "no details"}`;
     }
-    const before = answers && answers.size > 0 ? `; ARM answered ${answers.summary()}${elapsedMs !== undefined ? ` in ${formatDuration(elapsedMs)}` : ""}` : "";
+    const before =
+        answers && answers.size > 0
+            ? `; ARM answered ${answers.summary()}${elapsedMs !== undefined ? ` in ${formatDuration(elapsedMs)}` : ""}`
+            : "";
     const fix = err.statusCode === 404 ? fixes.notFound : err.statusCode === 400 ? fixes.badRequest : undefined;
     return `${operation} failed (${answerOf(err)}): ${(err.message ?? "no details").replace(/\.\s*$/, "")}${before}${fix ? `. ${fix}` : ""}`;
 }
@@ -584,7 +619,9 @@ export class ArmGaveUp extends Error {
 /** What Azure answered until the deadline, in a few words: `HTTP 503 ×7 in 2 min`, or the Retry-After that did not fit. */
 function answeredBriefly(deadline: Deadline, refused: WaitRefused): string {
     const answers = `${deadline.answers.summary()}${deadline.elapsedMs >= 1000 ? ` in ${formatDuration(deadline.elapsedMs)}` : ""}`;
-    return refused.retryAfterMs !== undefined ? `${answers}, then asked to wait ${formatDuration(refused.retryAfterMs)} (Retry-After), past the deadline` : answers;
+    return refused.retryAfterMs !== undefined
+        ? `${answers}, then asked to wait ${formatDuration(refused.retryAfterMs)} (Retry-After), past the deadline`
+        : answers;
 }
 
 /**
@@ -631,8 +668,18 @@ export async function retryArm<T>(
 }
 
 /** The answer as a failure when it passes (408, 429, 5xx, a 409 while another operation runs, a 2xx cut short), so it can be waited out; else undefined. */
-export function transientAnswer(answer: { readonly status: number; readonly headers?: { get(name: string): string | undefined }; readonly body?: any; readonly malformed?: string }): ArmFailure | undefined {
-    const failure = failureOf({ status: answer.status, headers: answer.headers ?? { get: () => undefined }, body: answer.body, ...(answer.malformed === undefined ? {} : { malformed: answer.malformed }) });
+export function transientAnswer(answer: {
+    readonly status: number;
+    readonly headers?: { get(name: string): string | undefined };
+    readonly body?: any;
+    readonly malformed?: string;
+}): ArmFailure | undefined {
+    const failure = failureOf({
+        status: answer.status,
+        headers: answer.headers ?? { get: () => undefined },
+        body: answer.body,
+        ...(answer.malformed === undefined ? {} : { malformed: answer.malformed }),
+    });
     return answer.status >= 300 && isTransient(failure) ? failure : undefined;
 }
 
@@ -675,7 +722,9 @@ export async function retryTransient<T>(
                 };
             }
             const failure = failureOf(value);
-            return failure ? { transient: failure, giveUp: (refused) => ({ value, gaveUp: answeredBriefly(deadline, refused) }) } : { finished: () => ({ value }) };
+            return failure
+                ? { transient: failure, giveUp: (refused) => ({ value, gaveUp: answeredBriefly(deadline, refused) }) }
+                : { finished: () => ({ value }) };
         },
         deps.clock ?? SYSTEM_CLOCK,
     );
@@ -699,7 +748,9 @@ export async function followOperation(
     const clock = deps.clock ?? SYSTEM_CLOCK;
     if (statusUrl) {
         if (new URL(statusUrl).origin !== new URL(arm.endpoint).origin) {
-            throw new Error(`${spec.operation} failed: ARM pointed to ${new URL(statusUrl).origin} to follow the operation, not ${arm.endpoint}; the program does not send its credentials there.`);
+            throw new Error(
+                `${spec.operation} failed: ARM pointed to ${new URL(statusUrl).origin} to follow the operation, not ${arm.endpoint}; the program does not send its credentials there.`,
+            );
         }
         let retryAfter = retryAfterMs({ response: { headers: accepted.headers } }, clock.now());
         let polls = 0;
@@ -711,7 +762,7 @@ export async function followOperation(
                     refused.retryAfterMs !== undefined
                         ? deadline.giveUp(refused)
                         : `${spec.operation} did not finish within ${deadline.limit}: ARM's operation was still ${status} after ${polls} check${polls === 1 ? "" : "s"}${deadline.answered()}. ` +
-                          `ARM goes on with it by itself; ${spec.again ?? "run pulumi up again"} later to confirm.`,
+                              `ARM goes on with it by itself; ${spec.again ?? "run pulumi up again"} later to confirm.`,
                     answeredBriefly(deadline, refused),
                 );
             }
@@ -722,7 +773,14 @@ export async function followOperation(
                 if (poll.status === 202) {
                     continue;
                 }
-                return poll.body === undefined ? retryArm(spec, (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }), deps, deadline) : poll;
+                return poll.body === undefined
+                    ? retryArm(
+                          spec,
+                          (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }),
+                          deps,
+                          deadline,
+                      )
+                    : poll;
             }
             status = String(poll.body?.status ?? "InProgress");
             if (/^succeeded$/i.test(status)) {
@@ -730,11 +788,18 @@ export async function followOperation(
             }
             if (/^(failed|canceled|cancelled)$/i.test(status)) {
                 const error = poll.body?.error ?? {};
-                throw new Error(`${spec.operation} failed: ARM's operation ended ${status}${error.code ? ` (${error.code})` : ""}: ${error.message ?? "no details"}`);
+                throw new Error(
+                    `${spec.operation} failed: ARM's operation ended ${status}${error.code ? ` (${error.code})` : ""}: ${error.message ?? "no details"}`,
+                );
             }
         }
     }
-    return retryArm(spec, (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }), deps, deadline);
+    return retryArm(
+        spec,
+        (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }),
+        deps,
+        deadline,
+    );
 }
 
 /** The diff a dynamic provider returns. */
@@ -748,7 +813,12 @@ export interface InputDiff {
  * Compares old and new inputs: a change of a `replaceOn` key (ARM names, compared case-insensitively
  * as ARM does) replaces the resource; a change of an `updateOn` key updates it in place.
  */
-export function diffInputs<T extends object>(before: T, after: T, replaceOn: readonly (keyof T)[], updateOn: readonly (keyof T)[]): InputDiff {
+export function diffInputs<T extends object>(
+    before: T,
+    after: T,
+    replaceOn: readonly (keyof T)[],
+    updateOn: readonly (keyof T)[],
+): InputDiff {
     const text = (v: unknown) => String(v).toLowerCase();
     const replaces = replaceOn.filter((k) => text(before[k]) !== text(after[k])).map(String);
     const updates = updateOn.filter((k) => before[k] !== after[k]);

@@ -1,4 +1,4 @@
-import { ProviderSettingsInput, providerSetting } from "./providerConfig";
+import { type ProviderSettingsInput, providerSetting } from "./providerConfig";
 
 /**
  * The Azure clouds this program deploys to, and every host it talks to or links to in each: one
@@ -134,7 +134,9 @@ export function chooseCloud(input: ProviderSettingsInput): AzureCloud {
     }
     const cloud = ENVIRONMENT_NAMES[name.toLowerCase()];
     if (!cloud) {
-        throw new Error(`${chosen!.from} must be public, usgovernment or china (or an alias the azure-native provider accepts: ${Object.keys(ENVIRONMENT_NAMES).join(", ")}) (got ${JSON.stringify(name)})`);
+        throw new Error(
+            `${chosen!.from} must be public, usgovernment or china (or an alias the azure-native provider accepts: ${Object.keys(ENVIRONMENT_NAMES).join(", ")}) (got ${JSON.stringify(name)})`,
+        );
     }
     return cloud;
 }

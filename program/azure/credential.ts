@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
-import { AzureCloud, chooseCloud, CLOUDS } from "./cloud";
-import { providerFlag, ProviderSetting, providerSetting, ProviderSettingsInput } from "./providerConfig";
+import { type AzureCloud, chooseCloud, CLOUDS } from "./cloud";
+import { providerFlag, type ProviderSetting, providerSetting, type ProviderSettingsInput } from "./providerConfig";
 
 /**
  * How the program authenticates when it calls Azure itself (the dynamic resources, `verify`,
@@ -32,11 +32,30 @@ import { providerFlag, ProviderSetting, providerSetting, ProviderSettingsInput }
  */
 export type CredentialChoice =
     | { readonly kind: "default-azure-credential"; readonly decidedBy: string }
-    | { readonly kind: "client-certificate"; readonly tenantId: string; readonly clientId: string; readonly certificatePath: string; readonly decidedBy: string }
+    | {
+          readonly kind: "client-certificate";
+          readonly tenantId: string;
+          readonly clientId: string;
+          readonly certificatePath: string;
+          readonly decidedBy: string;
+      }
     | { readonly kind: "client-secret"; readonly tenantId: string; readonly clientId: string; readonly decidedBy: string }
     | { readonly kind: "oidc-token"; readonly tenantId: string; readonly clientId: string; readonly decidedBy: string }
-    | { readonly kind: "oidc-token-file"; readonly tenantId: string; readonly clientId: string; readonly tokenFilePath: string; readonly decidedBy: string }
-    | { readonly kind: "oidc-request"; readonly tenantId: string; readonly clientId: string; readonly requestUrl: string; readonly audience: string; readonly decidedBy: string }
+    | {
+          readonly kind: "oidc-token-file";
+          readonly tenantId: string;
+          readonly clientId: string;
+          readonly tokenFilePath: string;
+          readonly decidedBy: string;
+      }
+    | {
+          readonly kind: "oidc-request";
+          readonly tenantId: string;
+          readonly clientId: string;
+          readonly requestUrl: string;
+          readonly audience: string;
+          readonly decidedBy: string;
+      }
     | { readonly kind: "managed-identity"; readonly clientId?: string; readonly decidedBy: string }
     | { readonly kind: "azure-cli"; readonly subscription?: string };
 
@@ -74,7 +93,12 @@ export function chooseCredential(input: ProviderSettingsInput): CredentialChoice
     }
     const certificate = providerSetting(input, "clientCertificatePath", "ARM_CLIENT_CERTIFICATE_PATH");
     if (certificate) {
-        return { kind: "client-certificate", ...principal(input, certificate, "with a client certificate"), certificatePath: certificate.value, decidedBy: certificate.from };
+        return {
+            kind: "client-certificate",
+            ...principal(input, certificate, "with a client certificate"),
+            certificatePath: certificate.value,
+            decidedBy: certificate.from,
+        };
     }
     const secret = providerSetting(input, "clientSecret", "ARM_CLIENT_SECRET");
     if (secret) {
@@ -159,12 +183,14 @@ export function createCredential(input: ProviderSettingsInput & { readonly cloud
         case "default-azure-credential":
             return new identity.DefaultAzureCredential({ authorityHost });
         case "client-certificate": {
-            const fs: typeof import("fs") = require("fs");
+            const fs: typeof import("fs") = require("node:fs");
             let content: Buffer;
             try {
                 content = fs.readFileSync(choice.certificatePath);
             } catch (e) {
-                throw credentialError(`${choice.decidedBy} names ${choice.certificatePath}, which can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+                throw credentialError(
+                    `${choice.decidedBy} names ${choice.certificatePath}, which can't be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+                );
             }
             const problem = certificateProblem(content, choice.certificatePath, choice.decidedBy);
             if (problem) {
@@ -179,7 +205,12 @@ export function createCredential(input: ProviderSettingsInput & { readonly cloud
             );
         }
         case "client-secret":
-            return new identity.ClientSecretCredential(choice.tenantId, choice.clientId, value("clientSecret", "ARM_CLIENT_SECRET") as string, options);
+            return new identity.ClientSecretCredential(
+                choice.tenantId,
+                choice.clientId,
+                value("clientSecret", "ARM_CLIENT_SECRET") as string,
+                options,
+            );
         case "oidc-token": {
             const token = value("oidcToken", "ARM_OIDC_TOKEN") as string;
             return new identity.ClientAssertionCredential(choice.tenantId, choice.clientId, async () => token, { authorityHost });
@@ -189,7 +220,7 @@ export function createCredential(input: ProviderSettingsInput & { readonly cloud
                 choice.tenantId,
                 choice.clientId,
                 async () => {
-                    const fs: typeof import("fs") = require("fs");
+                    const fs: typeof import("fs") = require("node:fs");
                     return fs.readFileSync(choice.tokenFilePath, "utf8").trim();
                 },
                 { authorityHost },
@@ -216,7 +247,9 @@ export function createCredential(input: ProviderSettingsInput & { readonly cloud
             );
         }
         case "managed-identity":
-            return choice.clientId ? new identity.ManagedIdentityCredential({ clientId: choice.clientId }) : new identity.ManagedIdentityCredential();
+            return choice.clientId
+                ? new identity.ManagedIdentityCredential({ clientId: choice.clientId })
+                : new identity.ManagedIdentityCredential();
         case "azure-cli":
             // The CLI's active cloud decides the authority (`az cloud set`), as it does for the provider.
             return new identity.AzureCliCredential(choice.subscription ? { subscription: choice.subscription } : {});

@@ -48,7 +48,7 @@ export function providerSetting(input: ProviderSettingsInput, key: string, envNa
         }
         return { value: standIn, from: envName };
     }
-    if (input.config && Object.prototype.hasOwnProperty.call(input.config, qualified) && input.config[qualified] !== undefined) {
+    if (input.config && Object.hasOwn(input.config, qualified) && input.config[qualified] !== undefined) {
         const value = input.config[qualified] as string;
         return value === "" ? undefined : { value, from: qualified };
     }
@@ -103,7 +103,8 @@ export function azureNativeConfig(config: { get(key: string): unknown } | undefi
         }
         if (value !== undefined && value !== null) {
             // The engine may hand typed values (`useOidc: true`); the provider reads their text.
-            picked[`${AZURE_NATIVE}:${key}`] = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+            picked[`${AZURE_NATIVE}:${key}`] =
+                typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
         }
     }
     return picked;

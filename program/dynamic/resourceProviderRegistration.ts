@@ -3,9 +3,9 @@ import {
     answerOf,
     ArmClient,
     armCall,
-    ArmDependencies,
-    ArmFailure,
-    Clock,
+    type ArmDependencies,
+    type ArmFailure,
+    type Clock,
     Deadline,
     DEFAULT_REQUEST_TIMEOUT_MS,
     describeArmFailure,
@@ -13,9 +13,9 @@ import {
     isTransient,
     retryAfterMs,
     retryArm,
-    RetrySpec,
+    type RetrySpec,
     SYSTEM_CLOCK,
-    WaitRefused,
+    type WaitRefused,
 } from "../azure/armOperation";
 import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
@@ -62,8 +62,15 @@ function createProvidersApi(subscriptionId: string, deps: ArmDependencies): Prov
     const path = (namespace: string) => `/subscriptions/${subscriptionId}/providers/${namespace}`;
     const timeout = (timeoutMs?: number) => timeoutMs ?? deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return {
-        get: async (namespace, timeoutMs) => (await armCall(arm, "GET", path(namespace), { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
-        register: async (namespace, timeoutMs) => (await armCall(arm, "POST", `${path(namespace)}/register`, { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
+        get: async (namespace, timeoutMs) =>
+            (await armCall(arm, "GET", path(namespace), { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
+        register: async (namespace, timeoutMs) =>
+            (
+                await armCall(arm, "POST", `${path(namespace)}/register`, {
+                    apiVersion: PROVIDERS_API_VERSION,
+                    timeoutMs: timeout(timeoutMs),
+                })
+            ).body ?? {},
     };
 }
 
@@ -165,7 +172,14 @@ export async function ensureRegistered(
 }
 
 /** Why the waiter stopped: ARM's Retry-After did not fit, ARM only throttled or failed, or the registration is just slow. */
-function stillNotRegistered(deadline: Deadline, refused: WaitRefused, namespace: string, subscriptionId: string, lastState: string, reads: number): string {
+function stillNotRegistered(
+    deadline: Deadline,
+    refused: WaitRefused,
+    namespace: string,
+    subscriptionId: string,
+    lastState: string,
+    reads: number,
+): string {
     const show = `\`az provider show --namespace ${namespace} --query registrationState\``;
     if (refused.retryAfterMs !== undefined) {
         return deadline.giveUp(refused);

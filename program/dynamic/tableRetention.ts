@@ -1,5 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArmClient, armCall, ArmDependencies, ArmFailure, Deadline, diffInputs, followOperation, retryArm, RetrySpec } from "../azure/armOperation";
+import {
+    ArmClient,
+    armCall,
+    type ArmDependencies,
+    type ArmFailure,
+    Deadline,
+    diffInputs,
+    followOperation,
+    retryArm,
+    type RetrySpec,
+} from "../azure/armOperation";
 import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
@@ -91,12 +101,19 @@ function days(value: number, fallback?: number): number | undefined {
  * interactive queries (they stay, for search jobs, until the total retention ends).
  * @internal exported for tests
  */
-export function retentionDecrease(id: string, before: Pick<TableRetentionState, "retentionInDays" | "totalRetentionInDays">, after: Pick<TableRetentionState, "retentionInDays" | "totalRetentionInDays">): { property: string; reason: string } | undefined {
+export function retentionDecrease(
+    id: string,
+    before: Pick<TableRetentionState, "retentionInDays" | "totalRetentionInDays">,
+    after: Pick<TableRetentionState, "retentionInDays" | "totalRetentionInDays">,
+): { property: string; reason: string } | undefined {
     const on = "set allowRetentionDecrease true for this run to do it on purpose";
     const [oldInteractive, newInteractive] = [days(before.retentionInDays), days(after.retentionInDays)];
     const [oldTotal, newTotal] = [days(before.totalRetentionInDays, oldInteractive), days(after.totalRetentionInDays, newInteractive)];
     if (oldTotal !== undefined && newTotal !== undefined && newTotal < oldTotal) {
-        return { property: "totalRetentionInDays", reason: `Lowering the retention of ${id} from ${oldTotal} to ${newTotal} days deletes the older provisioning logs; ${on}` };
+        return {
+            property: "totalRetentionInDays",
+            reason: `Lowering the retention of ${id} from ${oldTotal} to ${newTotal} days deletes the older provisioning logs; ${on}`,
+        };
     }
     if (oldInteractive !== undefined && newInteractive !== undefined && newInteractive < oldInteractive) {
         return {
@@ -173,12 +190,20 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         const deadline = new Deadline(setting, deps);
         if (olds && inputs.allowRetentionDecrease !== true) {
             // Compare with the live table too: a retention raised outside Pulumi is not lowered by accident either.
-            const live = await retryArm(setting, (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }), deps, deadline);
+            const live = await retryArm(
+                setting,
+                (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }),
+                deps,
+                deadline,
+            );
             const old = normalize(olds);
             const current = retentionOf(live.body, old);
             const before = {
                 retentionInDays: Math.max(days(old.retentionInDays) ?? 0, days(current.retentionInDays) ?? 0),
-                totalRetentionInDays: Math.max(days(old.totalRetentionInDays, days(old.retentionInDays)) ?? 0, days(current.totalRetentionInDays, days(current.retentionInDays)) ?? 0),
+                totalRetentionInDays: Math.max(
+                    days(old.totalRetentionInDays, days(old.retentionInDays)) ?? 0,
+                    days(current.totalRetentionInDays, days(current.retentionInDays)) ?? 0,
+                ),
             };
             const decrease = retentionDecrease(id, before, wanted);
             if (decrease) {
@@ -222,9 +247,18 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         },
         async read(id, props) {
             const current = normalize(props);
-            const reading = { ...spec(`Reading the retention of ${id} (refresh)`, current), forbidden: "the identity needs microsoft.operationalinsights/workspaces/tables/read (for example the Log Analytics Reader role).", again: "run pulumi refresh again" };
+            const reading = {
+                ...spec(`Reading the retention of ${id} (refresh)`, current),
+                forbidden:
+                    "the identity needs microsoft.operationalinsights/workspaces/tables/read (for example the Log Analytics Reader role).",
+                again: "run pulumi refresh again",
+            };
             const arm = new ArmClient(settings.deps);
-            const live = await retryArm(reading, (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }), deps);
+            const live = await retryArm(
+                reading,
+                (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }),
+                deps,
+            );
             const p = (live.body?.properties ?? {}) as Record<string, unknown>;
             return {
                 id,
@@ -232,7 +266,12 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
             };
         },
         async diff(_id, olds, news) {
-            return diffInputs(normalize(olds), normalize(news), ["subscriptionId", "resourceGroupName", "workspaceName", "tableName"], ["retentionInDays", "totalRetentionInDays"]);
+            return diffInputs(
+                normalize(olds),
+                normalize(news),
+                ["subscriptionId", "resourceGroupName", "workspaceName", "tableName"],
+                ["retentionInDays", "totalRetentionInDays"],
+            );
         },
         async update(_id, olds, news) {
             return { outs: await apply(news, olds) };
@@ -248,7 +287,7 @@ function onlyWhenTrue(value: pulumi.Input<boolean> | undefined): pulumi.Input<bo
     if (value === undefined || value === false) {
         return undefined;
     }
-    return value === true ? true : pulumi.output(value).apply((v) => (v === true ? true : undefined)) as pulumi.Output<boolean>;
+    return value === true ? true : (pulumi.output(value).apply((v) => (v === true ? true : undefined)) as pulumi.Output<boolean>);
 }
 
 /**

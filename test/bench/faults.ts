@@ -8,7 +8,7 @@ import { ArmGaveUp } from "../../program/azure/armOperation";
 import { createRegistrationProvider } from "../../program/dynamic/resourceProviderRegistration";
 import { createTableRetentionProvider } from "../../program/dynamic/tableRetention";
 import { AzureReader } from "../../tools/live/azureReader";
-import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../support/fakeArm";
+import { type ArmHandler, type ArmReply, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../support/fakeArm";
 
 /** What the fault table found. */
 export interface FaultTableResult {
@@ -28,7 +28,9 @@ const TABLE = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Opera
 
 type Target = "registration" | "table" | "verify";
 /** What a fault case's call did: `ok` when it returned, else its error's message. */
-type Outcome = { readonly ok: true; readonly value?: unknown } | { readonly ok: false; readonly message: string; readonly gaveUp?: boolean };
+type Outcome =
+    | { readonly ok: true; readonly value?: unknown }
+    | { readonly ok: false; readonly message: string; readonly gaveUp?: boolean };
 
 interface FaultCase {
     readonly name: string;
@@ -43,7 +45,11 @@ interface FaultCase {
     readonly longRunning?: boolean;
 }
 
-const throttled = (retryAfter?: string): ArmReply => ({ status: 429, ...(retryAfter ? { headers: { "retry-after": retryAfter } } : {}), body: armError("TooManyRequests", "slow down") });
+const throttled = (retryAfter?: string): ArmReply => ({
+    status: 429,
+    ...(retryAfter ? { headers: { "retry-after": retryAfter } } : {}),
+    body: armError("TooManyRequests", "slow down"),
+});
 const failing: ArmReply = { status: 503, body: armError("ServiceUnavailable", "try later") };
 const busy: ArmReply = { status: 409, body: armError("AnotherOperationInProgress", "Another operation is in progress.") };
 const notActive: ArmReply = { status: 404, body: armError("ResourceNotFound", "Workspace not active") };
@@ -53,27 +59,94 @@ const notJson: ArmReply = { status: 200, raw: "<html>gateway</html>" };
 /** The fault table. */
 export const FAULTS: readonly FaultCase[] = [
     { name: "registration: a read that never answers", target: "registration", faults: ["hang"], expect: "ok" },
-    { name: "registration: Retry-After of an hour", target: "registration", faults: [throttled("3600")], expect: /asked to wait 60 min \(Retry-After\) but only 20 min are left of registrationTimeoutMinutes/ },
-    { name: "registration: 429 without Retry-After", target: "registration", faults: [throttled(), throttled(), throttled()], expect: "ok" },
-    { name: "registration: only 503 until the deadline", target: "registration", faults: "forever", reply: failing, expect: /never read the provider's state: Azure was failing the requests, not registering slowly/ },
+    {
+        name: "registration: Retry-After of an hour",
+        target: "registration",
+        faults: [throttled("3600")],
+        expect: /asked to wait 60 min \(Retry-After\) but only 20 min are left of registrationTimeoutMinutes/,
+    },
+    {
+        name: "registration: 429 without Retry-After",
+        target: "registration",
+        faults: [throttled(), throttled(), throttled()],
+        expect: "ok",
+    },
+    {
+        name: "registration: only 503 until the deadline",
+        target: "registration",
+        faults: "forever",
+        reply: failing,
+        expect: /never read the provider's state: Azure was failing the requests, not registering slowly/,
+    },
     { name: "registration: connection reset", target: "registration", faults: ["reset"], expect: "ok" },
     { name: "registration: connection reset mid-answer", target: "registration", faults: [midBody], expect: "ok" },
     { name: "registration: an answer that is not JSON", target: "registration", faults: [notJson], expect: "ok" },
     { name: "registration: 409 while another operation runs", target: "registration", faults: [busy, busy], expect: "ok" },
-    { name: "registration: 403", target: "registration", faults: [{ status: 403, body: armError("AuthorizationFailed", "no") }], expect: /was refused \(HTTP 403\): the deploying identity needs the permission Microsoft.Insights\/register\/action/ },
-    { name: "registration: reads that never answer until the deadline", target: "registration", faults: "forever", reply: "hang", expect: /ARM answered no answer in time ×\d+ in 20 min, and never read the provider's state/ },
+    {
+        name: "registration: 403",
+        target: "registration",
+        faults: [{ status: 403, body: armError("AuthorizationFailed", "no") }],
+        expect: /was refused \(HTTP 403\): the deploying identity needs the permission Microsoft.Insights\/register\/action/,
+    },
+    {
+        name: "registration: reads that never answer until the deadline",
+        target: "registration",
+        faults: "forever",
+        reply: "hang",
+        expect: /ARM answered no answer in time ×\d+ in 20 min, and never read the provider's state/,
+    },
     { name: "table: 409 while another operation runs", target: "table", faults: [busy], expect: "ok" },
     { name: "table: 429 without Retry-After", target: "table", faults: [throttled(), throttled()], expect: "ok" },
     { name: "table: connection reset mid-answer", target: "table", faults: [midBody], expect: "ok" },
     { name: "table: a new workspace's 404", target: "table", faults: [notActive, notActive, notActive], expect: "ok" },
-    { name: "table: a 404 that does not pass", target: "table", faults: "forever", reply: notActive, expect: /failed \(HTTP 404 ResourceNotFound\): Workspace not active; ARM answered HTTP 404 ×\d+ in 5 min\. A new workspace answers 404/ },
+    {
+        name: "table: a 404 that does not pass",
+        target: "table",
+        faults: "forever",
+        reply: notActive,
+        expect: /failed \(HTTP 404 ResourceNotFound\): Workspace not active; ARM answered HTTP 404 ×\d+ in 5 min\. A new workspace answers 404/,
+    },
     { name: "table: a PATCH that never answers", target: "table", faults: ["hang"], expect: "ok" },
-    { name: "table: PATCHes that never answer until the deadline", target: "table", faults: "forever", reply: "hang", expect: /did not succeed within 10 min; ARM answered no answer in time ×\d+ in 10 min; Azure was failing the requests/ },
-    { name: "table: Retry-After of an hour", target: "table", faults: [throttled("3600")], expect: /asked to wait 60 min \(Retry-After\) but only 10 min are left/ },
-    { name: "table: only 503 until the deadline", target: "table", faults: "forever", reply: failing, expect: /did not succeed within 10 min; ARM answered HTTP 503 ×\d+ in 10 min; Azure was failing the requests/ },
-    { name: "table: an operation that stays InProgress", target: "table", faults: [], longRunning: true, expect: /did not finish within 10 min: ARM's operation was still InProgress/ },
-    { name: "verify: Retry-After of an hour", target: "verify", faults: [throttled("3600")], expect: /^HTTP 429 ×1, then asked to wait 60 min \(Retry-After\), past the deadline$/ },
-    { name: "verify: reads that never answer until the deadline", target: "verify", faults: "forever", reply: "hang", expect: /Azure answered no answer in time ×2 in 2 min/ },
+    {
+        name: "table: PATCHes that never answer until the deadline",
+        target: "table",
+        faults: "forever",
+        reply: "hang",
+        expect: /did not succeed within 10 min; ARM answered no answer in time ×\d+ in 10 min; Azure was failing the requests/,
+    },
+    {
+        name: "table: Retry-After of an hour",
+        target: "table",
+        faults: [throttled("3600")],
+        expect: /asked to wait 60 min \(Retry-After\) but only 10 min are left/,
+    },
+    {
+        name: "table: only 503 until the deadline",
+        target: "table",
+        faults: "forever",
+        reply: failing,
+        expect: /did not succeed within 10 min; ARM answered HTTP 503 ×\d+ in 10 min; Azure was failing the requests/,
+    },
+    {
+        name: "table: an operation that stays InProgress",
+        target: "table",
+        faults: [],
+        longRunning: true,
+        expect: /did not finish within 10 min: ARM's operation was still InProgress/,
+    },
+    {
+        name: "verify: Retry-After of an hour",
+        target: "verify",
+        faults: [throttled("3600")],
+        expect: /^HTTP 429 ×1, then asked to wait 60 min \(Retry-After\), past the deadline$/,
+    },
+    {
+        name: "verify: reads that never answer until the deadline",
+        target: "verify",
+        faults: "forever",
+        reply: "hang",
+        expect: /Azure answered no answer in time ×2 in 2 min/,
+    },
     { name: "verify: connection reset mid-answer", target: "verify", faults: [midBody], expect: "ok" },
     { name: "verify: 409 while another operation runs", target: "verify", faults: [busy], expect: "ok" },
 ];
@@ -115,13 +188,37 @@ async function runCase(c: FaultCase): Promise<{ outcome: Outcome; msPastDeadline
     let outcome: Outcome;
     try {
         if (c.target === "registration") {
-            outcome = { ok: true, value: await createRegistrationProvider(deps).create!({ subscriptionId: SUB, namespace: "Microsoft.Insights", timeoutMinutes: 20 }) };
+            outcome = {
+                ok: true,
+                value: await createRegistrationProvider(deps).create!({
+                    subscriptionId: SUB,
+                    namespace: "Microsoft.Insights",
+                    timeoutMinutes: 20,
+                }),
+            };
         } else if (c.target === "table") {
-            const inputs = { subscriptionId: SUB, resourceGroupName: "rg", workspaceName: "ws", tableName: "AADProvisioningLogs", retentionInDays: 90, totalRetentionInDays: 730 };
+            const inputs = {
+                subscriptionId: SUB,
+                resourceGroupName: "rg",
+                workspaceName: "ws",
+                tableName: "AADProvisioningLogs",
+                retentionInDays: 90,
+                totalRetentionInDays: 730,
+            };
             outcome = { ok: true, value: await createTableRetentionProvider(deps).create!(inputs) };
         } else {
-            const answer = await new AzureReader({ arm: arm.endpoint, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter }).get(PROVIDER, "2021-04-01");
-            outcome = answer.gaveUp ? { ok: false, message: answer.gaveUp, gaveUp: true } : answer.status === 200 && answer.malformed === undefined ? { ok: true } : { ok: false, message: `HTTP ${answer.status}` };
+            const answer = await new AzureReader({
+                arm: arm.endpoint,
+                credential: fakeCredential,
+                trustedCa: arm.ca,
+                clock,
+                random: noJitter,
+            }).get(PROVIDER, "2021-04-01");
+            outcome = answer.gaveUp
+                ? { ok: false, message: answer.gaveUp, gaveUp: true }
+                : answer.status === 200 && answer.malformed === undefined
+                  ? { ok: true }
+                  : { ok: false, message: `HTTP ${answer.status}` };
         }
     } catch (e) {
         outcome = { ok: false, message: e instanceof ArmGaveUp ? e.message : (e as Error).message };
@@ -143,7 +240,9 @@ export async function runFaultTable(cases: readonly FaultCase[] = FAULTS): Promi
         if (ok && msPastDeadline === 0) {
             handled++;
         } else {
-            unhandled.push(`${c.name}: ${outcome.ok ? "succeeded" : outcome.message}${msPastDeadline > 0 ? ` (${msPastDeadline} ms past the deadline)` : ""}`);
+            unhandled.push(
+                `${c.name}: ${outcome.ok ? "succeeded" : outcome.message}${msPastDeadline > 0 ? ` (${msPastDeadline} ms past the deadline)` : ""}`,
+            );
         }
     }
     return { tried: cases.length, handled, worstMsPastDeadline, unhandled };

@@ -1,6 +1,6 @@
 /** Child process: the full KQL check, then 50 analyses of the documented sample queries; wall times and peak RSS as JSON. */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KqlAnalyzer } from "../../tools/offline/kql/analyzer";
 import { checkAll } from "../../tools/offline/kqlCheck";
 
@@ -16,6 +16,13 @@ import { checkAll } from "../../tools/offline/kqlCheck";
     }
     const fiftyMs = Number(process.hrtime.bigint() - t1) / 1e6;
     process.stdout.write(
-        JSON.stringify({ analysed: result.analysed, findings: result.findings.length, checkMs, ...result.timings, fiftyMs, peakRssMb: process.resourceUsage().maxRSS / 1024 }) + "\n",
+        `${JSON.stringify({
+            analysed: result.analysed,
+            findings: result.findings.length,
+            checkMs,
+            ...result.timings,
+            fiftyMs,
+            peakRssMb: process.resourceUsage().maxRSS / 1024,
+        })}\n`,
     );
 })();

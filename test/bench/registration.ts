@@ -1,5 +1,5 @@
 import type { Clock } from "../../program/azure/armOperation";
-import { ensureRegistered, ProvidersApi } from "../../program/dynamic/resourceProviderRegistration";
+import { ensureRegistered, type ProvidersApi } from "../../program/dynamic/resourceProviderRegistration";
 
 /** Results of one simulated registration. */
 export interface RegistrationRun {
@@ -16,9 +16,17 @@ export interface RegistrationRun {
  * Simulates ARM in memory on a virtual clock: the provider turns Registered `registrationMs` after
  * the register call (never, when undefined; at once, when it is already registered).
  */
-export async function simulateRegistration(registrationMs: number | "already" | undefined, timeoutMinutes: number): Promise<RegistrationRun> {
+export async function simulateRegistration(
+    registrationMs: number | "already" | undefined,
+    timeoutMinutes: number,
+): Promise<RegistrationRun> {
     let now = 0;
-    const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+    const clock: Clock = {
+        now: () => now,
+        sleep: async (ms) => {
+            now += ms;
+        },
+    };
     let registeredAt: number | undefined = registrationMs === "already" ? 0 : undefined;
     if (registrationMs === "already") {
         registrationMs = 0;
@@ -28,7 +36,12 @@ export async function simulateRegistration(registrationMs: number | "already" | 
     let callsAfterDeadline = 0;
     let seenAt: number | undefined;
     const deadline = timeoutMinutes * 60_000;
-    const state = () => (registeredAt === undefined ? "NotRegistered" : registrationMs !== undefined && now >= registeredAt + registrationMs ? "Registered" : "Registering");
+    const state = () =>
+        registeredAt === undefined
+            ? "NotRegistered"
+            : registrationMs !== undefined && now >= registeredAt + registrationMs
+              ? "Registered"
+              : "Registering";
     const api: ProvidersApi = {
         get: async () => {
             reads++;
@@ -51,5 +64,11 @@ export async function simulateRegistration(registrationMs: number | "already" | 
         outcome = `failed: ${(e as Error).message.slice(0, 60)}…`;
     }
     const flip = registeredAt !== undefined && registrationMs !== undefined ? registeredAt + registrationMs : undefined;
-    return { reads, registerCalls, detectionDelayMs: flip !== undefined && seenAt !== undefined ? seenAt - flip : undefined, callsAfterDeadline, outcome };
+    return {
+        reads,
+        registerCalls,
+        detectionDelayMs: flip !== undefined && seenAt !== undefined ? seenAt - flip : undefined,
+        callsAfterDeadline,
+        outcome,
+    };
 }

@@ -2,18 +2,22 @@
  * `npm run bench`: the numbers behind the targets, printed for the closing notes. Not a test: it
  * measures, it does not pass or fail on time.
  */
-import { execFileSync, spawnSync } from "child_process";
-import * as path from "path";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { simulateRegistration } from "./registration";
 
 const PROJECT_DIR = path.join(__dirname, "..", "..");
 
 function inChild<T>(script: string, ...args: string[]): T {
     // The offline tools' TypeScript loader, as the npm scripts use it.
-    const out = execFileSync(process.execPath, ["-r", path.join(PROJECT_DIR, "tools", "register.js"), path.join(__dirname, script), ...args], {
-        cwd: PROJECT_DIR,
-        encoding: "utf8",
-    });
+    const out = execFileSync(
+        process.execPath,
+        ["-r", path.join(PROJECT_DIR, "tools", "register.js"), path.join(__dirname, script), ...args],
+        {
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
+        },
+    );
     return JSON.parse(out.trim().split("\n").pop() as string);
 }
 
@@ -40,7 +44,9 @@ const SDK_ONLY = [
 ].join(" ");
 
 (async () => {
-    console.log("Registration waiter (simulated ARM, virtual clock; targets: ≤ 12 reads, ≤ 15 s detection delay, 0 calls after the deadline)");
+    console.log(
+        "Registration waiter (simulated ARM, virtual clock; targets: ≤ 12 reads, ≤ 15 s detection delay, 0 calls after the deadline)",
+    );
     for (const [label, ms, timeout] of [
         ["already registered", "already", 20],
         ["registers in 3 min", 180_000, 20],
@@ -79,14 +85,26 @@ const SDK_ONLY = [
     }
 
     console.log("\nKQL check (fresh process; targets: full check < 2 s wall, peak RSS < 400 MB)");
-    const kql = inChild<{ analysed: number; findings: number; checkMs: number; collectMs: number; analyseMs: number; fiftyMs: number; peakRssMb: number }>("kql.ts");
+    const kql = inChild<{
+        analysed: number;
+        findings: number;
+        checkMs: number;
+        collectMs: number;
+        analyseMs: number;
+        fiftyMs: number;
+        peakRssMb: number;
+    }>("kql.ts");
     console.log(
         `  full check of every deployed query: ${kql.analysed} queries, ${kql.findings} findings, ${kql.checkMs.toFixed(0)} ms in all: ` +
             `${kql.collectMs} ms collecting them (evaluating every stack under mocks, while Kusto.Language loads in its thread), ${kql.analyseMs} ms more analysing`,
     );
-    console.log(`  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`);
+    console.log(
+        `  50 more analyses of the documented sample queries: ${kql.fiftyMs.toFixed(0)} ms; peak RSS ${kql.peakRssMb.toFixed(0)} MB`,
+    );
 
-    console.log("\nThe offline tools' wall time (fresh processes, median of 5; targets: plan ≤ 3× loading the SDKs alone, check:kql ≤ 2 s)");
+    console.log(
+        "\nThe offline tools' wall time (fresh processes, median of 5; targets: plan ≤ 3× loading the SDKs alone, check:kql ≤ 2 s)",
+    );
     // Runs alternate, so that a change in the machine's load weighs on both sides of the ratio.
     const sdk: number[] = [];
     const plan: number[] = [];
@@ -99,7 +117,9 @@ const SDK_ONLY = [
             `${(median(plan) / median(sdk)).toFixed(2)}×`,
     );
     const kqlCheck = [0, 1, 2, 3, 4].map(() => wallMs("npm", ["run", "check:kql"]));
-    console.log(`  npm run check:kql: ${median(kqlCheck).toFixed(0)} ms (min ${Math.min(...kqlCheck).toFixed(0)}, max ${Math.max(...kqlCheck).toFixed(0)})`);
+    console.log(
+        `  npm run check:kql: ${median(kqlCheck).toFixed(0)} ms (min ${Math.min(...kqlCheck).toFixed(0)}, max ${Math.max(...kqlCheck).toFixed(0)})`,
+    );
 
     console.log("\nverify against loopback fakes, 100 ms latency per call (target: wall ≤ 3× the slowest call chain)");
     const v = inChild<{ code: number; wallMs: number; calls: number; sumMs: number; slowestChainMs: number }>("verify.ts");

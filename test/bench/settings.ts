@@ -4,7 +4,7 @@
  * stack-file cases the file as written). `test/program/settingsTable.test.ts` asserts every case;
  * `runSettingsTable()` counts them for `npm run bench`.
  */
-import { Settings, SECRET_SETTINGS, settingsFromConfig } from "../../program/settings";
+import { type Settings, SECRET_SETTINGS, settingsFromConfig } from "../../program/settings";
 import { checkStackFileSecrets, ConfigError } from "../../program/settingsValidation";
 
 export const PROJECT = "entra-provisioning-logs";
@@ -17,9 +17,12 @@ const SUBSCRIPTION = "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e";
 const LONG = "x".repeat(10_000);
 const LONG_SHOWN = `"${"x".repeat(80)}…" (10000 characters)`;
 const WEBHOOK = "webhook https://hooks.example.net/services/T000/B000/secret-token";
-const SENTINEL = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
-const EVENT_HUB_RULE = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-siem/providers/Microsoft.EventHub/namespaces/siem/authorizationRules/RootManageSharedAccessKey";
-const STORAGE = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-archive/providers/Microsoft.Storage/storageAccounts/entraarchive";
+const SENTINEL =
+    "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+const EVENT_HUB_RULE =
+    "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-siem/providers/Microsoft.EventHub/namespaces/siem/authorizationRules/RootManageSharedAccessKey";
+const STORAGE =
+    "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-archive/providers/Microsoft.Storage/storageAccounts/entraarchive";
 
 /** The valid base every case changes once: a stack's config as Pulumi hands it to the program. */
 export const BASE: Readonly<Record<string, string>> = {
@@ -99,7 +102,8 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a misspelt key without namespace, suggesting the setting",
         set: { retentionindays: "90" },
-        rejects: "`retentionindays` has no namespace, so this project never reads it (did you mean `entra-provisioning-logs:retentionInDays`?)",
+        rejects:
+            "`retentionindays` has no namespace, so this project never reads it (did you mean `entra-provisioning-logs:retentionInDays`?)",
     },
     {
         name: "rejects an unknown key without namespace as it was written",
@@ -111,12 +115,14 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a setting in the wrong case, suggesting the right one",
         set: { [k("retentionindays")]: "90" },
-        rejects: "`retentionindays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml",
+        rejects:
+            "`retentionindays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml",
     },
     {
         name: "rejects a setting with a word missing, suggesting the right one",
         set: { [k("retentionDays")]: "90" },
-        rejects: "`retentionDays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml",
+        rejects:
+            "`retentionDays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml",
     },
     {
         name: "rejects an unknown setting with nothing close",
@@ -130,13 +136,21 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     },
 
     // Required settings, and encrypted ones the offline tools can't read.
-    { name: "rejects a missing tenant ID", set: { [k("tenantId")]: undefined }, rejects: "`tenantId` is required: set it with `pulumi config set tenantId <value>`" },
+    {
+        name: "rejects a missing tenant ID",
+        set: { [k("tenantId")]: undefined },
+        rejects: "`tenantId` is required: set it with `pulumi config set tenantId <value>`",
+    },
     {
         name: "rejects a missing subscription ID",
         set: { [k("subscriptionId")]: undefined },
         rejects: "`subscriptionId` is required: set it with `pulumi config set subscriptionId <value>`",
     },
-    { name: "rejects a missing location", set: { [k("location")]: undefined }, rejects: "`location` is required: set it with `pulumi config set location <value>`" },
+    {
+        name: "rejects a missing location",
+        set: { [k("location")]: undefined },
+        rejects: "`location` is required: set it with `pulumi config set location <value>`",
+    },
     {
         name: "rejects a tenant ID encrypted in the stack file, saying to run with the passphrase",
         set: { [k("tenantId")]: undefined },
@@ -188,22 +202,26 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a region of Azure Government while the stack deploys to the public cloud",
         set: { [k("location")]: "usgovvirginia" },
-        rejects: '`location` must be a region of the Azure public cloud; usgovvirginia is a region of Azure Government (got "usgovvirginia")',
+        rejects:
+            '`location` must be a region of the Azure public cloud; usgovvirginia is a region of Azure Government (got "usgovvirginia")',
     },
     {
         name: "rejects a region of Azure in China while the stack deploys to the public cloud",
         set: { [k("location")]: "chinanorth3" },
-        rejects: '`location` must be a region of the Azure public cloud; chinanorth3 is a region of Azure operated by 21Vianet (China) (got "chinanorth3")',
+        rejects:
+            '`location` must be a region of the Azure public cloud; chinanorth3 is a region of Azure operated by 21Vianet (China) (got "chinanorth3")',
     },
     {
         name: "rejects a region name nothing resembles",
         set: { [k("location")]: "mars" },
-        rejects: '`location` must be the name of a region of the Azure public cloud, such as westeurope, as `az account list-locations -o table` lists them (got "mars")',
+        rejects:
+            '`location` must be the name of a region of the Azure public cloud, such as westeurope, as `az account list-locations -o table` lists them (got "mars")',
     },
     {
         name: "rejects a logical location that cannot hold a workspace",
         set: { [k("location")]: "global" },
-        rejects: '`location` must be the name of a region of the Azure public cloud, such as westeurope, as `az account list-locations -o table` lists them (got "global")',
+        rejects:
+            '`location` must be the name of a region of the Azure public cloud, such as westeurope, as `az account list-locations -o table` lists them (got "global")',
     },
     {
         name: "rejects a 10,000-character location with the value cut",
@@ -212,23 +230,59 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     },
 
     // Types.
-    { name: "rejects createResourceGroup that is not a boolean", set: { [k("createResourceGroup")]: "yes" }, rejects: '`createResourceGroup` must be true or false (got "yes")' },
-    { name: "rejects protectData that is not a boolean", set: { [k("protectData")]: "on" }, rejects: '`protectData` must be true or false (got "on")' },
+    {
+        name: "rejects createResourceGroup that is not a boolean",
+        set: { [k("createResourceGroup")]: "yes" },
+        rejects: '`createResourceGroup` must be true or false (got "yes")',
+    },
+    {
+        name: "rejects protectData that is not a boolean",
+        set: { [k("protectData")]: "on" },
+        rejects: '`protectData` must be true or false (got "on")',
+    },
     {
         name: "rejects allowRetentionDecrease that is not a boolean",
         set: { [k("allowRetentionDecrease")]: "maybe" },
         rejects: '`allowRetentionDecrease` must be true or false (got "maybe")',
     },
-    { name: "rejects disableLocalAuth given as 1", set: { [k("disableLocalAuth")]: "1" }, rejects: '`disableLocalAuth` must be true or false (got "1")' },
-    { name: "rejects workbooksEnabled given as on", set: { [k("workbooksEnabled")]: "on" }, rejects: '`workbooksEnabled` must be true or false (got "on")' },
-    { name: "rejects a retention that is not a whole number", set: { [k("retentionInDays")]: "30.5" }, rejects: '`retentionInDays` must be a whole number (got "30.5")' },
-    { name: "rejects a daily cap given in words", set: { [k("dailyQuotaGb")]: "five" }, rejects: '`dailyQuotaGb` must be a whole number (got "five")' },
+    {
+        name: "rejects disableLocalAuth given as 1",
+        set: { [k("disableLocalAuth")]: "1" },
+        rejects: '`disableLocalAuth` must be true or false (got "1")',
+    },
+    {
+        name: "rejects workbooksEnabled given as on",
+        set: { [k("workbooksEnabled")]: "on" },
+        rejects: '`workbooksEnabled` must be true or false (got "on")',
+    },
+    {
+        name: "rejects a retention that is not a whole number",
+        set: { [k("retentionInDays")]: "30.5" },
+        rejects: '`retentionInDays` must be a whole number (got "30.5")',
+    },
+    {
+        name: "rejects a daily cap given in words",
+        set: { [k("dailyQuotaGb")]: "five" },
+        rejects: '`dailyQuotaGb` must be a whole number (got "five")',
+    },
     { name: "rejects tags that are not a list", set: { [k("tags")]: "env=prod" }, rejects: '`tags` must be a list (got "env=prod")' },
-    { name: "rejects categories given as a map", set: { [k("diagnosticLogCategories")]: '{"AuditLogs":true}' }, rejects: '`diagnosticLogCategories` must be a list (got {"AuditLogs":true})' },
+    {
+        name: "rejects categories given as a map",
+        set: { [k("diagnosticLogCategories")]: '{"AuditLogs":true}' },
+        rejects: '`diagnosticLogCategories` must be a list (got {"AuditLogs":true})',
+    },
 
     // Retention and limits.
-    { name: "rejects workspace retention under 30 days", set: { [k("retentionInDays")]: "7" }, rejects: "`retentionInDays` must be between 30 and 730 (got 7)" },
-    { name: "rejects workspace retention over 730 days", set: { [k("retentionInDays")]: "731" }, rejects: "`retentionInDays` must be between 30 and 730 (got 731)" },
+    {
+        name: "rejects workspace retention under 30 days",
+        set: { [k("retentionInDays")]: "7" },
+        rejects: "`retentionInDays` must be between 30 and 730 (got 7)",
+    },
+    {
+        name: "rejects workspace retention over 730 days",
+        set: { [k("retentionInDays")]: "731" },
+        rejects: "`retentionInDays` must be between 30 and 730 (got 731)",
+    },
     {
         name: "rejects table retention under 4 days",
         set: { [k("provisioningLogsRetentionInDays")]: "3" },
@@ -250,9 +304,21 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         set: { [k("provisioningLogsTotalRetentionInDays")]: "20" },
         rejects: "`provisioningLogsTotalRetentionInDays` must be at least the table's interactive retention of 30 days (got 20)",
     },
-    { name: "rejects a daily cap of zero", set: { [k("dailyQuotaGb")]: "0" }, rejects: "`dailyQuotaGb` must be -1 (no cap) or at least 1 (got 0)" },
-    { name: "rejects a registration timeout of zero", set: { [k("registrationTimeoutMinutes")]: "0" }, rejects: "`registrationTimeoutMinutes` must be between 1 and 180 (got 0)" },
-    { name: "rejects a registration timeout over three hours", set: { [k("registrationTimeoutMinutes")]: "181" }, rejects: "`registrationTimeoutMinutes` must be between 1 and 180 (got 181)" },
+    {
+        name: "rejects a daily cap of zero",
+        set: { [k("dailyQuotaGb")]: "0" },
+        rejects: "`dailyQuotaGb` must be -1 (no cap) or at least 1 (got 0)",
+    },
+    {
+        name: "rejects a registration timeout of zero",
+        set: { [k("registrationTimeoutMinutes")]: "0" },
+        rejects: "`registrationTimeoutMinutes` must be between 1 and 180 (got 0)",
+    },
+    {
+        name: "rejects a registration timeout over three hours",
+        set: { [k("registrationTimeoutMinutes")]: "181" },
+        rejects: "`registrationTimeoutMinutes` must be between 1 and 180 (got 181)",
+    },
 
     // Names.
     {
@@ -310,7 +376,8 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects an unknown log category",
         set: { [k("diagnosticLogCategories")]: list("Everything") },
-        rejects: '`diagnosticLogCategories[0]` must be an Entra ID log category such as AuditLogs or SignInLogs, as Entra admin center › Diagnostic settings lists them (got "Everything")',
+        rejects:
+            '`diagnosticLogCategories[0]` must be an Entra ID log category such as AuditLogs or SignInLogs, as Entra admin center › Diagnostic settings lists them (got "Everything")',
     },
     {
         name: "rejects a log category listed twice",
@@ -322,12 +389,14 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a tag without a value separator",
         set: { [k("tags")]: list("env") },
-        rejects: '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "env")',
+        rejects:
+            '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "env")',
     },
     {
         name: "rejects a tag name with a character Azure forbids",
         set: { [k("tags")]: list("cost<center=42") },
-        rejects: '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "cost<center=42")',
+        rejects:
+            '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "cost<center=42")',
     },
     {
         name: "rejects a tag value over 256 characters with the value cut",
@@ -337,12 +406,14 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects the same tag twice",
         set: { [k("tags")]: list("env=dev", "owner=identity", "env=dev") },
-        rejects: '`tags[2]` names the same tag as tags[0]: Azure tag names ignore case, so one value would replace the other (got "env=dev")',
+        rejects:
+            '`tags[2]` names the same tag as tags[0]: Azure tag names ignore case, so one value would replace the other (got "env=dev")',
     },
     {
         name: "rejects two tags whose names differ only in case",
         set: { [k("tags")]: list("environment=dev", "Environment=prod") },
-        rejects: '`tags[1]` names the same tag as tags[0]: Azure tag names ignore case, so one value would replace the other (got "Environment=prod")',
+        rejects:
+            '`tags[1]` names the same tag as tags[0]: Azure tag names ignore case, so one value would replace the other (got "Environment=prod")',
     },
     {
         name: "rejects 51 tags",
@@ -357,17 +428,27 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         rejects:
             '`alertReceivers` must name at least one team receiver, e.g. "email identity-team@contoso.com", or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)',
     },
-    { name: "rejects an unknown receiver kind", set: { [k("alertReceivers")]: list("pager +1 555") }, rejects: '`alertReceivers[0]` kind must be one of email, sms, armrole (got "pager +1 555")' },
-    { name: "rejects an email receiver without a domain", set: { [k("alertReceivers")]: list("email identity") }, rejects: '`alertReceivers[0]` must be "email <address>" (got "email identity")' },
+    {
+        name: "rejects an unknown receiver kind",
+        set: { [k("alertReceivers")]: list("pager +1 555") },
+        rejects: '`alertReceivers[0]` kind must be one of email, sms, armrole (got "pager +1 555")',
+    },
+    {
+        name: "rejects an email receiver without a domain",
+        set: { [k("alertReceivers")]: list("email identity") },
+        rejects: '`alertReceivers[0]` must be "email <address>" (got "email identity")',
+    },
     {
         name: "rejects an SMS receiver with a formatted number",
         set: { [k("alertReceivers")]: list("email a@contoso.com", "sms 1 (425) 555-0100") },
-        rejects: '`alertReceivers[1]` must be "sms <country code> <number>", digits only, e.g. "sms 1 4255550100" (got "sms 1 (425) 555-0100")',
+        rejects:
+            '`alertReceivers[1]` must be "sms <country code> <number>", digits only, e.g. "sms 1 4255550100" (got "sms 1 (425) 555-0100")',
     },
     {
         name: "rejects an unknown ARM role",
         set: { [k("alertReceivers")]: list("armrole Billing Reader") },
-        rejects: '`alertReceivers[0]` role must be one of Owner, Contributor, Reader, Monitoring Contributor, Monitoring Reader (got "armrole Billing Reader")',
+        rejects:
+            '`alertReceivers[0]` role must be one of Owner, Contributor, Reader, Monitoring Contributor, Monitoring Reader (got "armrole Billing Reader")',
     },
     {
         name: "rejects a webhook among the plain-text receivers",
@@ -378,23 +459,27 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects the same email receiver twice in the team group",
         set: { [k("alertReceivers")]: list("email identity@contoso.com", "email Identity@Contoso.com") },
-        rejects: '`alertReceivers[1]` repeats alertReceivers[0]: the team group already has this email receiver (got "email Identity@Contoso.com")',
+        rejects:
+            '`alertReceivers[1]` repeats alertReceivers[0]: the team group already has this email receiver (got "email Identity@Contoso.com")',
     },
     {
         name: "rejects the same SMS receiver twice in the oncall group",
         set: { [k("alertReceivers")]: list("email a@contoso.com", "oncall sms 1 4255550100", "oncall sms +1 4255550100") },
-        rejects: '`alertReceivers[2]` repeats alertReceivers[1]: the oncall group already has this sms receiver (got "oncall sms +1 4255550100")',
+        rejects:
+            '`alertReceivers[2]` repeats alertReceivers[1]: the oncall group already has this sms receiver (got "oncall sms +1 4255550100")',
     },
     {
         name: "rejects the same ARM role twice in the team group",
         set: { [k("alertReceivers")]: list("armrole Monitoring Reader", "armrole Monitoring  Reader") },
-        rejects: '`alertReceivers[1]` repeats alertReceivers[0]: the team group already has this armrole receiver (got "armrole Monitoring  Reader")',
+        rejects:
+            '`alertReceivers[1]` repeats alertReceivers[0]: the team group already has this armrole receiver (got "armrole Monitoring  Reader")',
     },
     {
         name: "rejects the same webhook twice among the secret receivers, without echoing it",
         set: { [k("alertSecretReceivers")]: list(WEBHOOK, WEBHOOK) },
         secret: [k("alertSecretReceivers")],
-        rejects: "`alertSecretReceivers[1]` repeats alertSecretReceivers[0]: the team group already has this webhook receiver (value hidden)",
+        rejects:
+            "`alertSecretReceivers[1]` repeats alertSecretReceivers[0]: the team group already has this webhook receiver (value hidden)",
     },
     {
         name: "rejects an email receiver given both in plain text and as a secret",
@@ -440,7 +525,8 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects an override of an unknown rule",
         set: { [k("alertOverrides")]: list("failureSpikes.threshold=5") },
-        rejects: '`alertOverrides[0]` names an unknown rule "failureSpikes"; the rules are failureSpike, provisioningStopped, appSilent, disableDeleteSpike, quarantine, logsAtRisk',
+        rejects:
+            '`alertOverrides[0]` names an unknown rule "failureSpikes"; the rules are failureSpike, provisioningStopped, appSilent, disableDeleteSpike, quarantine, logsAtRisk',
     },
     {
         name: "rejects an override of an unknown setting",
@@ -453,16 +539,22 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         set: { [k("alertOverrides")]: list(`failureSpike.${"x".repeat(10_000)}=5`) },
         rejects: `\`alertOverrides[0]\` failureSpike.${"x".repeat(40)}… (10000 characters) is not a setting: the settings are enabled, severity, operator, threshold, frequency, window, periods, failingPeriods, autoMitigate, mute, ratio, minBaselineEvents (got "5")`,
     },
-    { name: "rejects a severity out of range", set: { [k("alertOverrides")]: list("quarantine.severity=5") }, rejects: '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")' },
+    {
+        name: "rejects a severity out of range",
+        set: { [k("alertOverrides")]: list("quarantine.severity=5") },
+        rejects: '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")',
+    },
     {
         name: "rejects an equality operator",
         set: { [k("alertOverrides")]: list("failureSpike.operator=Equal") },
-        rejects: '`alertOverrides[0]` failureSpike.operator must be one of GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual (equality is rejected by Azure) (got "Equal")',
+        rejects:
+            '`alertOverrides[0]` failureSpike.operator must be one of GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual (equality is rejected by Azure) (got "Equal")',
     },
     {
         name: "rejects a frequency Azure does not offer",
         set: { [k("alertOverrides")]: list("failureSpike.frequency=PT20M") },
-        rejects: '`alertOverrides[0]` failureSpike.frequency must be one of PT1M, PT5M, PT10M, PT15M, PT30M, PT45M, PT1H, PT2H, PT3H, PT4H, PT5H, PT6H, P1D (got "PT20M")',
+        rejects:
+            '`alertOverrides[0]` failureSpike.frequency must be one of PT1M, PT5M, PT10M, PT15M, PT30M, PT45M, PT1H, PT2H, PT3H, PT4H, PT5H, PT6H, P1D (got "PT20M")',
     },
     {
         name: "rejects a window shorter than the frequency",
@@ -477,12 +569,14 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects the same override twice",
         set: { [k("alertOverrides")]: list("failureSpike.threshold=20", "failureSpike.threshold=30") },
-        rejects: '`alertOverrides[1]` sets failureSpike.threshold again, after alertOverrides[0]: set each rule setting once (got "failureSpike.threshold=30")',
+        rejects:
+            '`alertOverrides[1]` sets failureSpike.threshold again, after alertOverrides[0]: set each rule setting once (got "failureSpike.threshold=30")',
     },
     {
         name: "rejects the same override twice even with the same value",
         set: { [k("alertOverrides")]: list("appSilent.enabled=false", "failureSpike.threshold=3", "appSilent.enabled=false") },
-        rejects: '`alertOverrides[2]` sets appSilent.enabled again, after alertOverrides[0]: set each rule setting once (got "appSilent.enabled=false")',
+        rejects:
+            '`alertOverrides[2]` sets appSilent.enabled again, after alertOverrides[0]: set each rule setting once (got "appSilent.enabled=false")',
     },
     {
         name: "rejects a ratio on a rule without one",
@@ -492,16 +586,22 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a mute duration with auto-mitigation",
         set: { [k("alertOverrides")]: list("failureSpike.mute=PT1H") },
-        rejects: "`alertOverrides` failureSpike.mute (PT1H) needs failureSpike.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule",
+        rejects:
+            "`alertOverrides` failureSpike.mute (PT1H) needs failureSpike.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule",
     },
 
     // Other alert settings.
     {
         name: "rejects an action group short name over 12 characters",
         set: { [k("alertTeamShortName")]: "ProvisioningTeam" },
-        rejects: '`alertTeamShortName` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got "ProvisioningTeam")',
+        rejects:
+            '`alertTeamShortName` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got "ProvisioningTeam")',
     },
-    { name: "rejects an oncall severity of 5", set: { [k("alertOncallMaxSeverity")]: "5" }, rejects: "`alertOncallMaxSeverity` must be between 0 and 4 (got 5)" },
+    {
+        name: "rejects an oncall severity of 5",
+        set: { [k("alertOncallMaxSeverity")]: "5" },
+        rejects: "`alertOncallMaxSeverity` must be between 0 and 4 (got 5)",
+    },
     {
         name: "rejects the same monitored application twice",
         set: { [k("alertApps")]: list("Workday", "ServiceNow", "Workday") },
@@ -509,10 +609,20 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     },
     {
         name: "rejects the same always-watched application twice",
-        set: { [k("alertSilentApps")]: list("Workday to Microsoft Entra ID User Provisioning", "Workday to Microsoft Entra ID User Provisioning") },
-        rejects: '`alertSilentApps[1]` repeats alertSilentApps[0]: list each application once (got "Workday to Microsoft Entra ID User Provisioning")',
+        set: {
+            [k("alertSilentApps")]: list(
+                "Workday to Microsoft Entra ID User Provisioning",
+                "Workday to Microsoft Entra ID User Provisioning",
+            ),
+        },
+        rejects:
+            '`alertSilentApps[1]` repeats alertSilentApps[0]: list each application once (got "Workday to Microsoft Entra ID User Provisioning")',
     },
-    { name: "rejects an empty application name", set: { [k("alertApps")]: list(" ") }, rejects: '`alertApps[0]` must be an application name or job ID of 1-256 characters (got " ")' },
+    {
+        name: "rejects an empty application name",
+        set: { [k("alertApps")]: list(" ") },
+        rejects: '`alertApps[0]` must be an application name or job ID of 1-256 characters (got " ")',
+    },
     {
         name: "rejects a 10,000-character application name with the value cut",
         set: { [k("alertApps")]: list(LONG) },
@@ -522,7 +632,13 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     // Valid configurations.
     {
         name: "accepts the base configuration with documented defaults, data protected",
-        expect: { protectData: true, allowRetentionDecrease: false, retentionInDays: 30, dashboardName: "provisioning-dev", location: "westeurope" },
+        expect: {
+            protectData: true,
+            allowRetentionDecrease: false,
+            retentionInDays: 30,
+            dashboardName: "provisioning-dev",
+            location: "westeurope",
+        },
     },
     {
         name: "accepts a stack named dev and keeps the names it has today",
@@ -575,11 +691,18 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     },
     { name: "accepts North Europe by its region name", set: { [k("location")]: "northeurope" }, expect: { location: "northeurope" } },
     { name: "accepts a recently opened region", set: { [k("location")]: "polandcentral" }, expect: { location: "polandcentral" } },
-    { name: "accepts keys of the azure-native provider's namespace", set: { "azure-native:location": "westeurope", "azure-native:subscriptionId": SUBSCRIPTION } },
+    {
+        name: "accepts keys of the azure-native provider's namespace",
+        set: { "azure-native:location": "westeurope", "azure-native:subscriptionId": SUBSCRIPTION },
+    },
     { name: "accepts keys of the azuread provider's namespace", set: { "azuread:tenantId": TENANT } },
     { name: "accepts keys of Pulumi's own namespace", set: { "pulumi:tags": '{"team":"identity"}' } },
     { name: "accepts a stack that opts out of data protection", set: { [k("protectData")]: "false" }, expect: { protectData: false } },
-    { name: "accepts a run allowed to lower retention", set: { [k("allowRetentionDecrease")]: "true" }, expect: { allowRetentionDecrease: true } },
+    {
+        name: "accepts a run allowed to lower retention",
+        set: { [k("allowRetentionDecrease")]: "true" },
+        expect: { allowRetentionDecrease: true },
+    },
     {
         name: "accepts tags with different names and a value containing =",
         set: { [k("tags")]: list("environment=prod", "cost-center=42=a", "Owner=identity") },
@@ -596,14 +719,22 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         set: { [k("diagnosticLogCategories")]: list("AuditLogs", "ProvisioningLogs") },
         expect: { diagnosticLogCategories: ["AuditLogs"] },
     },
-    { name: "accepts a webhook set with --secret", set: { [k("alertSecretReceivers")]: list(`oncall ${WEBHOOK}`) }, secret: [k("alertSecretReceivers")] },
+    {
+        name: "accepts a webhook set with --secret",
+        set: { [k("alertSecretReceivers")]: list(`oncall ${WEBHOOK}`) },
+        secret: [k("alertSecretReceivers")],
+    },
     {
         name: "accepts secret receivers encrypted in the stack file, using their default offline",
         encrypted: [k("alertSecretReceivers")],
         stackFile: { [k("alertSecretReceivers")]: [secure(1), secure(2)] },
     },
     { name: "accepts an empty plain list of secret receivers", set: { [k("alertSecretReceivers")]: "[]" } },
-    { name: "accepts alerts turned off with no receivers", set: { [k("alertsEnabled")]: "false", [k("alertReceivers")]: "[]" }, expect: { alerts: undefined } },
+    {
+        name: "accepts alerts turned off with no receivers",
+        set: { [k("alertsEnabled")]: "false", [k("alertReceivers")]: "[]" },
+        expect: { alerts: undefined },
+    },
     {
         name: "accepts the same email address in the team and the oncall group",
         set: { [k("alertReceivers")]: list("email identity@contoso.com", "oncall email identity@contoso.com") },
@@ -620,7 +751,11 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
         name: "accepts application names that differ in case, which the alert queries tell apart",
         set: { [k("alertApps")]: list("Workday", "workday") },
     },
-    { name: "accepts a resource group name of 90 characters", set: { [k("resourceGroupName")]: "r".repeat(90) }, expect: { resourceGroupName: "r".repeat(90) } },
+    {
+        name: "accepts a resource group name of 90 characters",
+        set: { [k("resourceGroupName")]: "r".repeat(90) },
+        expect: { resourceGroupName: "r".repeat(90) },
+    },
     {
         name: "accepts a long stack name with the dashboard turned off",
         stack: "contoso-identity-production",
@@ -632,9 +767,17 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     // Brownfield: an existing workspace, an adopted setting, settings that already send ProvisioningLogs.
     {
         name: "accepts an existing workspace in another subscription, named in any case, and takes its name",
-        set: { [k("existingWorkspaceId")]: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace("Microsoft.OperationalInsights", "microsoft.operationalinsights") },
+        set: {
+            [k("existingWorkspaceId")]: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace(
+                "Microsoft.OperationalInsights",
+                "microsoft.operationalinsights",
+            ),
+        },
         expect: {
-            existingWorkspaceId: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace("Microsoft.OperationalInsights", "microsoft.operationalinsights"),
+            existingWorkspaceId: SENTINEL.replace("/resourceGroups/", "/resourcegroups/").replace(
+                "Microsoft.OperationalInsights",
+                "microsoft.operationalinsights",
+            ),
             workspaceName: "law-sentinel",
             manageExistingWorkspaceRetention: false,
         },
@@ -654,12 +797,14 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     {
         name: "rejects a workspace retention with an existing workspace, which the stack uses as it is",
         set: { [k("existingWorkspaceId")]: SENTINEL, [k("retentionInDays")]: "365" },
-        rejects: "`retentionInDays` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove retentionInDays (got 365)",
+        rejects:
+            "`retentionInDays` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove retentionInDays (got 365)",
     },
     {
         name: "rejects a daily cap with an existing workspace",
         set: { [k("existingWorkspaceId")]: SENTINEL, [k("dailyQuotaGb")]: "5" },
-        rejects: "`dailyQuotaGb` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove dailyQuotaGb (got 5)",
+        rejects:
+            "`dailyQuotaGb` applies only to a workspace this stack creates, and existingWorkspaceId names law-sentinel, which the stack uses as it is: remove dailyQuotaGb (got 5)",
     },
     {
         name: "rejects a table retention for an existing workspace unless its retention is managed on purpose",
@@ -675,48 +820,79 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
     },
     {
         name: "accepts a managed retention of an existing workspace with the table's own retention",
-        set: { [k("existingWorkspaceId")]: SENTINEL, [k("manageExistingWorkspaceRetention")]: "true", [k("provisioningLogsRetentionInDays")]: "365", [k("provisioningLogsTotalRetentionInDays")]: "1095" },
-        expect: { manageExistingWorkspaceRetention: true, provisioningLogsRetentionInDays: 365, provisioningLogsTotalRetentionInDays: 1095 },
+        set: {
+            [k("existingWorkspaceId")]: SENTINEL,
+            [k("manageExistingWorkspaceRetention")]: "true",
+            [k("provisioningLogsRetentionInDays")]: "365",
+            [k("provisioningLogsTotalRetentionInDays")]: "1095",
+        },
+        expect: {
+            manageExistingWorkspaceRetention: true,
+            provisioningLogsRetentionInDays: 365,
+            provisioningLogsTotalRetentionInDays: 1095,
+        },
     },
     {
         name: "rejects manageExistingWorkspaceRetention without an existing workspace",
         set: { [k("manageExistingWorkspaceRetention")]: "true" },
-        rejects: "`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)",
+        rejects:
+            "`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)",
     },
     {
         name: "accepts an adopted setting, which becomes the stack's setting name",
         set: { [k("adoptDiagnosticSetting")]: "sentinel-entra", [k("diagnosticLogCategories")]: list("AuditLogs", "SignInLogs") },
-        expect: { adoptDiagnosticSetting: true, diagnosticSettingName: "sentinel-entra", diagnosticLogCategories: ["AuditLogs", "SignInLogs"] },
+        expect: {
+            adoptDiagnosticSetting: true,
+            diagnosticSettingName: "sentinel-entra",
+            diagnosticLogCategories: ["AuditLogs", "SignInLogs"],
+        },
     },
     {
         name: "rejects adopting a setting under another name than diagnosticSettingName",
         set: { [k("adoptDiagnosticSetting")]: "sentinel-entra", [k("diagnosticSettingName")]: "entra-logs" },
-        rejects: '`diagnosticSettingName` must be empty or the adopted setting\'s name, sentinel-entra, while adoptDiagnosticSetting is set (got "entra-logs")',
+        rejects:
+            '`diagnosticSettingName` must be empty or the adopted setting\'s name, sentinel-entra, while adoptDiagnosticSetting is set (got "entra-logs")',
     },
     {
         name: "rejects an adopted setting name with a slash",
         set: { [k("adoptDiagnosticSetting")]: "sentinel/entra" },
-        rejects: "`adoptDiagnosticSetting` must be the name of an existing tenant diagnostic setting: letters, digits, '-', '_' or '.', starting with a letter or digit (got \"sentinel/entra\")",
+        rejects:
+            "`adoptDiagnosticSetting` must be the name of an existing tenant diagnostic setting: letters, digits, '-', '_' or '.', starting with a letter or digit (got \"sentinel/entra\")",
     },
     {
         name: "accepts the destinations of a setting as name=value",
-        set: { [k("diagnosticSettingDestinations")]: list(`eventHubAuthorizationRuleId=${EVENT_HUB_RULE}`, "eventHubName=entra", `storageAccountId=${STORAGE}`) },
-        expect: { diagnosticSettingDestinations: { eventHubAuthorizationRuleId: EVENT_HUB_RULE, eventHubName: "entra", storageAccountId: STORAGE } },
+        set: {
+            [k("diagnosticSettingDestinations")]: list(
+                `eventHubAuthorizationRuleId=${EVENT_HUB_RULE}`,
+                "eventHubName=entra",
+                `storageAccountId=${STORAGE}`,
+            ),
+        },
+        expect: {
+            diagnosticSettingDestinations: {
+                eventHubAuthorizationRuleId: EVENT_HUB_RULE,
+                eventHubName: "entra",
+                storageAccountId: STORAGE,
+            },
+        },
     },
     {
         name: "rejects a destination of a kind a diagnostic setting doesn't have",
         set: { [k("diagnosticSettingDestinations")]: list("partnerId=x") },
-        rejects: '`diagnosticSettingDestinations[0]` must be name=value with a name of storageAccountId, eventHubAuthorizationRuleId, eventHubName, serviceBusRuleId (got "partnerId=x")',
+        rejects:
+            '`diagnosticSettingDestinations[0]` must be name=value with a name of storageAccountId, eventHubAuthorizationRuleId, eventHubName, serviceBusRuleId (got "partnerId=x")',
     },
     {
         name: "rejects a storage account destination that is not a storage account's ID",
         set: { [k("diagnosticSettingDestinations")]: list("storageAccountId=entraarchive") },
-        rejects: '`diagnosticSettingDestinations[0]` must give a storage account\'s resource ID after storageAccountId= (got "storageAccountId=entraarchive")',
+        rejects:
+            '`diagnosticSettingDestinations[0]` must give a storage account\'s resource ID after storageAccountId= (got "storageAccountId=entraarchive")',
     },
     {
         name: "rejects an event hub name without the namespace's authorization rule",
         set: { [k("diagnosticSettingDestinations")]: list("eventHubName=entra") },
-        rejects: '`diagnosticSettingDestinations[0]` needs eventHubAuthorizationRuleId too: the event hub is in that namespace (got "eventHubName=entra")',
+        rejects:
+            '`diagnosticSettingDestinations[0]` needs eventHubAuthorizationRuleId too: the event hub is in that namespace (got "eventHubName=entra")',
     },
     {
         name: "rejects a destination given twice",
@@ -742,7 +918,12 @@ export const SETTINGS_CASES: readonly SettingsCase[] = [
 ];
 
 /** Counts for `npm run bench`: every case tried; one line = no newline and at most 300 characters. */
-export function runSettingsTable(cases: readonly SettingsCase[] = SETTINGS_CASES): { tried: number; rejectedInOneLine: number; wronglyAccepted: number; wronglyRejected: number } {
+export function runSettingsTable(cases: readonly SettingsCase[] = SETTINGS_CASES): {
+    tried: number;
+    rejectedInOneLine: number;
+    wronglyAccepted: number;
+    wronglyRejected: number;
+} {
     let rejectedInOneLine = 0;
     let wronglyAccepted = 0;
     let wronglyRejected = 0;

@@ -1,6 +1,6 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { parseBootstrapSettings } from "../../bootstrap/config";
-import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { type Evaluation, evaluateStack, evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 import { BOOTSTRAP_DIR } from "../../tools/stackFiles";
 
 const BOOTSTRAP = BOOTSTRAP_DIR;
@@ -16,9 +16,17 @@ const bootstrapWith = (changes: Record<string, string>) => evaluateStackWith("co
 
 /** Role assignments as "role at scope", custom roles by their name. */
 function assignments(e: Evaluation): string[] {
-    const roles = new Map(of(e, "azure-native:authorization:RoleDefinition").map((r) => [`${r.inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${r.inputs.roleDefinitionId}`, String(r.inputs.roleName)]));
+    const roles = new Map(
+        of(e, "azure-native:authorization:RoleDefinition").map((r) => [
+            `${r.inputs.scope}/providers/Microsoft.Authorization/roleDefinitions/${r.inputs.roleDefinitionId}`,
+            String(r.inputs.roleName),
+        ]),
+    );
     return of(e, "azure-native:authorization:RoleAssignment")
-        .map((a) => `${roles.get(String(a.inputs.roleDefinitionId)) ?? String(a.inputs.roleDefinitionId).split("/").pop()} at ${a.inputs.scope}`)
+        .map(
+            (a) =>
+                `${roles.get(String(a.inputs.roleDefinitionId)) ?? String(a.inputs.roleDefinitionId).split("/").pop()} at ${a.inputs.scope}`,
+        )
         .sort();
 }
 
@@ -38,7 +46,10 @@ describe("the CI deployer bootstrap", () => {
             assert.strictEqual(a.inputs.principalType, "ServicePrincipal");
             const role = String(a.inputs.roleDefinitionId);
             assert.ok(!role.endsWith(OWNER_ROLE_ID), "no Owner");
-            assert.ok(!(role.endsWith(CONTRIBUTOR_ROLE_ID) && a.inputs.scope !== AADIAM_SCOPE), "Contributor only at /providers/Microsoft.aadiam");
+            assert.ok(
+                !(role.endsWith(CONTRIBUTOR_ROLE_ID) && a.inputs.scope !== AADIAM_SCOPE),
+                "Contributor only at /providers/Microsoft.aadiam",
+            );
         }
     });
 
@@ -80,13 +91,20 @@ describe("the CI deployer bootstrap", () => {
 
     it("limits the monitoring rights to an existing group, and drops creating groups, when one is given", async () => {
         const e = await bootstrapWith({ monitoringResourceGroup: "rg-identity-audit-prod" });
-        assert.ok(assignments(e).includes(`Entra provisioning logs CI: manage provisioning-logs monitoring resources (contoso) at ${SUB}/resourceGroups/rg-identity-audit-prod`));
-        const providers = of(e, "azure-native:authorization:RoleDefinition").find((r) => r.name === "ci-deployer-providers-role")!.inputs as any;
+        assert.ok(
+            assignments(e).includes(
+                `Entra provisioning logs CI: manage provisioning-logs monitoring resources (contoso) at ${SUB}/resourceGroups/rg-identity-audit-prod`,
+            ),
+        );
+        const providers = of(e, "azure-native:authorization:RoleDefinition").find((r) => r.name === "ci-deployer-providers-role")!
+            .inputs as any;
         assert.ok(!providers.permissions[0].actions.includes("Microsoft.Resources/subscriptions/resourceGroups/write"));
     });
 
     it("federates GitHub environments and branches, and nothing else", () => {
-        const creds = of(contoso, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential").map((c) => c.inputs as any);
+        const creds = of(contoso, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential").map(
+            (c) => c.inputs as any,
+        );
         assert.deepStrictEqual(creds.map((c) => [c.displayName, c.subject]).sort(), [
             ["github-branch-main", "repo:contoso/identity-monitoring:ref:refs/heads/main"],
             ["github-environment-dev", "repo:contoso/identity-monitoring:environment:dev"],
@@ -95,14 +113,20 @@ describe("the CI deployer bootstrap", () => {
             ["github-environment-prod-preview", "repo:contoso/identity-monitoring:environment:prod-preview"],
         ]);
         for (const c of creds) {
-            assert.deepStrictEqual([c.issuer, c.audiences], ["https://token.actions.githubusercontent.com", ["api://AzureADTokenExchange"]]);
+            assert.deepStrictEqual(
+                [c.issuer, c.audiences],
+                ["https://token.actions.githubusercontent.com", ["api://AzureADTokenExchange"]],
+            );
         }
     });
 
     it("names a branch credential safely and keeps the branch exact in the subject", async () => {
         const e = await bootstrapWith({ githubBranches: '["release/1.0"]', githubEnvironments: "[]" });
         assert.deepStrictEqual(
-            of(e, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential").map((c) => [c.inputs.displayName, c.inputs.subject]),
+            of(e, "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential").map((c) => [
+                c.inputs.displayName,
+                c.inputs.subject,
+            ]),
             [["github-branch-release-1-0", "repo:contoso/identity-monitoring:ref:refs/heads/release/1.0"]],
         );
     });
@@ -135,11 +159,14 @@ describe("the CI deployer bootstrap", () => {
 
     it("refuses another tenant's credentials before creating anything", async () => {
         const sink: RecordedResource[] = [];
-        await assert.rejects(evaluateStack("contoso", { programDir: BOOTSTRAP, identity: { tenantId: "11111111-1111-1111-1111-111111111111" }, sink }), {
-            message:
-                "`tenantId` of stack contoso is 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d but the Azure credentials belong to tenant 11111111-1111-1111-1111-111111111111; " +
-                "log in to the right tenant (az login --tenant 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d, or ARM_TENANT_ID) and run again",
-        });
+        await assert.rejects(
+            evaluateStack("contoso", { programDir: BOOTSTRAP, identity: { tenantId: "11111111-1111-1111-1111-111111111111" }, sink }),
+            {
+                message:
+                    "`tenantId` of stack contoso is 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d but the Azure credentials belong to tenant 11111111-1111-1111-1111-111111111111; " +
+                    "log in to the right tenant (az login --tenant 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d, or ARM_TENANT_ID) and run again",
+            },
+        );
         assert.deepStrictEqual(sink, []);
     });
 
@@ -150,18 +177,46 @@ describe("the CI deployer bootstrap", () => {
             githubRepository: "contoso/identity-monitoring",
         };
         const cases: Array<[string, Record<string, string>, string]> = [
-            ["a repository without an owner", { ...base, githubRepository: "identity-monitoring" }, '`githubRepository` must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring (got "identity-monitoring")'],
-            ["a repository given as a URL", { ...base, githubRepository: "https://github.com/contoso/x" }, '`githubRepository` must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring (got "https://github.com/contoso/x")'],
-            ["an environment with a space", { ...base, githubEnvironments: '["dev", "pre prod"]' }, "`githubEnvironments[1]` must be a GitHub environment name of letters, digits, '-', '_' or '.' (got \"pre prod\")"],
-            ["a branch that starts with a slash", { ...base, githubBranches: '["/main"]' }, '`githubBranches[0]` must be a branch name such as main or release/1.0 (got "/main")'],
-            ["a subscription that is not a GUID", { ...base, subscriptionId: "prod" }, '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod")'],
-            ["nothing to federate", { ...base, githubEnvironments: "[]" }, "`githubEnvironments` and githubBranches must name at least one environment or branch, or CI can't log in (got [])"],
+            [
+                "a repository without an owner",
+                { ...base, githubRepository: "identity-monitoring" },
+                '`githubRepository` must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring (got "identity-monitoring")',
+            ],
+            [
+                "a repository given as a URL",
+                { ...base, githubRepository: "https://github.com/contoso/x" },
+                '`githubRepository` must be a GitHub repository as owner/name, e.g. contoso/identity-monitoring (got "https://github.com/contoso/x")',
+            ],
+            [
+                "an environment with a space",
+                { ...base, githubEnvironments: '["dev", "pre prod"]' },
+                "`githubEnvironments[1]` must be a GitHub environment name of letters, digits, '-', '_' or '.' (got \"pre prod\")",
+            ],
+            [
+                "a branch that starts with a slash",
+                { ...base, githubBranches: '["/main"]' },
+                '`githubBranches[0]` must be a branch name such as main or release/1.0 (got "/main")',
+            ],
+            [
+                "a subscription that is not a GUID",
+                { ...base, subscriptionId: "prod" },
+                '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod")',
+            ],
+            [
+                "nothing to federate",
+                { ...base, githubEnvironments: "[]" },
+                "`githubEnvironments` and githubBranches must name at least one environment or branch, or CI can't log in (got [])",
+            ],
             [
                 "more federated credentials than Entra allows",
                 { ...base, githubEnvironments: JSON.stringify(Array.from({ length: 21 }, (_, i) => `env${i}`)) },
                 `\`githubEnvironments\` and githubBranches together must name at most 20 (Entra's limit of federated credentials per application) (got ${JSON.stringify(Array.from({ length: 21 }, (_, i) => `env${i}`))})`,
             ],
-            ["a missing repository", { tenantId: base.tenantId, subscriptionId: base.subscriptionId }, "`githubRepository` is required: set it with `pulumi config set githubRepository <value>`"],
+            [
+                "a missing repository",
+                { tenantId: base.tenantId, subscriptionId: base.subscriptionId },
+                "`githubRepository` is required: set it with `pulumi config set githubRepository <value>`",
+            ],
         ];
         for (const [what, raw, message] of cases) {
             it(`rejects ${what} with one line naming the setting`, () => {

@@ -1,11 +1,11 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { parseSettings } from "../../program/settings";
 import { KqlAnalyzer, loadSchemas } from "../../tools/offline/kql/analyzer";
 import { checkQueries } from "../../tools/offline/kql/check";
 import { deployedQueries } from "../../tools/offline/kql/collect";
 import { loadQuery, loadQueryWith } from "../../program/queries";
 import { ALERT_CATALOG, ALERT_RULE_IDS, durationMinutes } from "../../program/alertCatalog";
-import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { type Evaluation, evaluateStack, evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 
 const RULE = "azure-native:monitor:ScheduledQueryRule";
@@ -32,7 +32,8 @@ describe("provisioning alerts", () => {
 
     it("deploys the dev failure-spike rule with its exact criteria, split per app and job", () => {
         const r = rules(dev)["entra-provisioning-dev-failure-spike"];
-        const workspace = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.OperationalInsights/workspaces/log-entra-provisioning-dev";
+        const workspace =
+            "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.OperationalInsights/workspaces/log-entra-provisioning-dev";
         assert.deepStrictEqual(r.inputs, {
             ruleName: "entra-provisioning-dev-failure-spike",
             resourceGroupName: "rg-entra-provisioning-logs-dev",
@@ -94,7 +95,13 @@ describe("provisioning alerts", () => {
         ]);
         const stopped = rules(dev)["entra-provisioning-dev-provisioning-stopped"].inputs as any;
         assert.deepStrictEqual(
-            [stopped.criteria.allOf[0].operator, stopped.criteria.allOf[0].threshold, stopped.criteria.allOf[0].dimensions, stopped.windowSize, stopped.evaluationFrequency],
+            [
+                stopped.criteria.allOf[0].operator,
+                stopped.criteria.allOf[0].threshold,
+                stopped.criteria.allOf[0].dimensions,
+                stopped.windowSize,
+                stopped.evaluationFrequency,
+            ],
             ["LessThan", 1, [], "P1D", "PT1H"],
         );
     });
@@ -137,7 +144,10 @@ describe("provisioning alerts", () => {
     it("puts the configured apps, ratio and baseline into the prod queries", () => {
         const q = (name: string) => (rules(prod)[name].inputs as any).criteria.allOf[0].query as string;
         assert.match(q("entra-provisioning-prod-disable-delete-spike"), /^let MinRatio = 0\.2; /m);
-        assert.match(q("entra-provisioning-prod-app-silent"), /^let WatchedApps = dynamic\(\["Workday to Microsoft Entra ID User Provisioning"\]\); /m);
+        assert.match(
+            q("entra-provisioning-prod-app-silent"),
+            /^let WatchedApps = dynamic\(\["Workday to Microsoft Entra ID User Provisioning"\]\); /m,
+        );
         assert.match(q("entra-provisioning-prod-app-silent"), /^let Lookback = 2d; /m);
         assert.match(q("entra-provisioning-prod-quarantine"), /^let Lookback = 2d; /m);
         assert.strictEqual((rules(prod)["entra-provisioning-prod-app-silent"].inputs as any).overrideQueryTimeRange, "P2D");
@@ -150,13 +160,47 @@ describe("provisioning alerts", () => {
          * window holds whole resolves by itself; one that can outlast the two days an alert query sees
          * (quarantine up to four weeks, an app silent longer than the lookback) does not.
          */
-        const STATES: Record<string, { condition: unknown[]; window: string; frequency: string; queryRange?: string; autoMitigate: boolean }> = {
-            "failure-spike": { condition: ["Total", "Failures", "GreaterThan", 10, ["App", "JobId"]], window: "PT1H", frequency: "PT15M", autoMitigate: true },
-            "provisioning-stopped": { condition: ["Total", "Events", "LessThan", 1, []], window: "P1D", frequency: "PT1H", autoMitigate: true },
-            "app-silent": { condition: ["Count", undefined, "GreaterThan", 0, ["App", "JobId"]], window: "P1D", frequency: "PT6H", queryRange: "P2D", autoMitigate: false },
-            "disable-delete-spike": { condition: ["Total", "DisablesAndDeletes", "GreaterThan", 50, ["App", "JobId"]], window: "PT1H", frequency: "PT15M", autoMitigate: true },
-            quarantine: { condition: ["Count", undefined, "GreaterThan", 0, ["App"]], window: "P2D", frequency: "PT1H", autoMitigate: false },
-            "logs-at-risk": { condition: ["Count", undefined, "GreaterThan", 0, []], window: "P1D", frequency: "PT15M", autoMitigate: true },
+        const STATES: Record<
+            string,
+            { condition: unknown[]; window: string; frequency: string; queryRange?: string; autoMitigate: boolean }
+        > = {
+            "failure-spike": {
+                condition: ["Total", "Failures", "GreaterThan", 10, ["App", "JobId"]],
+                window: "PT1H",
+                frequency: "PT15M",
+                autoMitigate: true,
+            },
+            "provisioning-stopped": {
+                condition: ["Total", "Events", "LessThan", 1, []],
+                window: "P1D",
+                frequency: "PT1H",
+                autoMitigate: true,
+            },
+            "app-silent": {
+                condition: ["Count", undefined, "GreaterThan", 0, ["App", "JobId"]],
+                window: "P1D",
+                frequency: "PT6H",
+                queryRange: "P2D",
+                autoMitigate: false,
+            },
+            "disable-delete-spike": {
+                condition: ["Total", "DisablesAndDeletes", "GreaterThan", 50, ["App", "JobId"]],
+                window: "PT1H",
+                frequency: "PT15M",
+                autoMitigate: true,
+            },
+            quarantine: {
+                condition: ["Count", undefined, "GreaterThan", 0, ["App"]],
+                window: "P2D",
+                frequency: "PT1H",
+                autoMitigate: false,
+            },
+            "logs-at-risk": {
+                condition: ["Count", undefined, "GreaterThan", 0, []],
+                window: "P1D",
+                frequency: "PT15M",
+                autoMitigate: true,
+            },
         };
         let all: Evaluation;
         before(async () => {
@@ -172,7 +216,13 @@ describe("provisioning alerts", () => {
                     return [
                         name.slice("entra-provisioning-prod-".length),
                         {
-                            condition: [c.timeAggregation, c.metricMeasureColumn, c.operator, c.threshold, c.dimensions.map((d: { name: string }) => d.name)],
+                            condition: [
+                                c.timeAggregation,
+                                c.metricMeasureColumn,
+                                c.operator,
+                                c.threshold,
+                                c.dimensions.map((d: { name: string }) => d.name),
+                            ],
                             window: i.windowSize,
                             frequency: i.evaluationFrequency,
                             ...(i.overrideQueryTimeRange ? { queryRange: i.overrideQueryTimeRange } : {}),
@@ -189,7 +239,10 @@ describe("provisioning alerts", () => {
                 const i = r.inputs as any;
                 const minutes = (iso: string) => durationMinutes(iso);
                 assert.ok(minutes(i.windowSize) >= minutes(i.evaluationFrequency), name);
-                const range = Math.max(minutes(i.windowSize) * i.criteria.allOf[0].failingPeriods.numberOfEvaluationPeriods, i.overrideQueryTimeRange ? minutes(i.overrideQueryTimeRange) : 0);
+                const range = Math.max(
+                    minutes(i.windowSize) * i.criteria.allOf[0].failingPeriods.numberOfEvaluationPeriods,
+                    i.overrideQueryTimeRange ? minutes(i.overrideQueryTimeRange) : 0,
+                );
                 assert.ok(range <= 2 * 1440, `${name} queries at most two days`);
                 if (i.overrideQueryTimeRange) {
                     assert.ok(minutes(i.overrideQueryTimeRange) > minutes(i.windowSize), `${name} overrides the range only to lengthen it`);
@@ -199,7 +252,12 @@ describe("provisioning alerts", () => {
         });
 
         it("tells in each alert how it ends", () => {
-            const resolves = Object.fromEntries(Object.entries(rules(all)).map(([name, r]) => [name.slice("entra-provisioning-prod-".length), (r.inputs as any).actions.customProperties.resolves]));
+            const resolves = Object.fromEntries(
+                Object.entries(rules(all)).map(([name, r]) => [
+                    name.slice("entra-provisioning-prod-".length),
+                    (r.inputs as any).actions.customProperties.resolves,
+                ]),
+            );
             for (const name of ["app-silent", "quarantine"]) {
                 assert.match(resolves[name], /does not resolve by itself/, name);
             }
@@ -209,7 +267,9 @@ describe("provisioning alerts", () => {
         });
 
         it("looks back as far as the query range when the window is overridden, and no further than two days", async () => {
-            const e = await evaluateStackWith("prod", { alertOverrides: JSON.stringify(["appSilent.window=P2D", "quarantine.window=P1D"]) });
+            const e = await evaluateStackWith("prod", {
+                alertOverrides: JSON.stringify(["appSilent.window=P2D", "quarantine.window=P1D"]),
+            });
             const silent = rules(e)["entra-provisioning-prod-app-silent"].inputs as any;
             const quarantined = rules(e)["entra-provisioning-prod-quarantine"].inputs as any;
             assert.strictEqual(silent.overrideQueryTimeRange, undefined, "a two-day window needs no override");
@@ -218,7 +278,9 @@ describe("provisioning alerts", () => {
         });
 
         it("says what an autoMitigate override means for the alert", async () => {
-            const e = await evaluateStackWith("prod", { alertOverrides: JSON.stringify(["quarantine.autoMitigate=true", "failureSpike.autoMitigate=false"]) });
+            const e = await evaluateStackWith("prod", {
+                alertOverrides: JSON.stringify(["quarantine.autoMitigate=true", "failureSpike.autoMitigate=false"]),
+            });
             const props = (name: string) => (rules(e)[`entra-provisioning-prod-${name}`].inputs as any).actions.customProperties.resolves;
             assert.match(props("quarantine"), /^Resolves by itself .*autoMitigate set by alertOverrides/);
             assert.match(props("failure-spike"), /does not resolve by itself: close it by hand \(autoMitigate off by alertOverrides\)/);
@@ -230,7 +292,11 @@ describe("provisioning alerts", () => {
 
         it("shows empty application names and job IDs as Unknown in every per-application rule", () => {
             for (const name of ["failure-spike", "disable-delete-spike", "app-silent"]) {
-                assert.match(query(name), /App = iff\(isempty\(App\), "Unknown", App\), JobId = iff\(isempty\(JobId\), "Unknown", JobId\)/, name);
+                assert.match(
+                    query(name),
+                    /App = iff\(isempty\(App\), "Unknown", App\), JobId = iff\(isempty\(JobId\), "Unknown", JobId\)/,
+                    name,
+                );
             }
             assert.match(query("quarantine"), /App = iff\(isempty\(App\), "Unknown", App\)/);
         });
@@ -249,11 +315,17 @@ describe("provisioning alerts", () => {
         });
 
         it("follows the latest ingestion status, as AMBA's daily-cap alert does, not the count of cap events", () => {
-            assert.match(query("logs-at-risk"), /has_any \("OverQuota", "RespectQuota"\)\n\| summarize arg_max\(TimeGenerated, Detail\)\n\| where Detail has "OverQuota"/);
+            assert.match(
+                query("logs-at-risk"),
+                /has_any \("OverQuota", "RespectQuota"\)\n\| summarize arg_max\(TimeGenerated, Detail\)\n\| where Detail has "OverQuota"/,
+            );
         });
 
         it("keeps a job in quarantine until a later lifecycle event or a successful provisioning event", () => {
-            assert.match(query("quarantine"), /summarize arg_max\(TimeGenerated, ActivityDisplayName, ResultDescription\) by App\n\| where ActivityDisplayName == "Quarantine"/);
+            assert.match(
+                query("quarantine"),
+                /summarize arg_max\(TimeGenerated, ActivityDisplayName, ResultDescription\) by App\n\| where ActivityDisplayName == "Quarantine"/,
+            );
             assert.match(query("quarantine"), /where isnull\(LastSuccess\) or LastSuccess < TimeGenerated/);
         });
 
@@ -261,7 +333,11 @@ describe("provisioning alerts", () => {
             const analyzer = new KqlAnalyzer();
             for (const id of ALERT_RULE_IDS) {
                 const columns = analyzer.analyze(query(ALERT_CATALOG[id].query)).columns;
-                assert.deepStrictEqual(columns.filter((c) => c.type === "datetime"), [], id);
+                assert.deepStrictEqual(
+                    columns.filter((c) => c.type === "datetime"),
+                    [],
+                    id,
+                );
             }
         });
     });
@@ -275,7 +351,11 @@ describe("provisioning alerts", () => {
 
     it("has queries that pass the KQL check even on a workspace where no provisioning table exists yet", () => {
         const { tables } = loadSchemas();
-        const empty = new KqlAnalyzer({ tables: Object.fromEntries(Object.entries(tables).filter(([t]) => !["AADProvisioningLogs", "AuditLogs", "Operation"].includes(t))) });
+        const empty = new KqlAnalyzer({
+            tables: Object.fromEntries(
+                Object.entries(tables).filter(([t]) => !["AADProvisioningLogs", "AuditLogs", "Operation"].includes(t)),
+            ),
+        });
         const queries = deployedQueries([...dev.resources, ...prod.resources].filter((r) => r.type === RULE));
         assert.strictEqual(queries.length, 9);
         assert.deepStrictEqual(checkQueries(queries, empty), []);
@@ -329,7 +409,11 @@ describe("provisioning alerts", () => {
                 withAlert("alertOverrides", ["failureSpike.window=PT5M"]),
                 "`alertOverrides` failureSpike.window (PT5M) must not be shorter than its frequency (PT15M)",
             ],
-            ["a severity out of range", withAlert("alertOverrides", ["quarantine.severity=5"]), '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")'],
+            [
+                "a severity out of range",
+                withAlert("alertOverrides", ["quarantine.severity=5"]),
+                '`alertOverrides[0]` quarantine.severity must be a whole number from 0 to 4 (got "5")',
+            ],
             [
                 "more than one evaluation period",
                 withAlert("alertOverrides", ["failureSpike.periods=3"]),
@@ -360,7 +444,11 @@ describe("provisioning alerts", () => {
                 { ...base, alertTeamShortName: "ProvisioningTeam" },
                 '`alertTeamShortName` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got "ProvisioningTeam")',
             ],
-            ["an unknown receiver kind", withAlert("alertReceivers", ["pager +1 555"]), '`alertReceivers[0]` kind must be one of email, sms, armrole (got "pager +1 555")'],
+            [
+                "an unknown receiver kind",
+                withAlert("alertReceivers", ["pager +1 555"]),
+                '`alertReceivers[0]` kind must be one of email, sms, armrole (got "pager +1 555")',
+            ],
             [
                 "a webhook in the plain-text receivers",
                 withAlert("alertReceivers", ["email a@contoso.com", "webhook https://hooks.example.net/x"]),
@@ -376,7 +464,11 @@ describe("provisioning alerts", () => {
                 withAlert("alertReceivers", ["oncall sms 1 4255550100"]),
                 '`alertReceivers` must name at least one team receiver, e.g. "email identity-team@contoso.com", or set alertsEnabled false: an alert that notifies no one monitors nothing (got none)',
             ],
-            ["an unknown ARM role", withAlert("alertReceivers", ["armrole Billing Reader"]), '`alertReceivers[0]` role must be one of Owner, Contributor, Reader, Monitoring Contributor, Monitoring Reader (got "armrole Billing Reader")'],
+            [
+                "an unknown ARM role",
+                withAlert("alertReceivers", ["armrole Billing Reader"]),
+                '`alertReceivers[0]` role must be one of Owner, Contributor, Reader, Monitoring Contributor, Monitoring Reader (got "armrole Billing Reader")',
+            ],
         ];
         for (const [what, raw, message] of cases) {
             it(`rejects ${what} with one line naming the setting`, () => {

@@ -1,14 +1,14 @@
-import * as assert from "assert";
-import * as crypto from "crypto";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseSettings } from "../../program/settings";
 import { canonicalJson } from "../../program/canonicalJson";
 import { LOGS_PART } from "../../components/provisioningDashboard";
 import { WORKBOOKS, WORKBOOKS_DIR } from "../../components/provisioningWorkbooks";
 import { deployedQueries } from "../../tools/offline/kql/collect";
 import { workbookParameters, workbookQueries } from "../../tools/offline/kql/workbook";
-import { Evaluation, evaluateStack, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { type Evaluation, evaluateStack, evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 
 const WORKBOOK = "azure-native:applicationinsights:Workbook";
@@ -32,10 +32,24 @@ describe("workbooks, saved queries and the dashboard", () => {
 
             it(`${file} is gallery JSON (Notebook/1.0) whose queries use only parameters it defines`, () => {
                 assert.strictEqual(doc.version, "Notebook/1.0");
-                const resource = { type: WORKBOOK, name: file, urn: file, custom: true, inputs: { serializedData: JSON.stringify(doc) }, protect: false, retainOnDelete: false, dependsOn: [], propertyDependencies: {}, additionalSecretOutputs: [] };
+                const resource = {
+                    type: WORKBOOK,
+                    name: file,
+                    urn: file,
+                    custom: true,
+                    inputs: { serializedData: JSON.stringify(doc) },
+                    protect: false,
+                    retainOnDelete: false,
+                    dependsOn: [],
+                    propertyDependencies: {},
+                    additionalSecretOutputs: [],
+                };
                 const queries = deployedQueries([resource]);
                 assert.ok(queries.length >= 3);
-                assert.deepStrictEqual(queries.filter((q) => q.problem).map((q) => q.problem), []);
+                assert.deepStrictEqual(
+                    queries.filter((q) => q.problem).map((q) => q.problem),
+                    [],
+                );
             });
         }
 
@@ -64,8 +78,15 @@ describe("workbooks, saved queries and the dashboard", () => {
                 { name: "TimeRange", type: 4 },
                 { name: "Identity", type: 1 },
             ]);
-            const text = workbookQueries(doc).map((q) => q.query).join("\n");
-            for (const needle of ["parse_json(ProvisioningSteps)", "parse_json(ModifiedProperties)", "ErrorDescription = ResultDescription", "details.UserPrincipalName"]) {
+            const text = workbookQueries(doc)
+                .map((q) => q.query)
+                .join("\n");
+            for (const needle of [
+                "parse_json(ProvisioningSteps)",
+                "parse_json(ModifiedProperties)",
+                "ErrorDescription = ResultDescription",
+                "details.UserPrincipalName",
+            ]) {
                 assert.ok(text.includes(needle), needle);
             }
         });
@@ -84,7 +105,10 @@ describe("workbooks, saved queries and the dashboard", () => {
             for (const file of Object.keys(WORKBOOKS)) {
                 const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8"));
                 for (const q of workbookQueries(doc)) {
-                    if (/App = tostring\(parse_json\(ServicePrincipal\)\.Name\)/.test(q.query) && /\bApp\b[^\n]*\n[\s\S]*\| (summarize|project|order)/.test(q.query)) {
+                    if (
+                        /App = tostring\(parse_json\(ServicePrincipal\)\.Name\)/.test(q.query) &&
+                        /\bApp\b[^\n]*\n[\s\S]*\| (summarize|project|order)/.test(q.query)
+                    ) {
                         assert.match(q.query, /iff\(isempty\(App\), "Unknown", App\)/, `${file} ${q.where}`);
                     }
                     if (q.query.includes("identityType")) {
@@ -127,7 +151,12 @@ describe("workbooks, saved queries and the dashboard", () => {
                 ["Provisioning Analysis", "Top Provisioning Errors (with last seen)", "provisioning-overview", "top-errors"],
                 ["Provisioning Analysis", "Provisioning activity by app", "provisioning-overview", "by-app"],
                 ["Provisioning Analysis", "Provisioning events per cycle", "provisioning-overview", "by-cycle"],
-                ["Provisioning Analysis", "SourceIdentityName, SourceIdentityId, SourceIdentityType, ErrorCode, CycleId", "provisioning-overview", "explorer-filters"],
+                [
+                    "Provisioning Analysis",
+                    "SourceIdentityName, SourceIdentityId, SourceIdentityType, ErrorCode, CycleId",
+                    "provisioning-overview",
+                    "explorer-filters",
+                ],
                 ["Provisioning Analysis", "Provisioning event explorer", "provisioning-overview", "explorer"],
                 ["Provisioning Analysis", "Audit Events (User Provisioning)", "provisioning-overview", "audit-user-provisioning"],
                 ["Provisioning Analysis", "Quarantine history", "provisioning-overview", "quarantine"],
@@ -157,7 +186,17 @@ describe("workbooks, saved queries and the dashboard", () => {
 
             it("and goes beyond: source/target flows, quarantine now, configuration changes, workspace health, sync types", () => {
                 const overview = named("provisioning-overview");
-                for (const name of ["tiles", "success-rate", "by-system", "quarantine-status", "provisioning-config-changes", "ingestion-status", "ingestion-delay", "daily-volume", "cloud-sync-by-sync-type"]) {
+                for (const name of [
+                    "tiles",
+                    "success-rate",
+                    "by-system",
+                    "quarantine-status",
+                    "provisioning-config-changes",
+                    "ingestion-status",
+                    "ingestion-delay",
+                    "daily-volume",
+                    "cloud-sync-by-sync-type",
+                ]) {
                     assert.strictEqual(overview.get(name)?.type, 3, name);
                 }
                 for (const name of ["history", "steps", "modified-properties"]) {
@@ -171,19 +210,29 @@ describe("workbooks, saved queries and the dashboard", () => {
         const again = await evaluateStack("dev");
         const names = (e: Evaluation) => of(e, WORKBOOK).map((w) => w.inputs.resourceName);
         assert.deepStrictEqual(names(again), names(dev));
-        assert.ok(names(dev).every((n) => GUID.test(String(n))), String(names(dev)));
+        assert.ok(
+            names(dev).every((n) => GUID.test(String(n))),
+            String(names(dev)),
+        );
         assert.strictEqual(new Set([...names(dev), ...names(prod)]).size, 4, "two stacks never share a workbook");
         for (const w of of(prod, WORKBOOK)) {
             const i = w.inputs as Record<string, string>;
             assert.deepStrictEqual([i.kind, i.category, i.version, i.location], ["shared", "workbook", "Notebook/1.0", "northeurope"]);
-            assert.strictEqual(i.sourceId, "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b/resourcegroups/rg-identity-audit-prod/providers/microsoft.operationalinsights/workspaces/log-identity-audit-prod");
+            assert.strictEqual(
+                i.sourceId,
+                "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b/resourcegroups/rg-identity-audit-prod/providers/microsoft.operationalinsights/workspaces/log-identity-audit-prod",
+            );
             assert.strictEqual(i.serializedData, canonicalJson(JSON.parse(i.serializedData)), "serializedData is canonical");
         }
     });
 
     it("shows the audit and quarantine tab only where AuditLogs reach the workspace", () => {
-        const overview = (e: Evaluation) => String(of(e, WORKBOOK).find((w) => w.name.endsWith("provisioning-overview"))!.inputs.serializedData);
-        const tabs = (e: Evaluation) => JSON.parse(overview(e)).items.find((i: { name: string }) => i.name === "tabs").content.links.map((l: { subTarget: string }) => l.subTarget);
+        const overview = (e: Evaluation) =>
+            String(of(e, WORKBOOK).find((w) => w.name.endsWith("provisioning-overview"))!.inputs.serializedData);
+        const tabs = (e: Evaluation) =>
+            JSON.parse(overview(e))
+                .items.find((i: { name: string }) => i.name === "tabs")
+                .content.links.map((l: { subTarget: string }) => l.subTarget);
         assert.deepStrictEqual(tabs(prod), ["summary", "details", "cloudsync", "audit", "health"]);
         assert.deepStrictEqual(tabs(dev), ["summary", "details", "cloudsync", "health"]);
         assert.ok(overview(prod).includes("AuditLogs"));
@@ -207,7 +256,15 @@ describe("workbooks, saved queries and the dashboard", () => {
     it("saves the documented sample queries and the alert queries in a query pack, as their files say", () => {
         const queries = of(dev, QUERY);
         const file = (name: string) => fs.readFileSync(path.join(PROJECT_DIR, "queries", `${name}.kql`), "utf8");
-        const samples = ["user-by-source-id", "count-per-error-code", "events-per-day-by-action", "group-events-key-properties", "group-members-skipped", "last-step-per-job", "operation-spikes"];
+        const samples = [
+            "user-by-source-id",
+            "count-per-error-code",
+            "events-per-day-by-action",
+            "group-events-key-properties",
+            "group-members-skipped",
+            "last-step-per-job",
+            "operation-spikes",
+        ];
         const alerts = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine", "logs-at-risk"];
         assert.deepStrictEqual(
             queries.map((q) => q.name).sort(),
@@ -217,25 +274,51 @@ describe("workbooks, saved queries and the dashboard", () => {
             assert.strictEqual(q.inputs.body, file(q.name.slice("entra-provisioning-queries-".length)), q.name);
             assert.deepStrictEqual(
                 [q.inputs.queryPackName, q.inputs.resourceGroupName, q.inputs.related, q.inputs.tags],
-                ["pack-entra-provisioning-dev", "rg-entra-provisioning-logs-dev", { categories: ["audit"], resourceTypes: ["microsoft.operationalinsights/workspaces"] }, { labels: ["Entra provisioning"] }],
+                [
+                    "pack-entra-provisioning-dev",
+                    "rg-entra-provisioning-logs-dev",
+                    { categories: ["audit"], resourceTypes: ["microsoft.operationalinsights/workspaces"] },
+                    { labels: ["Entra provisioning"] },
+                ],
                 q.name,
             );
         }
         const spikes = queries.find((q) => q.name === "entra-provisioning-queries-operation-spikes")!;
-        assert.deepStrictEqual([spikes.inputs.displayName, spikes.inputs.description], ["Provisioning: spikes in specific operations", "Events per day by their last step, as a time chart, for one job. Set your app's JobId first."]);
+        assert.deepStrictEqual(
+            [spikes.inputs.displayName, spikes.inputs.description],
+            [
+                "Provisioning: spikes in specific operations",
+                "Events per day by their last step, as a time chart, for one job. Set your app's JobId first.",
+            ],
+        );
         const spike = queries.find((q) => q.name === "entra-provisioning-queries-failure-spike")!;
         assert.strictEqual(spike.inputs.displayName, "Provisioning alert: Provisioning failures spiked for an application");
     });
 
     it("saves each documented sample as the Learn page publishes it, and says so in its header", () => {
-        const documented = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "learn-samples.sha256.json"), "utf8")).samples as Record<string, string>;
+        const documented = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "test", "fixtures", "learn-samples.sha256.json"), "utf8"))
+            .samples as Record<string, string>;
         for (const [name, sha256] of Object.entries(documented)) {
             const text = fs.readFileSync(path.join(PROJECT_DIR, "queries", `${name}.kql`), "utf8");
             const header = text.slice(0, text.indexOf("\nAADProvisioningLogs\n") + 1);
             const query = text.slice(header.length);
-            assert.ok(header.split("\n").slice(0, -1).every((l) => l.startsWith("//")), `${name}: a comment header, then the query`);
-            assert.match(header, /https:\/\/learn\.microsoft\.com\/entra\/identity\/app-provisioning\/application-provisioning-log-analytics\n/, name);
-            assert.strictEqual(crypto.createHash("sha256").update(query).digest("hex"), sha256, `${name}: the query is the documented text`);
+            assert.ok(
+                header
+                    .split("\n")
+                    .slice(0, -1)
+                    .every((l) => l.startsWith("//")),
+                `${name}: a comment header, then the query`,
+            );
+            assert.match(
+                header,
+                /https:\/\/learn\.microsoft\.com\/entra\/identity\/app-provisioning\/application-provisioning-log-analytics\n/,
+                name,
+            );
+            assert.strictEqual(
+                crypto.createHash("sha256").update(query).digest("hex"),
+                sha256,
+                `${name}: the query is the documented text`,
+            );
         }
     });
 
@@ -254,7 +337,10 @@ describe("workbooks, saved queries and the dashboard", () => {
             assert.strictEqual(input("Query"), fs.readFileSync(path.join(PROJECT_DIR, "queries", `${charts[n]}.kql`), "utf8"));
             assert.match(String(input("PartId")), GUID);
         }
-        assert.match(parts[0].metadata.settings.content.settings.content, /\[Provisioning overview workbook\]\(https:\/\/portal\.azure\.com\//);
+        assert.match(
+            parts[0].metadata.settings.content.settings.content,
+            /\[Provisioning overview workbook\]\(https:\/\/portal\.azure\.com\//,
+        );
     });
 
     it("switches each piece off per stack", async () => {
@@ -262,7 +348,10 @@ describe("workbooks, saved queries and the dashboard", () => {
         for (const type of [WORKBOOK, QUERY, "azure-native:operationalinsights:QueryPack", DASHBOARD]) {
             assert.deepStrictEqual(of(off, type), [], type);
         }
-        assert.ok(!off.resources.some((r) => r.inputs.namespace === "Microsoft.Portal"), "no Microsoft.Portal registration without a dashboard");
+        assert.ok(
+            !off.resources.some((r) => r.inputs.namespace === "Microsoft.Portal"),
+            "no Microsoft.Portal registration without a dashboard",
+        );
         assert.deepStrictEqual([off.outputs.workbookUrls, off.outputs.dashboardUrl, off.outputs.queryPackName], [{}, undefined, undefined]);
     });
 

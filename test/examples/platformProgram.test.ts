@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as path from "path";
-import { Evaluation, evaluateStack, RecordedResource } from "../../tools/offline/recorder";
+import * as assert from "node:assert";
+import * as path from "node:path";
+import { type Evaluation, evaluateStack, type RecordedResource } from "../../tools/offline/recorder";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 
 /**
@@ -18,7 +18,10 @@ describe("another Pulumi program using ProvisioningLogging through the package e
     it("names every resource after the component instance it chose", () => {
         const names = example.resources.filter((r) => r.custom).map((r) => r.name);
         assert.ok(names.length > 20, `${names.length} resources`);
-        assert.deepStrictEqual(names.filter((n) => !n.startsWith("identity-logs-")), []);
+        assert.deepStrictEqual(
+            names.filter((n) => !n.startsWith("identity-logs-")),
+            [],
+        );
     });
 
     it("applies the args it passed, and the component's documented defaults for the rest", () => {
@@ -30,15 +33,27 @@ describe("another Pulumi program using ProvisioningLogging through the package e
         const [table] = custom("pulumi-nodejs:dynamic:TableRetention");
         assert.deepStrictEqual([table.inputs.retentionInDays, table.inputs.totalRetentionInDays], [90, 730]);
         const [setting] = custom("azure-native:aadiam:DiagnosticSetting");
-        assert.deepStrictEqual((setting.inputs.logs as Array<{ category: string }>).map((l) => l.category), ["ProvisioningLogs", "AuditLogs"]);
+        assert.deepStrictEqual(
+            (setting.inputs.logs as Array<{ category: string }>).map((l) => l.category),
+            ["ProvisioningLogs", "AuditLogs"],
+        );
     });
 
     it("deploys alerts to the one team group it named, with its threshold for failure spikes", () => {
-        assert.deepStrictEqual(custom("azure-native:monitor:ActionGroup").map((g) => [g.inputs.actionGroupName, g.inputs.emailReceivers]), [
-            ["ag-entra-provisioning-platform-example-team", [{ name: "email-1", emailAddress: "identity-team@contoso.com", useCommonAlertSchema: true }]],
-        ]);
-        const failureSpike = custom("azure-native:monitor:ScheduledQueryRule").find((r) => r.inputs.ruleName === "entra-provisioning-platform-example-failure-spike");
-        assert.strictEqual((failureSpike?.inputs.criteria as { allOf: Array<{ threshold: number }> }).allOf[0].threshold, 20);
+        assert.deepStrictEqual(
+            custom("azure-native:monitor:ActionGroup").map((g) => [g.inputs.actionGroupName, g.inputs.emailReceivers]),
+            [
+                [
+                    "ag-entra-provisioning-platform-example-team",
+                    [{ name: "email-1", emailAddress: "identity-team@contoso.com", useCommonAlertSchema: true }],
+                ],
+            ],
+        );
+        const failureSpike = custom("azure-native:monitor:ScheduledQueryRule").find(
+            (r) => r.inputs.ruleName === "entra-provisioning-platform-example-failure-spike",
+        );
+        assert.ok(failureSpike, "the failure-spike rule is deployed");
+        assert.strictEqual((failureSpike.inputs.criteria as { allOf: Array<{ threshold: number }> }).allOf[0].threshold, 20);
         assert.deepStrictEqual(example.outputs.alertRules, [
             "entra-provisioning-platform-example-failure-spike",
             "entra-provisioning-platform-example-provisioning-stopped",

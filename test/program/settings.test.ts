@@ -1,9 +1,9 @@
-import * as assert from "assert";
-import * as crypto from "crypto";
+import * as assert from "node:assert";
+import * as crypto from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { parseBootstrapSettings } from "../../bootstrap/config";
 import { parseSettings } from "../../program/settings";
-import { evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 
 const VALID: Record<string, string> = {
     tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
@@ -82,19 +82,67 @@ describe("stack configuration", () => {
     });
 
     const cases: Array<[string, Record<string, string>, string]> = [
-        ["a tenant ID that is not a GUID", withSetting("tenantId", "contoso.onmicrosoft.com"), '`tenantId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "contoso.onmicrosoft.com")'],
-        ["a subscription ID that is not a GUID", withSetting("subscriptionId", "prod-sub"), '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod-sub")'],
-        ["a missing tenant ID", { subscriptionId: VALID.subscriptionId, location: "westeurope", alertReceivers: VALID.alertReceivers }, "`tenantId` is required: set it with `pulumi config set tenantId <value>`"],
-        ["a location given as a display name", withSetting("location", "West Europe"), '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "West Europe")'],
-        ["a location that is not a region", withSetting("location", "westeuropa"), '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "westeuropa")'],
-        ["a resource group name ending in a period", withSetting("resourceGroupName", "rg-logs."), "`resourceGroupName` must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.' (got \"rg-logs.\")"],
-        ["createResourceGroup that is not a boolean", withSetting("createResourceGroup", "yes"), '`createResourceGroup` must be true or false (got "yes")'],
-        ["a workspace name that is too short", withSetting("workspaceName", "log"), '`workspaceName` must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit (got "log")'],
+        [
+            "a tenant ID that is not a GUID",
+            withSetting("tenantId", "contoso.onmicrosoft.com"),
+            '`tenantId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "contoso.onmicrosoft.com")',
+        ],
+        [
+            "a subscription ID that is not a GUID",
+            withSetting("subscriptionId", "prod-sub"),
+            '`subscriptionId` must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47 (got "prod-sub")',
+        ],
+        [
+            "a missing tenant ID",
+            { subscriptionId: VALID.subscriptionId, location: "westeurope", alertReceivers: VALID.alertReceivers },
+            "`tenantId` is required: set it with `pulumi config set tenantId <value>`",
+        ],
+        [
+            "a location given as a display name",
+            withSetting("location", "West Europe"),
+            '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "West Europe")',
+        ],
+        [
+            "a location that is not a region",
+            withSetting("location", "westeuropa"),
+            '`location` must be the name of a region of the Azure public cloud; did you mean westeurope? (got "westeuropa")',
+        ],
+        [
+            "a resource group name ending in a period",
+            withSetting("resourceGroupName", "rg-logs."),
+            "`resourceGroupName` must be 1-90 letters, digits, '-', '_', '.', '(' or ')' and must not end with '.' (got \"rg-logs.\")",
+        ],
+        [
+            "createResourceGroup that is not a boolean",
+            withSetting("createResourceGroup", "yes"),
+            '`createResourceGroup` must be true or false (got "yes")',
+        ],
+        [
+            "a workspace name that is too short",
+            withSetting("workspaceName", "log"),
+            '`workspaceName` must be 4-63 letters, digits or hyphens, starting and ending with a letter or digit (got "log")',
+        ],
         ["workspace retention under 30 days", withSetting("retentionInDays", "7"), "`retentionInDays` must be between 30 and 730 (got 7)"],
-        ["workspace retention over 730 days", withSetting("retentionInDays", "731"), "`retentionInDays` must be between 30 and 730 (got 731)"],
-        ["workspace retention that is not a whole number", withSetting("retentionInDays", "30.5"), '`retentionInDays` must be a whole number (got "30.5")'],
-        ["table retention under 4 days", withSetting("provisioningLogsRetentionInDays", "3"), "`provisioningLogsRetentionInDays` must be -1 or between 4 and 730 (got 3)"],
-        ["total retention over 12 years", withSetting("provisioningLogsTotalRetentionInDays", "5000"), "`provisioningLogsTotalRetentionInDays` must be -1 or between 4 and 4383 (got 5000)"],
+        [
+            "workspace retention over 730 days",
+            withSetting("retentionInDays", "731"),
+            "`retentionInDays` must be between 30 and 730 (got 731)",
+        ],
+        [
+            "workspace retention that is not a whole number",
+            withSetting("retentionInDays", "30.5"),
+            '`retentionInDays` must be a whole number (got "30.5")',
+        ],
+        [
+            "table retention under 4 days",
+            withSetting("provisioningLogsRetentionInDays", "3"),
+            "`provisioningLogsRetentionInDays` must be -1 or between 4 and 730 (got 3)",
+        ],
+        [
+            "total retention over 12 years",
+            withSetting("provisioningLogsTotalRetentionInDays", "5000"),
+            "`provisioningLogsTotalRetentionInDays` must be -1 or between 4 and 4383 (got 5000)",
+        ],
         [
             "total retention above two years that is not whole years",
             withSetting("provisioningLogsTotalRetentionInDays", "1000"),
@@ -111,13 +159,41 @@ describe("stack configuration", () => {
             withSetting("diagnosticLogCategories", '["AuditLogs","SignInLog"]'),
             '`diagnosticLogCategories[1]` must be an Entra ID log category; did you mean SignInLogs? (got "SignInLog")',
         ],
-        ["a category listed twice", withSetting("diagnosticLogCategories", '["AuditLogs","AuditLogs"]'), '`diagnosticLogCategories` must not list a category twice (got ["AuditLogs","AuditLogs"])'],
-        ["categories that are not a list", withSetting("diagnosticLogCategories", "AuditLogs"), '`diagnosticLogCategories` must be a list (got "AuditLogs")'],
-        ["a diagnostic setting name with a slash", withSetting("diagnosticSettingName", "logs/prod"), "`diagnosticSettingName` must be letters, digits, '-', '_' or '.', starting with a letter or digit (got \"logs/prod\")"],
-        ["a registration timeout of zero", withSetting("registrationTimeoutMinutes", "0"), "`registrationTimeoutMinutes` must be between 1 and 180 (got 0)"],
-        ["a tag without a value separator", withSetting("tags", '["env"]'), '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "env")'],
-        ["a misspelt setting", withSetting("retentionindays", "90"), "`retentionindays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml"],
-        ["two problems at once", { ...VALID, retentionInDays: "7", dailyQuotaGb: "0" }, "`retentionInDays` must be between 30 and 730 (got 7) (and 1 more problem)"],
+        [
+            "a category listed twice",
+            withSetting("diagnosticLogCategories", '["AuditLogs","AuditLogs"]'),
+            '`diagnosticLogCategories` must not list a category twice (got ["AuditLogs","AuditLogs"])',
+        ],
+        [
+            "categories that are not a list",
+            withSetting("diagnosticLogCategories", "AuditLogs"),
+            '`diagnosticLogCategories` must be a list (got "AuditLogs")',
+        ],
+        [
+            "a diagnostic setting name with a slash",
+            withSetting("diagnosticSettingName", "logs/prod"),
+            "`diagnosticSettingName` must be letters, digits, '-', '_' or '.', starting with a letter or digit (got \"logs/prod\")",
+        ],
+        [
+            "a registration timeout of zero",
+            withSetting("registrationTimeoutMinutes", "0"),
+            "`registrationTimeoutMinutes` must be between 1 and 180 (got 0)",
+        ],
+        [
+            "a tag without a value separator",
+            withSetting("tags", '["env"]'),
+            '`tags[0]` must be name=value with a name of at most 512 characters without < > % & \\ ? / and a value of at most 256 (got "env")',
+        ],
+        [
+            "a misspelt setting",
+            withSetting("retentionindays", "90"),
+            "`retentionindays` is not a setting of this project (did you mean `retentionInDays`?); the settings are listed in Pulumi.yaml",
+        ],
+        [
+            "two problems at once",
+            { ...VALID, retentionInDays: "7", dailyQuotaGb: "0" },
+            "`retentionInDays` must be between 30 and 730 (got 7) (and 1 more problem)",
+        ],
     ];
 
     for (const [what, raw, message] of cases) {
@@ -153,14 +229,11 @@ describe("stack configuration", () => {
 
     it("fails the program before any resource is registered, with the same line and no stack trace", async () => {
         const recorded: RecordedResource[] = [];
-        await assert.rejects(
-            evaluateStackWith("dev", { retentionInDays: "7" }, { sink: recorded }),
-            (e: Error) => {
-                assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
-                assert.strictEqual(e.message, "`retentionInDays` must be between 30 and 730 (got 7)");
-                return true;
-            },
-        );
+        await assert.rejects(evaluateStackWith("dev", { retentionInDays: "7" }, { sink: recorded }), (e: Error) => {
+            assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
+            assert.strictEqual(e.message, "`retentionInDays` must be between 30 and 730 (got 7)");
+            return true;
+        });
         // Let a registration still in flight land: the mocks answer within turns of the event loop, no timer involved.
         for (let turn = 0; turn < 10; turn++) {
             await new Promise((r) => setImmediate(r));

@@ -1,17 +1,23 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { POLICIES } from "../../policies/policies";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 
 /** policies/config/default.json: what a stack without its own policies/config/<stack>.json is checked with. */
 describe("stack settings: the default policy config", () => {
-    const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "config", "default.json"), "utf8")) as Record<string, unknown>;
+    const config = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "policies", "config", "default.json"), "utf8")) as Record<
+        string,
+        unknown
+    >;
 
     it("makes every policy advisory", () => {
         assert.strictEqual(config.all, "advisory");
         for (const [name, value] of Object.entries(config).filter(([n]) => n !== "all")) {
-            assert.ok(typeof value !== "string" && !(value as { enforcementLevel?: unknown }).enforcementLevel, `${name} sets no enforcement level of its own`);
+            assert.ok(
+                typeof value !== "string" && !(value as { enforcementLevel?: unknown }).enforcementLevel,
+                `${name} sets no enforcement level of its own`,
+            );
         }
     });
 

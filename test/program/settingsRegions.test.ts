@@ -1,7 +1,7 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
-import { AZURE_CLOUDS, cloudOf, locationProblem, RegionData, regionsOf } from "../../program/regions";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { AZURE_CLOUDS, cloudOf, locationProblem, type RegionData, regionsOf } from "../../program/regions";
 import { readStackConfig, stackNames } from "../../tools/stackFiles";
 import { refreshRegions, refreshRegionsCommand, REGIONS_FILE, regionsFromListLocations, renderRegions } from "../../tools/refreshRegions";
 import { withTempDir } from "../support/tempDir";
@@ -10,9 +10,19 @@ const data = JSON.parse(fs.readFileSync(REGIONS_FILE, "utf8")) as RegionData;
 
 /** A few entries shaped as `az account list-locations -o json` prints them. */
 const LISTED = [
-    { name: "westeurope", displayName: "West Europe", regionalDisplayName: "(Europe) West Europe", metadata: { regionType: "Physical", regionCategory: "Recommended" } },
+    {
+        name: "westeurope",
+        displayName: "West Europe",
+        regionalDisplayName: "(Europe) West Europe",
+        metadata: { regionType: "Physical", regionCategory: "Recommended" },
+    },
     { name: "europe", displayName: "Europe", regionalDisplayName: "Europe", metadata: { regionType: "Logical", regionCategory: "Other" } },
-    { name: "eastus", displayName: "East US", regionalDisplayName: "(US) East US", metadata: { regionType: "Physical", regionCategory: "Recommended" } },
+    {
+        name: "eastus",
+        displayName: "East US",
+        regionalDisplayName: "(US) East US",
+        metadata: { regionType: "Physical", regionCategory: "Recommended" },
+    },
 ];
 
 const io = () => {
@@ -26,7 +36,10 @@ describe("stack settings: Azure regions", () => {
             assert.ok(data.clouds[cloud].source.length > 20, `${cloud} has a source`);
             assert.ok(regionsOf(cloud).length >= 6, `${cloud} lists its regions`);
         }
-        assert.match(data.clouds.AzureCloud.source, /^Azure\/terraform-azurerm-avm-utl-regions, modules\/cached-data\/locations\.tf\.json at commit [0-9a-f]{40}/);
+        assert.match(
+            data.clouds.AzureCloud.source,
+            /^Azure\/terraform-azurerm-avm-utl-regions, modules\/cached-data\/locations\.tf\.json at commit [0-9a-f]{40}/,
+        );
     });
 
     it("lists lower-case names, each in one cloud only, sorted", () => {
@@ -35,7 +48,10 @@ describe("stack settings: Azure regions", () => {
         for (const cloud of AZURE_CLOUDS) {
             const names = regionsOf(cloud).map((r) => r.name);
             assert.deepStrictEqual(names, [...names].sort());
-            assert.ok(names.every((n) => /^[a-z0-9]+$/.test(n)), cloud);
+            assert.ok(
+                names.every((n) => /^[a-z0-9]+$/.test(n)),
+                cloud,
+            );
         }
     });
 
@@ -50,8 +66,14 @@ describe("stack settings: Azure regions", () => {
         assert.strictEqual(cloudOf("usgovvirginia"), "AzureUSGovernment");
         assert.strictEqual(cloudOf("chinanorth3"), "AzureChinaCloud");
         assert.strictEqual(locationProblem("usgovvirginia", "AzureUSGovernment"), undefined);
-        assert.strictEqual(locationProblem("westeurope", "AzureChinaCloud"), "must be a region of Azure operated by 21Vianet (China); westeurope is a region of the Azure public cloud");
-        assert.strictEqual(locationProblem("chinanorht", "AzureChinaCloud"), "must be the name of a region of Azure operated by 21Vianet (China); did you mean chinanorth?");
+        assert.strictEqual(
+            locationProblem("westeurope", "AzureChinaCloud"),
+            "must be a region of Azure operated by 21Vianet (China); westeurope is a region of the Azure public cloud",
+        );
+        assert.strictEqual(
+            locationProblem("chinanorht", "AzureChinaCloud"),
+            "must be the name of a region of Azure operated by 21Vianet (China); did you mean chinanorth?",
+        );
     });
 
     it("is what the refresh script writes, so a refresh shows only real changes", () => {
@@ -72,8 +94,13 @@ describe("stack settings: Azure regions", () => {
     });
 
     it("refuses a file that is not az account list-locations output, with one line", async () => {
-        assert.throws(() => regionsFromListLocations("{", "x.json"), { name: "UsageError", message: "x.json is not JSON: run `az account list-locations -o json > x.json`" });
-        assert.throws(() => regionsFromListLocations('{"value":[]}', "x.json"), { message: "x.json is not a list of locations: run `az account list-locations -o json > x.json`" });
+        assert.throws(() => regionsFromListLocations("{", "x.json"), {
+            name: "UsageError",
+            message: "x.json is not JSON: run `az account list-locations -o json > x.json`",
+        });
+        assert.throws(() => regionsFromListLocations('{"value":[]}', "x.json"), {
+            message: "x.json is not a list of locations: run `az account list-locations -o json > x.json`",
+        });
         assert.throws(() => regionsFromListLocations('[{"name":"West Europe","displayName":"West Europe"}]', "x.json"), {
             message: "x.json entry 0 has no lower-case name and display name: is it az account list-locations output?",
         });

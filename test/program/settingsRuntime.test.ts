@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import {
     checkConfigNamespaces,
@@ -7,7 +7,7 @@ import {
     runtimeConfig,
     withEncryptedPlaceholders,
 } from "../../program/settingsValidation";
-import { evaluate, evaluateStackWith, RecordedResource } from "../../tools/offline/recorder";
+import { evaluate, evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 
 const PROJECT = "entra-provisioning-logs";
@@ -50,7 +50,15 @@ describe("stack settings as the Pulumi runtime hands them to the program", () =>
     });
 
     it("accepts keys of the providers' and Pulumi's namespaces", async () => {
-        assert.strictEqual(await outcome((c) => ({ ...c, "azure-native:location": "westeurope", "azuread:tenantId": c[`${PROJECT}:tenantId`], "pulumi:tags": "{}" })), "ok");
+        assert.strictEqual(
+            await outcome((c) => ({
+                ...c,
+                "azure-native:location": "westeurope",
+                "azuread:tenantId": c[`${PROJECT}:tenantId`],
+                "pulumi:tags": "{}",
+            })),
+            "ok",
+        );
     });
 
     it("rejects secret receivers the runtime did not receive as secret, naming the command", async () => {
@@ -63,7 +71,9 @@ describe("stack settings as the Pulumi runtime hands them to the program", () =>
     });
 
     it("reads which keys the runtime received as secret", () => {
-        pulumi.runtime.setAllConfig({ [`${PROJECT}:alertSecretReceivers`]: "[]", [`${PROJECT}:location`]: "westeurope" }, [`${PROJECT}:alertSecretReceivers`]);
+        pulumi.runtime.setAllConfig({ [`${PROJECT}:alertSecretReceivers`]: "[]", [`${PROJECT}:location`]: "westeurope" }, [
+            `${PROJECT}:alertSecretReceivers`,
+        ]);
         assert.deepStrictEqual(runtimeConfig().secretKeys, [`${PROJECT}:alertSecretReceivers`]);
     });
 
@@ -86,7 +96,17 @@ describe("stack settings as the Pulumi runtime hands them to the program", () =>
 describe("config checks the offline tools call", () => {
     it("allows every namespace but the project's look-alikes", () => {
         assert.doesNotThrow(() =>
-            checkConfigNamespaces([`${PROJECT}:location`, "azure-native:location", "azuread:tenantId", "pulumi:tags", "entra-provisioning-logs-bootstrap:tenantId", "aws:region"], PROJECT),
+            checkConfigNamespaces(
+                [
+                    `${PROJECT}:location`,
+                    "azure-native:location",
+                    "azuread:tenantId",
+                    "pulumi:tags",
+                    "entra-provisioning-logs-bootstrap:tenantId",
+                    "aws:region",
+                ],
+                PROJECT,
+            ),
         );
         assert.throws(() => checkConfigNamespaces(["entra-provisioning-logz:location"], PROJECT, ["location"]), {
             name: "ConfigError",
@@ -97,11 +117,18 @@ describe("config checks the offline tools call", () => {
 
     it("finds a plain-text value anywhere under a secret setting of a stack file", () => {
         const secure = { secure: "v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBBBB" };
-        assert.doesNotThrow(() => checkStackFileSecrets({ [`${PROJECT}:alertSecretReceivers`]: [secure, secure] }, PROJECT, ["alertSecretReceivers"]));
-        assert.doesNotThrow(() => checkStackFileSecrets({ [`${PROJECT}:alertSecretReceivers`]: secure, [`${PROJECT}:location`]: "westeurope" }, PROJECT, ["alertSecretReceivers"]));
+        assert.doesNotThrow(() =>
+            checkStackFileSecrets({ [`${PROJECT}:alertSecretReceivers`]: [secure, secure] }, PROJECT, ["alertSecretReceivers"]),
+        );
+        assert.doesNotThrow(() =>
+            checkStackFileSecrets({ [`${PROJECT}:alertSecretReceivers`]: secure, [`${PROJECT}:location`]: "westeurope" }, PROJECT, [
+                "alertSecretReceivers",
+            ]),
+        );
         assert.doesNotThrow(() => checkStackFileSecrets({ [`${PROJECT}:alertSecretReceivers`]: [] }, PROJECT, ["alertSecretReceivers"]));
         assert.throws(() => checkStackFileSecrets({ [`${PROJECT}:token`]: { nested: [secure, "plain"] } }, PROJECT, ["token"]), {
-            message: "`token.nested[1]` holds credentials but is plain text in the stack file (value hidden): set it with `pulumi config set --secret --path 'token.nested[1]' '<value>'`",
+            message:
+                "`token.nested[1]` holds credentials but is plain text in the stack file (value hidden): set it with `pulumi config set --secret --path 'token.nested[1]' '<value>'`",
         });
     });
 

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { runCase, runSettingsTable, SETTINGS_CASES } from "../bench/settings";
 
 /** Every configuration in the table, one change from a valid base (test/bench/settings.ts). */
@@ -28,16 +28,27 @@ describe("stack settings, one change at a time", () => {
 
     it("counts the whole table for the benchmark: every invalid one rejected in one line, no valid one rejected", () => {
         const invalid = SETTINGS_CASES.filter((c) => c.rejects !== undefined).length;
-        assert.deepStrictEqual(runSettingsTable(), { tried: SETTINGS_CASES.length, rejectedInOneLine: invalid, wronglyAccepted: 0, wronglyRejected: 0 });
+        assert.deepStrictEqual(runSettingsTable(), {
+            tried: SETTINGS_CASES.length,
+            rejectedInOneLine: invalid,
+            wronglyAccepted: 0,
+            wronglyRejected: 0,
+        });
     });
 
     it("counts a wrongly accepted and a wrongly rejected configuration as such", () => {
         const valid = SETTINGS_CASES.find((c) => c.rejects === undefined)!;
-        assert.deepStrictEqual(runSettingsTable([{ ...valid, rejects: "anything" }, { ...valid, set: { "entra-provisioning-logs:retentionInDays": "7" } }]), {
-            tried: 2,
-            rejectedInOneLine: 0,
-            wronglyAccepted: 1,
-            wronglyRejected: 1,
-        });
+        assert.deepStrictEqual(
+            runSettingsTable([
+                { ...valid, rejects: "anything" },
+                { ...valid, set: { "entra-provisioning-logs:retentionInDays": "7" } },
+            ]),
+            {
+                tried: 2,
+                rejectedInOneLine: 0,
+                wronglyAccepted: 1,
+                wronglyRejected: 1,
+            },
+        );
     });
 });

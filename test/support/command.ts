@@ -1,4 +1,4 @@
-import { Command, runCommand } from "../../tools/cli";
+import { type Command, runCommand } from "../../tools/cli";
 
 /** What a command printed, and its exit code. */
 export interface CommandResult {
@@ -11,6 +11,6 @@ export interface CommandResult {
 export async function runIn(command: Command, argv: readonly string[], stdin = ""): Promise<CommandResult> {
     let out = "";
     let err = "";
-    const code = await runCommand(command, argv, { out: (s) => (out += s + "\n"), err: (s) => (err += s + "\n"), stdin: () => stdin });
+    const code = await runCommand(command, argv, { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`), stdin: () => stdin });
     return { code, out, err };
 }

@@ -1,5 +1,5 @@
-import * as https from "https";
-import type { AddressInfo } from "net";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
 import type { TokenCredential } from "@azure/identity";
 import type { Clock } from "../../program/azure/armOperation";
 
@@ -24,7 +24,10 @@ export interface ArmRequest {
  * time out). `raw` sends that text as the body instead of `body`'s JSON (an answer that is not JSON);
  * `breakAfter` sends that many bytes of the body, then breaks the connection (a reset mid-answer).
  */
-export type ArmReply = { status: number; body?: unknown; headers?: Record<string, string>; raw?: string; breakAfter?: number } | "reset" | "hang";
+export type ArmReply =
+    | { status: number; body?: unknown; headers?: Record<string, string>; raw?: string; breakAfter?: number }
+    | "reset"
+    | "hang";
 export type ArmHandler = (req: ArmRequest) => ArmReply;
 
 interface Certificate {

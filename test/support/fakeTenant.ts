@@ -1,7 +1,7 @@
-import { parseSettings, Settings } from "../../program/settings";
+import { parseSettings, type Settings } from "../../program/settings";
 import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
-import { ArmHandler, ArmReply, ArmRequest, armError } from "./fakeArm";
+import { type ArmHandler, type ArmReply, type ArmRequest, armError } from "./fakeArm";
 
 /** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
 export interface TenantState {
@@ -94,7 +94,13 @@ export function healthyTenant(s: Settings = devSettings()): TenantState {
             {
                 id: "sp-salesforce",
                 displayName: "Salesforce",
-                jobs: [{ id: "SfSandboxOutDelta.1", templateId: "SfSandboxOutDelta", status: { code: "Active", lastExecution: { state: "Succeeded", timeEnded: "2026-11-25T09:20:00Z" } } }],
+                jobs: [
+                    {
+                        id: "SfSandboxOutDelta.1",
+                        templateId: "SfSandboxOutDelta",
+                        status: { code: "Active", lastExecution: { state: "Succeeded", timeEnded: "2026-11-25T09:20:00Z" } },
+                    },
+                ],
             },
         ],
         data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 1234, Apps24h: 5, IngestionDelayP95: "00:03:20" },
@@ -144,7 +150,13 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
         const workspace = workspaceIdOf(s).toLowerCase();
         if (path === workspace) {
             return state.workspace
-                ? { status: 200, body: { id: workspaceIdOf(s), properties: { retentionInDays: state.workspace.retentionInDays, customerId: state.workspace.customerId } } }
+                ? {
+                      status: 200,
+                      body: {
+                          id: workspaceIdOf(s),
+                          properties: { retentionInDays: state.workspace.retentionInDays, customerId: state.workspace.customerId },
+                      },
+                  }
                 : notFound(req);
         }
         if (path === `${workspace}/tables/aadprovisioninglogs`) {
@@ -152,7 +164,13 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
         }
         if (path === "/providers/microsoft.aadiam/diagnosticsettings") {
             if (state.diagnosticSettings === "forbidden") {
-                return { status: 403, body: armError("AuthorizationFailed", "does not have authorization to perform action 'microsoft.aadiam/diagnosticSettings/read'") };
+                return {
+                    status: 403,
+                    body: armError(
+                        "AuthorizationFailed",
+                        "does not have authorization to perform action 'microsoft.aadiam/diagnosticSettings/read'",
+                    ),
+                };
             }
             return {
                 status: 200,
@@ -164,7 +182,11 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
                             ...(d.storageAccountId ? { storageAccountId: d.storageAccountId } : {}),
                             ...(d.eventHubAuthorizationRuleId ? { eventHubAuthorizationRuleId: d.eventHubAuthorizationRuleId } : {}),
                             ...(d.eventHubName ? { eventHubName: d.eventHubName } : {}),
-                            logs: d.categories.map((category) => ({ category, enabled: true, retentionPolicy: { enabled: false, days: 0 } })),
+                            logs: d.categories.map((category) => ({
+                                category,
+                                enabled: true,
+                                retentionPolicy: { enabled: false, days: 0 },
+                            })),
                         },
                     })),
                 },
@@ -173,11 +195,21 @@ export function tenantHandler(s: Settings, state: TenantState): ArmHandler {
         const rule = new RegExp(`^${rg}/providers/Microsoft.Insights/scheduledQueryRules/([^/]+)$`, "i").exec(req.path);
         if (rule) {
             const r = state.rules[rule[1]];
-            return r ? { status: 200, body: { name: rule[1], properties: { enabled: r.enabled, actions: { actionGroups: r.actionGroups } } } } : notFound(req);
+            return r
+                ? { status: 200, body: { name: rule[1], properties: { enabled: r.enabled, actions: { actionGroups: r.actionGroups } } } }
+                : notFound(req);
         }
         const g = state.actionGroups[path];
         if (g) {
-            return { status: 200, body: { properties: { enabled: g.enabled, emailReceivers: Array.from({ length: g.emails }, (_, i) => ({ name: `email-${i}` })) } } };
+            return {
+                status: 200,
+                body: {
+                    properties: {
+                        enabled: g.enabled,
+                        emailReceivers: Array.from({ length: g.emails }, (_, i) => ({ name: `email-${i}` })),
+                    },
+                },
+            };
         }
         const workbook = new RegExp(`^${rg}/providers/microsoft.insights/workbooks/([^/]+)$`, "i").exec(req.path);
         if (workbook && state.workbooks.includes(workbook[1])) {
@@ -208,12 +240,18 @@ function extraAnswer(s: Settings, state: TenantState, req: ArmRequest, path: str
             return undefined;
         }
         const row = ws.data ?? { LastRecord: null, Records24h: 0, Apps24h: 0, IngestionDelayP95: null };
-        return { status: 200, body: { tables: [{ name: "PrimaryResult", columns: DATA_COLUMNS, rows: [DATA_COLUMNS.map((c) => row[c.name] ?? null)] }] } };
+        return {
+            status: 200,
+            body: { tables: [{ name: "PrimaryResult", columns: DATA_COLUMNS, rows: [DATA_COLUMNS.map((c) => row[c.name] ?? null)] }] },
+        };
     }
     const own = { subscriptionId: s.subscriptionId, displayName: `subscription of stack ${s.stack}`, tenantId: s.tenantId };
     const subscriptions = [own, ...(state.subscriptions ?? [])];
     if (path === "/subscriptions") {
-        return { status: 200, body: { value: subscriptions.map((x) => ({ id: `/subscriptions/${x.subscriptionId}`, ...x, state: "Enabled" })) } };
+        return {
+            status: 200,
+            body: { value: subscriptions.map((x) => ({ id: `/subscriptions/${x.subscriptionId}`, ...x, state: "Enabled" })) },
+        };
     }
     const sub = subscriptions.find((x) => x !== own && path === `/subscriptions/${x.subscriptionId}`.toLowerCase());
     if (sub) {
@@ -222,39 +260,95 @@ function extraAnswer(s: Settings, state: TenantState, req: ArmRequest, path: str
     const list = /^\/subscriptions\/([^/]+)\/providers\/microsoft\.operationalinsights\/workspaces$/.exec(path);
     if (list) {
         if ((state.forbiddenSubscriptions ?? []).some((x) => x.toLowerCase() === list[1])) {
-            return { status: 403, body: armError("AuthorizationFailed", `does not have authorization to perform action 'Microsoft.OperationalInsights/workspaces/read' over scope '/subscriptions/${list[1]}'`) };
+            return {
+                status: 403,
+                body: armError(
+                    "AuthorizationFailed",
+                    `does not have authorization to perform action 'Microsoft.OperationalInsights/workspaces/read' over scope '/subscriptions/${list[1]}'`,
+                ),
+            };
         }
         const mine =
             state.workspace && list[1] === s.subscriptionId.toLowerCase()
-                ? [{ id: workspaceIdOf(s), name: s.workspaceName, location: s.location, properties: { customerId: state.workspace.customerId, retentionInDays: state.workspace.retentionInDays } }]
+                ? [
+                      {
+                          id: workspaceIdOf(s),
+                          name: s.workspaceName,
+                          location: s.location,
+                          properties: { customerId: state.workspace.customerId, retentionInDays: state.workspace.retentionInDays },
+                      },
+                  ]
                 : [];
         const listed = others
             .filter((w) => w.id.toLowerCase().startsWith(`/subscriptions/${list[1]}/`))
-            .map((w) => ({ id: w.id, name: w.id.split("/").pop(), location: w.location, properties: { customerId: w.customerId, retentionInDays: w.retentionInDays } }));
+            .map((w) => ({
+                id: w.id,
+                name: w.id.split("/").pop(),
+                location: w.location,
+                properties: { customerId: w.customerId, retentionInDays: w.retentionInDays },
+            }));
         return { status: 200, body: { value: [...mine, ...listed] } };
     }
     for (const w of others) {
         const id = w.id.toLowerCase();
         if (path === id) {
-            return { status: 200, body: { id: w.id, name: w.id.split("/").pop(), location: w.location, properties: { customerId: w.customerId, retentionInDays: w.retentionInDays } } };
+            return {
+                status: 200,
+                body: {
+                    id: w.id,
+                    name: w.id.split("/").pop(),
+                    location: w.location,
+                    properties: { customerId: w.customerId, retentionInDays: w.retentionInDays },
+                },
+            };
         }
         if (path === `${id}/tables/aadprovisioninglogs`) {
-            return { status: 200, body: { name: "AADProvisioningLogs", properties: w.table ?? { retentionInDays: w.retentionInDays, totalRetentionInDays: w.retentionInDays } } };
+            return {
+                status: 200,
+                body: {
+                    name: "AADProvisioningLogs",
+                    properties: w.table ?? { retentionInDays: w.retentionInDays, totalRetentionInDays: w.retentionInDays },
+                },
+            };
         }
         if (path === `${id}/providers/microsoft.securityinsights/onboardingstates`) {
             return w.sentinel === "forbidden"
-                ? { status: 403, body: armError("AuthorizationFailed", "does not have authorization to perform action 'Microsoft.SecurityInsights/onboardingStates/read'") }
-                : { status: 200, body: { value: w.sentinel ? [{ id: `${w.id}/providers/Microsoft.SecurityInsights/onboardingStates/default`, name: "default", properties: { customerManagedKey: false } }] : [] } };
+                ? {
+                      status: 403,
+                      body: armError(
+                          "AuthorizationFailed",
+                          "does not have authorization to perform action 'Microsoft.SecurityInsights/onboardingStates/read'",
+                      ),
+                  }
+                : {
+                      status: 200,
+                      body: {
+                          value: w.sentinel
+                              ? [
+                                    {
+                                        id: `${w.id}/providers/Microsoft.SecurityInsights/onboardingStates/default`,
+                                        name: "default",
+                                        properties: { customerManagedKey: false },
+                                    },
+                                ]
+                              : [],
+                      },
+                  };
         }
     }
-    if (path.startsWith(`/subscriptions/${s.subscriptionId}/`.toLowerCase()) && path.endsWith("/providers/microsoft.securityinsights/onboardingstates")) {
+    if (
+        path.startsWith(`/subscriptions/${s.subscriptionId}/`.toLowerCase()) &&
+        path.endsWith("/providers/microsoft.securityinsights/onboardingstates")
+    ) {
         return { status: 200, body: { value: [] } };
     }
     const provider = /^\/subscriptions\/([^/]+)\/providers\/([^/]+)$/.exec(path);
     if (provider && provider[1] !== s.subscriptionId.toLowerCase()) {
         const states = Object.entries(state.otherProviders ?? {}).find(([k]) => k.toLowerCase() === provider[1])?.[1] ?? {};
         const ns = Object.keys(states).find((k) => k.toLowerCase() === provider[2]);
-        return ns ? { status: 200, body: { namespace: ns, registrationState: states[ns] } } : { status: 404, body: armError("SubscriptionNotFound", `The subscription '${provider[1]}' could not be found.`) };
+        return ns
+            ? { status: 200, body: { namespace: ns, registrationState: states[ns] } }
+            : { status: 404, body: armError("SubscriptionNotFound", `The subscription '${provider[1]}' could not be found.`) };
     }
     return undefined;
 }

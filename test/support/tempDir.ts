@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 /** Runs `fn` with a new folder in the temp dir, removed afterwards whatever happens. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {

@@ -1,17 +1,19 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../program/settingsValidation";
 import { checkKqlCommand } from "../../tools/checkKql";
 import { checkPolicyCommand } from "../../tools/checkPolicy";
-import { Command, EXIT_CODES, parseFlags, UsageError } from "../../tools/cli";
+import { type Command, EXIT_CODES, parseFlags, UsageError } from "../../tools/cli";
 import { discoverCommand } from "../../tools/discover";
 import { planCommand } from "../../tools/plan";
 import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 
-const failingWith = (error: unknown): Command => async () => {
-    throw error;
-};
+const failingWith =
+    (error: unknown): Command =>
+    async () => {
+        throw error;
+    };
 
 describe("the command runner every command shares", () => {
     it("documents one exit-code table: 0 ok, 1 findings, 2 usage or settings, 70 internal", () => {
@@ -19,7 +21,11 @@ describe("the command runner every command shares", () => {
     });
 
     it("prints a wrong command line, a wrong setting or a program's RunError as one line and exits 2", async () => {
-        for (const error of [new UsageError("--stack needs a value"), new ConfigError("`retentionInDays` must be between 30 and 730 (got 7)"), new pulumi.RunError("`tenantId` is required")]) {
+        for (const error of [
+            new UsageError("--stack needs a value"),
+            new ConfigError("`retentionInDays` must be between 30 and 730 (got 7)"),
+            new pulumi.RunError("`tenantId` is required"),
+        ]) {
             const result = await runIn(failingWith(error), []);
             assert.deepStrictEqual(result, { code: 2, out: "", err: `error: ${error.message}\n` });
         }
@@ -39,8 +45,12 @@ describe("the command runner every command shares", () => {
         const spec = { values: ["stack"] as const, switches: ["json"] as const, usage: "npm run x -- --stack <name> [--json]" };
         assert.deepStrictEqual(parseFlags(["--stack", "dev", "--json"], spec), { values: { stack: "dev" }, switches: { json: true } });
         assert.deepStrictEqual(parseFlags(["--stack=prod"], spec), { values: { stack: "prod" }, switches: { json: false } });
-        assert.throws(() => parseFlags(["--json=yes"], spec), { message: "unknown argument --json=yes; usage: npm run x -- --stack <name> [--json]" });
-        assert.throws(() => parseFlags(["stack"], spec), { message: "unknown argument stack; usage: npm run x -- --stack <name> [--json]" });
+        assert.throws(() => parseFlags(["--json=yes"], spec), {
+            message: "unknown argument --json=yes; usage: npm run x -- --stack <name> [--json]",
+        });
+        assert.throws(() => parseFlags(["stack"], spec), {
+            message: "unknown argument stack; usage: npm run x -- --stack <name> [--json]",
+        });
     });
 
     it("gives every command the same answer to a wrong command line: one line, exit 2", async () => {
@@ -69,7 +79,11 @@ describe("the command runner every command shares", () => {
             out: "test/fixtures/kql-files/broken.kql:3:9: KS142 The name 'ResultTyp' does not refer to any known column, table, variable or function.\nKQL check: 1 file checked: 1 problem.\n",
             err: "",
         });
-        assert.deepStrictEqual(await runIn(checkKqlCommand, ["/nonexistent.kql"]), { code: 2, out: "", err: "error: /nonexistent.kql: cannot be read (ENOENT)\n" });
+        assert.deepStrictEqual(await runIn(checkKqlCommand, ["/nonexistent.kql"]), {
+            code: 2,
+            out: "",
+            err: "error: /nonexistent.kql: cannot be read (ENOENT)\n",
+        });
     });
 
     it("treats a missing input file as a usage error, not a crash", async () => {

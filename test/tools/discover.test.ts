@@ -1,13 +1,13 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { discoverCommand } from "../../tools/discover";
 import { planCommand } from "../../tools/plan";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
 import { FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler, TenantState } from "../support/fakeTenant";
+import { devSettings, healthyTenant, tenantHandler, type TenantState } from "../support/fakeTenant";
 import { withTempDir } from "../support/tempDir";
 
 /**
@@ -29,7 +29,18 @@ function emptyTenant(): TenantState {
     const t = healthyTenant(s);
     delete t.workspace;
     delete t.data;
-    return { ...t, providers: { "Microsoft.Insights": "NotRegistered", "Microsoft.OperationalInsights": "Registered", "Microsoft.Portal": "Registered" }, diagnosticSettings: [], rules: {}, actionGroups: {}, workbooks: [] };
+    return {
+        ...t,
+        providers: {
+            "Microsoft.Insights": "NotRegistered",
+            "Microsoft.OperationalInsights": "Registered",
+            "Microsoft.Portal": "Registered",
+        },
+        diagnosticSettings: [],
+        rules: {},
+        actionGroups: {},
+        workbooks: [],
+    };
 }
 
 /** A tenant whose security team streams AuditLogs and SignInLogs to a Microsoft Sentinel workspace in its own subscription. */
@@ -37,7 +48,15 @@ function sentinelTenant(): TenantState {
     return {
         ...emptyTenant(),
         subscriptions: [{ subscriptionId: SECURITY, displayName: "Security", tenantId: TENANT }],
-        workspaces: [{ id: SENTINEL, customerId: "11111111-2222-3333-4444-555555555555", location: "westeurope", retentionInDays: 90, sentinel: true }],
+        workspaces: [
+            {
+                id: SENTINEL,
+                customerId: "11111111-2222-3333-4444-555555555555",
+                location: "westeurope",
+                retentionInDays: 90,
+                sentinel: true,
+            },
+        ],
         otherProviders: { [SECURITY]: { "Microsoft.Insights": "Registered" } },
         diagnosticSettings: [{ name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs"] }],
     };
@@ -48,7 +67,15 @@ async function discoverIn(dir: string, state: TenantState, stack: string, extra:
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(tenant), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = {
+            arm: arm.endpoint,
+            logs: `${arm.endpoint}/v1`,
+            graph: `${arm.endpoint}/v1.0`,
+            credential: fakeCredentialFor(tenant),
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+        };
         const result = await runIn(discoverCommand(endpoints), ["--stack", stack, "--config-file", stackFile(dir, stack), ...extra]);
         return { ...result, lines: result.out.trimEnd().split("\n"), arm };
     } finally {
@@ -112,7 +139,13 @@ async function discoverThenPlan(state: TenantState, stack: string) {
         const commands = printedCommands(found.lines);
         applyCommands(dir, stack, commands);
         const plan = await runIn(planCommand, ["--stack", stack, "--config-file", stackFile(dir, stack)]);
-        return { found, commands, plan, planLines: plan.out.trimEnd().split("\n"), stackText: fs.readFileSync(stackFile(dir, stack), "utf8") };
+        return {
+            found,
+            commands,
+            plan,
+            planLines: plan.out.trimEnd().split("\n"),
+            stackText: fs.readFileSync(stackFile(dir, stack), "utf8"),
+        };
     });
 }
 
@@ -127,7 +160,9 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         const { found, commands, plan, planLines } = await discoverThenPlan(emptyTenant(), "fresh");
         assert.strictEqual(found.code, 0);
         assert.deepStrictEqual(section(found.lines, "Tenant diagnostic settings"), ["Tenant diagnostic settings: 0 of 5 used (none)"]);
-        assert.deepStrictEqual(section(found.lines, "Log Analytics workspaces"), ["Log Analytics workspaces these credentials can see: 0, in 0 of 1 subscription(s)"]);
+        assert.deepStrictEqual(section(found.lines, "Log Analytics workspaces"), [
+            "Log Analytics workspaces these credentials can see: 0, in 0 of 1 subscription(s)",
+        ]);
         assert.deepStrictEqual(section(found.lines, "Resource providers"), [
             "Resource providers:",
             `  Microsoft.Insights on subscription of stack dev: NotRegistered`,
@@ -146,7 +181,14 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         assert.deepStrictEqual(commands, []);
         assert.strictEqual(plan.code, 0);
         assert.strictEqual(planLines[0], "Offline plan for stack fresh: pulumi up would create 29 resources.");
-        assert.ok(planLines.some((l) => /^create +azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-entra-provisioning-fresh in westeurope/.test(l)), plan.out);
+        assert.ok(
+            planLines.some((l) =>
+                /^create +azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-entra-provisioning-fresh in westeurope/.test(
+                    l,
+                ),
+            ),
+            plan.out,
+        );
     });
 
     it("points a tenant with a Sentinel workspace in another subscription at it, adopting the setting that feeds it", async () => {
@@ -160,7 +202,10 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             "Log Analytics workspaces these credentials can see: 1, in 1 of 2 subscription(s)",
             "  law-sentinel  subscription Security, rg-security, westeurope, Microsoft Sentinel, 90 d retention; AADProvisioningLogs: none in 30 days",
         ]);
-        assert.ok(found.lines.includes("  Microsoft.Insights on Security: Registered"), "Microsoft.Insights is checked where the workspace is");
+        assert.ok(
+            found.lines.includes("  Microsoft.Insights on Security: Registered"),
+            "Microsoft.Insights is checked where the workspace is",
+        );
         assert.strictEqual(
             found.lines.find((l) => l.startsWith("Recommended")),
             "Recommended (central): diagnostic setting sentinel-entra sends AuditLogs, SignInLogs to Microsoft Sentinel workspace law-sentinel: send ProvisioningLogs there too by adopting it, keeping every category and destination it has.",
@@ -187,15 +232,26 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         assert.doesNotMatch(stackText, /retentionInDays|dailyQuotaGb/);
 
         assert.strictEqual(plan.code, 0, plan.out + plan.err);
-        assert.strictEqual(planLines[0], "Offline plan for stack central: pulumi up would create 26 resources, import 1 existing and read 1 it does not manage.");
+        assert.strictEqual(
+            planLines[0],
+            "Offline plan for stack central: pulumi up would create 26 resources, import 1 existing and read 1 it does not manage.",
+        );
         assert.strictEqual(
             planLines[1],
             `Workspace: the existing ${SENTINEL}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
         );
-        assert.ok(planLines.some((l) => /^read +azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +existing \/subscriptions\/5c7e9a1b/.test(l)));
         assert.ok(
             planLines.some((l) =>
-                /^import +azure-native:aadiam:DiagnosticSetting +entra-provisioning-diagnostics-setting +sentinel-entra: ProvisioningLogs, AuditLogs, SignInLogs → workspace; adopts the existing setting \/providers\/microsoft\.aadiam\/diagnosticSettings\/sentinel-entra, keeping what it sends; retained on delete$/.test(l),
+                /^read +azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +existing \/subscriptions\/5c7e9a1b/.test(
+                    l,
+                ),
+            ),
+        );
+        assert.ok(
+            planLines.some((l) =>
+                /^import +azure-native:aadiam:DiagnosticSetting +entra-provisioning-diagnostics-setting +sentinel-entra: ProvisioningLogs, AuditLogs, SignInLogs → workspace; adopts the existing setting \/providers\/microsoft\.aadiam\/diagnosticSettings\/sentinel-entra, keeping what it sends; retained on delete$/.test(
+                    l,
+                ),
             ),
             plan.out,
         );
@@ -216,7 +272,13 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
                 },
             ],
             diagnosticSettings: [
-                { name: "portal-provisioning", workspaceId: CENTRAL, categories: ["AuditLogs", "ProvisioningLogs"], eventHubAuthorizationRuleId: EVENT_HUB_RULE, eventHubName: "entra" },
+                {
+                    name: "portal-provisioning",
+                    workspaceId: CENTRAL,
+                    categories: ["AuditLogs", "ProvisioningLogs"],
+                    eventHubAuthorizationRuleId: EVENT_HUB_RULE,
+                    eventHubName: "entra",
+                },
             ],
         };
         const { found, commands, plan, planLines } = await discoverThenPlan(state, "adopted");
@@ -225,8 +287,17 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             "Tenant diagnostic settings: 1 of 5 used",
             `  portal-provisioning: AuditLogs, ProvisioningLogs → workspace law-central (subscription subscription of stack dev), eventHubAuthorizationRuleId ${EVENT_HUB_RULE}, eventHubName entra`,
         ]);
-        assert.ok(found.lines.includes("  law-central  subscription subscription of stack dev, rg-logs, westeurope, 180 d retention; AADProvisioningLogs: last record 2026-11-25T09:30:00.000Z, 480 in the last 24 h"), found.out);
-        assert.ok(found.lines.includes("  ! diagnostic settings: portal-provisioning already sends ProvisioningLogs to workspace law-central: a second setting would ingest and bill them twice"));
+        assert.ok(
+            found.lines.includes(
+                "  law-central  subscription subscription of stack dev, rg-logs, westeurope, 180 d retention; AADProvisioningLogs: last record 2026-11-25T09:30:00.000Z, 480 in the last 24 h",
+            ),
+            found.out,
+        );
+        assert.ok(
+            found.lines.includes(
+                "  ! diagnostic settings: portal-provisioning already sends ProvisioningLogs to workspace law-central: a second setting would ingest and bill them twice",
+            ),
+        );
         assert.strictEqual(
             found.lines.find((l) => l.startsWith("Recommended")),
             "Recommended (adopt): diagnostic setting portal-provisioning already sends ProvisioningLogs to workspace law-central: adopt it, so nothing is ingested twice and it comes under this stack with every category and destination it has.",
@@ -243,7 +314,11 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         ]);
         assert.strictEqual(plan.code, 0, plan.out + plan.err);
         assert.ok(
-            planLines.some((l) => /^import +azure-native:aadiam:DiagnosticSetting +\S+ +portal-provisioning: ProvisioningLogs, AuditLogs → workspace, event hub rule RootManageSharedAccessKey, event hub entra; adopts/.test(l)),
+            planLines.some((l) =>
+                /^import +azure-native:aadiam:DiagnosticSetting +\S+ +portal-provisioning: ProvisioningLogs, AuditLogs → workspace, event hub rule RootManageSharedAccessKey, event hub entra; adopts/.test(
+                    l,
+                ),
+            ),
             plan.out,
         );
         // Without the workspace in its policy config, the completeness policy can't see the workspace it reads.
@@ -262,14 +337,23 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             workspaces: [{ id: OPS, customerId: "33333333-4444-5555-6666-777777777777", location: "westeurope", retentionInDays: 30 }],
             diagnosticSettings: [
                 { name: "siem-eventhub", categories: ["AuditLogs", "SignInLogs"], eventHubAuthorizationRuleId: EVENT_HUB_RULE },
-                { name: "archive", categories: ["AuditLogs"], storageAccountId: `/subscriptions/${SECURITY}/resourceGroups/rg-archive/providers/Microsoft.Storage/storageAccounts/entraarchive` },
+                {
+                    name: "archive",
+                    categories: ["AuditLogs"],
+                    storageAccountId: `/subscriptions/${SECURITY}/resourceGroups/rg-archive/providers/Microsoft.Storage/storageAccounts/entraarchive`,
+                },
                 { name: "risk", categories: ["RiskyUsers", "UserRiskEvents"], eventHubAuthorizationRuleId: EVENT_HUB_RULE },
                 { name: "graph-activity", workspaceId: OPS, categories: ["MicrosoftGraphActivityLogs"] },
                 { name: "noninteractive", categories: ["NonInteractiveUserSignInLogs"], eventHubAuthorizationRuleId: EVENT_HUB_RULE },
             ],
         };
         const { found, commands, plan, planLines } = await discoverThenPlan(state, "full");
-        assert.ok(found.lines.includes("  ! diagnostic settings: the tenant has 5 of 5 diagnostic settings: no other can be added — fix: adopt one (recommended below)"), found.out);
+        assert.ok(
+            found.lines.includes(
+                "  ! diagnostic settings: the tenant has 5 of 5 diagnostic settings: no other can be added — fix: adopt one (recommended below)",
+            ),
+            found.out,
+        );
         assert.strictEqual(
             found.lines.find((l) => l.startsWith("Recommended")),
             "Recommended (central): the tenant has 5 of 5 diagnostic settings, so none can be added; diagnostic setting graph-activity sends MicrosoftGraphActivityLogs to workspace law-ops: send ProvisioningLogs there too by adopting it, keeping every category and destination it has.",
@@ -280,14 +364,24 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             "pulumi config set --stack full --path 'diagnosticLogCategories[0]' MicrosoftGraphActivityLogs",
         ]);
         assert.strictEqual(plan.code, 0, plan.out + plan.err);
-        assert.ok(planLines.some((l) => /^import +azure-native:aadiam:DiagnosticSetting +\S+ +graph-activity: ProvisioningLogs, MicrosoftGraphActivityLogs → workspace; adopts/.test(l)), plan.out);
+        assert.ok(
+            planLines.some((l) =>
+                /^import +azure-native:aadiam:DiagnosticSetting +\S+ +graph-activity: ProvisioningLogs, MicrosoftGraphActivityLogs → workspace; adopts/.test(
+                    l,
+                ),
+            ),
+            plan.out,
+        );
     });
 
     it("reports settings the identity may not read as a finding with the role to grant, recommends nothing, and exits 0", async () => {
         const state: TenantState = { ...sentinelTenant(), diagnosticSettings: "forbidden" };
         const { found, commands, stackText, planLines } = await discoverThenPlan(state, "blind");
         assert.strictEqual(found.code, 0);
-        assert.strictEqual(found.lines.find((l) => l.startsWith("Tenant diagnostic settings")), "Tenant diagnostic settings: could not be read (see the findings)");
+        assert.strictEqual(
+            found.lines.find((l) => l.startsWith("Tenant diagnostic settings")),
+            "Tenant diagnostic settings: could not be read (see the findings)",
+        );
         assert.ok(
             found.lines.includes(
                 "  ✗ diagnostic settings: not allowed to read the tenant's diagnostic settings (403 on microsoft.aadiam/diagnosticSettings/read), so discover cannot tell which already send ProvisioningLogs — fix: assign the identity a role at scope /providers/Microsoft.aadiam (e.g. Reader), or the Security Reader directory role, and run discover again before pulumi up",
@@ -300,19 +394,36 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         );
         assert.deepStrictEqual(commands, []);
         assert.match(stackText, /retentionInDays: 30/, "the stack file is unchanged");
-        assert.strictEqual(planLines[0], "Offline plan for stack blind: pulumi up would create 29 resources.", "so the plan is the stack's own, as before");
+        assert.strictEqual(
+            planLines[0],
+            "Offline plan for stack blind: pulumi up would create 29 resources.",
+            "so the plan is the stack's own, as before",
+        );
     });
 
     it("names the role to grant for a subscription whose workspaces, or a workspace whose Sentinel state, it may not read", async () => {
         const forbidden: TenantState = { ...sentinelTenant(), forbiddenSubscriptions: [SECURITY] };
-        const blindSentinel: TenantState = { ...sentinelTenant(), workspaces: [{ ...sentinelTenant().workspaces![0], sentinel: "forbidden" }] };
+        const blindSentinel: TenantState = {
+            ...sentinelTenant(),
+            workspaces: [{ ...sentinelTenant().workspaces![0], sentinel: "forbidden" }],
+        };
         await withTempDir(async (dir) => {
             writeStack(dir, "central");
             const a = await discoverIn(dir, forbidden, "central");
             assert.strictEqual(a.code, 0);
-            assert.ok(a.lines.includes(`  ✗ workspaces: not allowed to read the workspaces of subscription Security (403) — fix: grant the identity running discover Reader on subscription ${SECURITY}`), a.out);
+            assert.ok(
+                a.lines.includes(
+                    `  ✗ workspaces: not allowed to read the workspaces of subscription Security (403) — fix: grant the identity running discover Reader on subscription ${SECURITY}`,
+                ),
+                a.out,
+            );
             const b = await discoverIn(dir, blindSentinel, "central");
-            assert.ok(b.lines.includes("  ! workspace law-sentinel: not allowed to read the Microsoft Sentinel state of law-sentinel (403) — fix: grant the identity running discover Microsoft Sentinel Reader on the workspace"), b.out);
+            assert.ok(
+                b.lines.includes(
+                    "  ! workspace law-sentinel: not allowed to read the Microsoft Sentinel state of law-sentinel (403) — fix: grant the identity running discover Microsoft Sentinel Reader on the workspace",
+                ),
+                b.out,
+            );
         });
     });
 
@@ -340,7 +451,13 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
     it("says when the stack's existing workspace is in another tenant, and when the setting it adopts does not exist", async () => {
         const OTHER = "0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d";
         const elsewhere = `/subscriptions/${OTHER}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law-partner`;
-        const state: TenantState = { ...sentinelTenant(), subscriptions: [{ subscriptionId: SECURITY, displayName: "Security", tenantId: TENANT }, { subscriptionId: OTHER, displayName: "Partner", tenantId: "99999999-8888-4777-8666-555555555555" }] };
+        const state: TenantState = {
+            ...sentinelTenant(),
+            subscriptions: [
+                { subscriptionId: SECURITY, displayName: "Security", tenantId: TENANT },
+                { subscriptionId: OTHER, displayName: "Partner", tenantId: "99999999-8888-4777-8666-555555555555" },
+            ],
+        };
         await withTempDir(async (dir) => {
             writeStack(dir, "central", (c) => {
                 delete c["entra-provisioning-logs:retentionInDays"];
@@ -350,9 +467,22 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             });
             const { code, lines } = await discoverIn(dir, state, "central");
             assert.strictEqual(code, 0);
-            assert.ok(lines.includes(`  ✗ existingWorkspaceId: ${elsewhere} is in subscription ${OTHER} of tenant 99999999-8888-4777-8666-555555555555, not this stack's tenant ${TENANT} — fix: use a workspace of this tenant (listed above)`), lines.join("\n"));
-            assert.ok(lines.includes("  ✗ adoptDiagnosticSetting: names sentinel-enta, which is not a diagnostic setting of this tenant (found: sentinel-entra) — fix: set it to one of the settings listed above, or remove it"));
-            assert.deepStrictEqual(section(lines, "Log Analytics workspaces")[0], "Log Analytics workspaces these credentials can see: 1, in 1 of 3 subscription(s)", "another tenant's subscriptions are not searched");
+            assert.ok(
+                lines.includes(
+                    `  ✗ existingWorkspaceId: ${elsewhere} is in subscription ${OTHER} of tenant 99999999-8888-4777-8666-555555555555, not this stack's tenant ${TENANT} — fix: use a workspace of this tenant (listed above)`,
+                ),
+                lines.join("\n"),
+            );
+            assert.ok(
+                lines.includes(
+                    "  ✗ adoptDiagnosticSetting: names sentinel-enta, which is not a diagnostic setting of this tenant (found: sentinel-entra) — fix: set it to one of the settings listed above, or remove it",
+                ),
+            );
+            assert.deepStrictEqual(
+                section(lines, "Log Analytics workspaces")[0],
+                "Log Analytics workspaces these credentials can see: 1, in 1 of 3 subscription(s)",
+                "another tenant's subscriptions are not searched",
+            );
         });
     });
 
@@ -361,15 +491,25 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
             writeStack(dir, "fresh");
             const other = await discoverIn(dir, emptyTenant(), "fresh", [], "11111111-1111-1111-1111-111111111111");
             assert.strictEqual(other.code, 0);
-            assert.ok(other.lines.includes(`  ✗ credentials: the credentials belong to tenant 11111111-1111-1111-1111-111111111111, not ${TENANT} — fix: log in to the stack's tenant: az login --tenant ${TENANT}`));
+            assert.ok(
+                other.lines.includes(
+                    `  ✗ credentials: the credentials belong to tenant 11111111-1111-1111-1111-111111111111, not ${TENANT} — fix: log in to the stack's tenant: az login --tenant ${TENANT}`,
+                ),
+            );
             assert.strictEqual(other.arm.requests.length, 0, "nothing of the other tenant was read");
             writeStack(dir, "broken", (c) => delete c["entra-provisioning-logs:tenantId"]);
             const broken = await discoverIn(dir, emptyTenant(), "broken");
             assert.strictEqual(broken.code, 2);
-            assert.strictEqual(broken.err, "error: `tenantId` must be set to a GUID for discover to know where to look (`tenantId` is required: set it with `pulumi config set tenantId <value>`)\n");
+            assert.strictEqual(
+                broken.err,
+                "error: `tenantId` must be set to a GUID for discover to know where to look (`tenantId` is required: set it with `pulumi config set tenantId <value>`)\n",
+            );
         });
         const usage = await runIn(discoverCommand(), []);
         assert.strictEqual(usage.code, 2);
-        assert.strictEqual(usage.err, "error: --stack is required; usage: npm run discover -- --stack <name> [--config-file <file>] [--json]\n");
+        assert.strictEqual(
+            usage.err,
+            "error: --stack is required; usage: npm run discover -- --stack <name> [--config-file <file>] [--json]\n",
+        );
     });
 });

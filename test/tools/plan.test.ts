@@ -1,7 +1,7 @@
-import * as assert from "assert";
-import { execFile } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs, planCommand } from "../../tools/plan";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
@@ -13,7 +13,12 @@ const runPlan = (args: string[]) => runIn(planCommand, args);
  * Runs `fn` with the arguments that plan a stack made from the dev one by `edit`: a stack file in a
  * temporary folder, given with --config-file (as `pulumi --config-file`), removed afterwards.
  */
-async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string[]) => Promise<T>, stack = "edited", base = "dev"): Promise<T> {
+async function withTempStack<T>(
+    edit: (dev: string) => string,
+    fn: (args: string[]) => Promise<T>,
+    stack = "edited",
+    base = "dev",
+): Promise<T> {
     return withTempDir(async (dir) => {
         const file = path.join(dir, `Pulumi.${stack}.yaml`);
         fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${base}.yaml`), "utf8")));
@@ -24,11 +29,18 @@ async function withTempStack<T>(edit: (dev: string) => string, fn: (args: string
 describe("the offline plan", () => {
     it("defaults to the dev stack and takes --stack and --json", () => {
         assert.deepStrictEqual(parseArgs([]), { stack: "dev", json: false, project: "main", all: false });
-        assert.deepStrictEqual(parseArgs(["--stack=prod", "--config-file", "p.yaml"]), { stack: "prod", json: false, project: "main", configFile: "p.yaml", all: false });
+        assert.deepStrictEqual(parseArgs(["--stack=prod", "--config-file", "p.yaml"]), {
+            stack: "prod",
+            json: false,
+            project: "main",
+            configFile: "p.yaml",
+            all: false,
+        });
         assert.deepStrictEqual(parseArgs(["--stack", "prod", "--json"]), { stack: "prod", json: true, project: "main", all: false });
         assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap", all: false });
         assert.throws(() => parseArgs(["--stak", "prod"]), {
-            message: "unknown argument --stak; usage: npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
+            message:
+                "unknown argument --stak; usage: npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
         });
         assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
         assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
@@ -38,13 +50,25 @@ describe("the offline plan", () => {
         const { code, out } = await runPlan(["--stack", "prod"]);
         assert.strictEqual(code, 0);
         assert.match(out, /^Offline plan for stack prod: pulumi up would create 31 resources\./);
-        assert.match(out, /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/);
+        assert.match(
+            out,
+            /azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-identity-audit-prod in northeurope, sku PerGB2018, retention 365 d, no daily cap, local auth disabled; protected; retained on delete/,
+        );
         assert.match(out, /pulumi-nodejs:dynamic:TableRetention +\S+ +AADProvisioningLogs: interactive 365 d, total 2556 d/);
-        assert.match(out, /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/);
-        assert.match(out, /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/);
+        assert.match(
+            out,
+            /azure-native:aadiam:DiagnosticSetting +\S+ +entra-provisioning-logs-prod: ProvisioningLogs, AuditLogs → workspace/,
+        );
+        assert.match(
+            out,
+            /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/,
+        );
         assert.match(out, /azure-native:monitor:ActionGroup +\S+ +ag-entra-provisioning-prod-oncall \(ProvOncall\): 1 sms, 1 armRole/);
         assert.match(out, /^Policy check: every policy passed\.$/m);
-        assert.match(out, /alertRulesSkipped: \["logsAtRisk: the workspace has no daily cap \(dailyQuotaGb\), so logs can't be dropped by one"\]/);
+        assert.match(
+            out,
+            /alertRulesSkipped: \["logsAtRisk: the workspace has no daily cap \(dailyQuotaGb\), so logs can't be dropped by one"\]/,
+        );
     });
 
     it("prints JSON for machines", async () => {
@@ -62,7 +86,7 @@ describe("the offline plan", () => {
             (args) =>
                 new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
                     execFile("npm", ["run", "--silent", "plan", "--", ...args], { cwd: PROJECT_DIR }, (error, stdout, stderr) =>
-                        resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout, stderr }),
+                        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
                     );
                 }),
         );
@@ -74,8 +98,11 @@ describe("the offline plan", () => {
     it("writes the whole JSON plan through a pipe, however large", async function () {
         this.timeout(120_000);
         const stdout = await new Promise<string>((resolve, reject) =>
-            execFile("npm", ["run", "--silent", "plan", "--", "--stack", "prod", "--json"], { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 }, (error, out) =>
-                error ? reject(error) : resolve(out),
+            execFile(
+                "npm",
+                ["run", "--silent", "plan", "--", "--stack", "prod", "--json"],
+                { cwd: PROJECT_DIR, maxBuffer: 64 * 1024 * 1024 },
+                (error, out) => (error ? reject(error) : resolve(out)),
             ),
         );
         assert.ok(stdout.length > 65_536, `the plan is ${stdout.length} bytes: larger than one pipe buffer`);
@@ -92,20 +119,38 @@ describe("the offline plan", () => {
         );
         assert.strictEqual(code, 1);
         assert.match(out, /^Policy config: policies\/config\/prod\.json\.$/m);
-        assert.match(out, /^Policy check: 1 finding; the check fails\.\n  \[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
+        assert.match(
+            out,
+            /^Policy check: 1 finding; the check fails\.\n {2}\[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m,
+        );
     });
 
     it("checks a stack without its own policy config against the documented defaults, and says so", async () => {
-        const { code, out } = await withTempStack((dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`, (args) => runPlan(args));
+        const { code, out } = await withTempStack(
+            (dev) => `${dev}  entra-provisioning-logs:workbooksEnabled: false\n`,
+            (args) => runPlan(args),
+        );
         assert.strictEqual(code, 0);
-        assert.match(out, /^  \[advisory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m);
-        assert.match(out, /^Policy config: policies\/config\/default\.json \(the documented defaults: there is no policies\/config\/edited\.json\)\.$/m);
+        assert.match(
+            out,
+            /^ {2}\[advisory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m,
+        );
+        assert.match(
+            out,
+            /^Policy config: policies\/config\/default\.json \(the documented defaults: there is no policies\/config\/edited\.json\)\.$/m,
+        );
     });
 
     it("says which Pulumi ESC environments a stack imports, whose values it can't read offline", async () => {
-        const { code, out } = await withTempStack((dev) => `environment:\n  - entra-provisioning/fleet-defaults\n${dev}`, (args) => runPlan(args));
+        const { code, out } = await withTempStack(
+            (dev) => `environment:\n  - entra-provisioning/fleet-defaults\n${dev}`,
+            (args) => runPlan(args),
+        );
         assert.strictEqual(code, 0);
-        assert.match(out, /^Imports Pulumi ESC environments entra-provisioning\/fleet-defaults: their values need Pulumi Cloud and are not read offline \(pulumi preview reads them\)\.$/m);
+        assert.match(
+            out,
+            /^Imports Pulumi ESC environments entra-provisioning\/fleet-defaults: their values need Pulumi Cloud and are not read offline \(pulumi preview reads them\)\.$/m,
+        );
     });
 
     it("leaves out settings encrypted in the stack file and says so", async () => {
@@ -114,7 +159,10 @@ describe("the offline plan", () => {
             (args) => runPlan(args),
         );
         assert.strictEqual(code, 0);
-        assert.match(out, /^Encrypted in the stack file, so left out offline \(their defaults were used\): entra-provisioning-logs:alertSecretReceivers\.$/m);
+        assert.match(
+            out,
+            /^Encrypted in the stack file, so left out offline \(their defaults were used\): entra-provisioning-logs:alertSecretReceivers\.$/m,
+        );
     });
 
     it("plans the CI bootstrap program too, without a policy check", async () => {
@@ -127,7 +175,8 @@ describe("the offline plan", () => {
 
     it("marks each resource as created, imported or only read, and says which workspace is used and that it is not managed", async () => {
         const { code, out } = await runPlan(["--stack", "central", "--config-file", "test/fixtures/stacks/Pulumi.central.yaml"]);
-        const sentinel = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+        const sentinel =
+            "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
         assert.strictEqual(code, 0, out);
         const lines = out.split("\n");
         assert.deepStrictEqual(lines.slice(0, 2), [
@@ -135,11 +184,24 @@ describe("the offline plan", () => {
             `Workspace: the existing ${sentinel}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
         ]);
         assert.match(lines[3], /^ACTION +TYPE +NAME +KEY SETTINGS$/);
-        assert.ok(lines.some((l) => /^create +azure-native:resources:ResourceGroup +entra-provisioning-logs-rg +rg-identity-monitoring in northeurope; protected; retained on delete$/.test(l)), out);
-        assert.ok(lines.includes("Policy check: every policy passed."));
-        assert.ok(lines.includes(`Not checked offline: that ${sentinel} exists in the tenant (npm run discover lists the workspaces; pulumi preview reads it).`));
         assert.ok(
-            lines.includes("Not checked offline: that /providers/microsoft.aadiam/diagnosticSettings/sentinel-entra sends exactly what the stack lists (assumed here; pulumi preview reads it and refuses to adopt one that sends more)."),
+            lines.some((l) =>
+                /^create +azure-native:resources:ResourceGroup +entra-provisioning-logs-rg +rg-identity-monitoring in northeurope; protected; retained on delete$/.test(
+                    l,
+                ),
+            ),
+            out,
+        );
+        assert.ok(lines.includes("Policy check: every policy passed."));
+        assert.ok(
+            lines.includes(
+                `Not checked offline: that ${sentinel} exists in the tenant (npm run discover lists the workspaces; pulumi preview reads it).`,
+            ),
+        );
+        assert.ok(
+            lines.includes(
+                "Not checked offline: that /providers/microsoft.aadiam/diagnosticSettings/sentinel-entra sends exactly what the stack lists (assumed here; pulumi preview reads it and refuses to adopt one that sends more).",
+            ),
         );
     });
 
@@ -151,10 +213,19 @@ describe("the offline plan", () => {
         assert.ok(!plan.resources.some((r: { type: string }) => r.type === "azure-native:operationalinsights:Workspace"));
         assert.deepStrictEqual(
             plan.reads.map((r: { type: string; read: string; state: Record<string, unknown> }) => [r.type, r.read, r.state.name]),
-            [["azure-native:operationalinsights:Workspace", "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel", "law-sentinel"]],
+            [
+                [
+                    "azure-native:operationalinsights:Workspace",
+                    "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel",
+                    "law-sentinel",
+                ],
+            ],
         );
         const dev = JSON.parse((await runPlan(["--stack", "dev", "--json"])).out);
-        assert.ok(!("reads" in dev) && dev.resources.every((r: object) => !("import" in r)), "a stack that adopts and reads nothing has neither");
+        assert.ok(
+            !("reads" in dev) && dev.resources.every((r: object) => !("import" in r)),
+            "a stack that adopts and reads nothing has neither",
+        );
     });
 
     it("names the stacks when asked for one that does not exist", async () => {

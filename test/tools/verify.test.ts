@@ -1,12 +1,12 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { outputsFromState, verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 import { withTempDir } from "../support/tempDir";
 import type { TokenCredential } from "@azure/identity";
-import { ArmReply, armError, FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler, TenantState, workspaceIdOf } from "../support/fakeTenant";
+import { type ArmReply, armError, FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
+import { devSettings, healthyTenant, tenantHandler, type TenantState, workspaceIdOf } from "../support/fakeTenant";
 
 const s = devSettings();
 
@@ -18,7 +18,15 @@ async function verify(
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = {
+            arm: arm.endpoint,
+            logs: `${arm.endpoint}/v1`,
+            graph: `${arm.endpoint}/v1.0`,
+            credential: options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId),
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+        };
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "dev", ...(options.args ?? [])], options.stdin ?? "");
         return { code, lines: (out + err).trimEnd().split("\n"), arm, clock };
     } finally {
@@ -54,7 +62,11 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.strictEqual(code, 0);
         assert.strictEqual(arm.requests.length, HEALTHY_CALLS);
         assert.deepStrictEqual(clock.sleeps, [], "nothing to wait for");
-        assert.deepStrictEqual(clock.timers, Array(HEALTHY_CALLS + 1).fill(60_000), "every request has a 60 s timeout, and so has the request for a token");
+        assert.deepStrictEqual(
+            clock.timers,
+            Array(HEALTHY_CALLS + 1).fill(60_000),
+            "every request has a 60 s timeout, and so has the request for a token",
+        );
     });
 
     it("prints JSON for machines", async () => {
@@ -62,12 +74,19 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const report = JSON.parse(lines.join("\n"));
         assert.strictEqual(code, 0);
         assert.strictEqual(report.checks.length, HEALTHY.length);
-        assert.deepStrictEqual(report.checks[0], { status: "ok", check: "credentials", message: "tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e" });
+        assert.deepStrictEqual(report.checks[0], {
+            status: "ok",
+            check: "credentials",
+            message: "tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f, subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
+        });
     });
 
     it("fails on credentials of another tenant", async () => {
         const { code, lines } = await verify(healthyTenant(), { tenant: "11111111-1111-1111-1111-111111111111" });
-        assert.strictEqual(lines[0], "✗ credentials: the credentials belong to tenant 11111111-1111-1111-1111-111111111111, not 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f — fix: log in to the stack's tenant: az login --tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f");
+        assert.strictEqual(
+            lines[0],
+            "✗ credentials: the credentials belong to tenant 11111111-1111-1111-1111-111111111111, not 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f — fix: log in to the stack's tenant: az login --tenant 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
+        );
         assert.strictEqual(code, 1);
     });
 
@@ -75,9 +94,12 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const state = healthyTenant();
         state.providers["Microsoft.Insights"] = "NotRegistered";
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes(
-            "✗ provider Microsoft.Insights: Microsoft.Insights is NotRegistered — fix: run pulumi up (it registers and waits), or: az provider register --namespace Microsoft.Insights --subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
-        ), lines.join("\n"));
+        assert.ok(
+            lines.includes(
+                "✗ provider Microsoft.Insights: Microsoft.Insights is NotRegistered — fix: run pulumi up (it registers and waits), or: az provider register --namespace Microsoft.Insights --subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e",
+            ),
+            lines.join("\n"),
+        );
         assert.strictEqual(code, 1);
     });
 
@@ -85,20 +107,30 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const state = healthyTenant();
         state.diagnosticSettings = [];
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes("✗ diagnostic setting: no tenant diagnostic setting sends ProvisioningLogs to log-entra-provisioning-dev (found 0 setting(s)) — fix: run pulumi up for this stack"));
+        assert.ok(
+            lines.includes(
+                "✗ diagnostic setting: no tenant diagnostic setting sends ProvisioningLogs to log-entra-provisioning-dev (found 0 setting(s)) — fix: run pulumi up for this stack",
+            ),
+        );
         assert.strictEqual(code, 1);
     });
 
     it("warns about a second setting that ingests ProvisioningLogs again, and about the settings limit", async () => {
         const state = healthyTenant();
-        const other = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-sentinel/providers/Microsoft.OperationalInsights/workspaces/sentinel";
+        const other =
+            "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-sentinel/providers/Microsoft.OperationalInsights/workspaces/sentinel";
         state.diagnosticSettings = [
             ...(state.diagnosticSettings as Array<{ name: string; workspaceId: string; categories: string[] }>),
             { name: "sentinel", workspaceId: other, categories: ["SignInLogs", "ProvisioningLogs"] },
             ...["a", "b", "c"].map((n) => ({ name: n, workspaceId: other, categories: ["AuditLogs"] })),
         ];
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes("! diagnostic setting: sentinel also sends ProvisioningLogs to sentinel: every copy is ingested and billed again — fix: remove ProvisioningLogs from sentinel if it is not needed"), lines.join("\n"));
+        assert.ok(
+            lines.includes(
+                "! diagnostic setting: sentinel also sends ProvisioningLogs to sentinel: every copy is ingested and billed again — fix: remove ProvisioningLogs from sentinel if it is not needed",
+            ),
+            lines.join("\n"),
+        );
         assert.ok(lines.includes("! diagnostic setting: the tenant has 5 diagnostic settings, the limit is 5: no other can be added"));
         assert.strictEqual(code, 0, "warnings alone don't fail");
     });
@@ -107,9 +139,11 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const state = healthyTenant();
         state.diagnosticSettings = "forbidden";
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes(
-            "✗ diagnostic setting: not allowed to read the tenant's diagnostic settings (403 on microsoft.aadiam/diagnosticSettings/read) — fix: assign the identity a role at scope /providers/Microsoft.aadiam (e.g. Contributor or Reader), or the Security Administrator directory role",
-        ));
+        assert.ok(
+            lines.includes(
+                "✗ diagnostic setting: not allowed to read the tenant's diagnostic settings (403 on microsoft.aadiam/diagnosticSettings/read) — fix: assign the identity a role at scope /providers/Microsoft.aadiam (e.g. Contributor or Reader), or the Security Administrator directory role",
+            ),
+        );
         assert.strictEqual(code, 1);
     });
 
@@ -117,9 +151,11 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const state = healthyTenant();
         delete state.data;
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes(
-            "! data: no provisioning logs in the workspace yet; likely causes: no application has provisioning turned on or nothing changed since; the diagnostic setting was created minutes ago (allow up to 30 minutes after a provisioning cycle); the tenant has no Entra ID P1/P2 licence",
-        ));
+        assert.ok(
+            lines.includes(
+                "! data: no provisioning logs in the workspace yet; likely causes: no application has provisioning turned on or nothing changed since; the diagnostic setting was created minutes ago (allow up to 30 minutes after a provisioning cycle); the tenant has no Entra ID P1/P2 licence",
+            ),
+        );
         assert.strictEqual(code, 0);
     });
 
@@ -127,7 +163,11 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const state = healthyTenant();
         state.rules["entra-provisioning-dev-failure-spike"].enabled = false;
         const { code, lines } = await verify(state);
-        assert.ok(lines.includes("✗ alert entra-provisioning-dev-failure-spike: the alert rule is disabled — fix: enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false"));
+        assert.ok(
+            lines.includes(
+                "✗ alert entra-provisioning-dev-failure-spike: the alert rule is disabled — fix: enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
+            ),
+        );
         assert.strictEqual(code, 1);
     });
 
@@ -139,7 +179,9 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const { lines, arm } = await verify(state);
         assert.deepStrictEqual(
             lines.filter((l) => l.includes("ag-entra-provisioning-dev-team") && !l.startsWith("✓")),
-            ["✗ action group ag-entra-provisioning-dev-team: the action group has no receiver (4 alert rules notify it) — fix: run pulumi up for this stack (and check alertReceivers)"],
+            [
+                "✗ action group ag-entra-provisioning-dev-team: the action group has no receiver (4 alert rules notify it) — fix: run pulumi up for this stack (and check alertReceivers)",
+            ],
         );
         assert.strictEqual(arm.requests.filter((r) => /actionGroups/i.test(r.path)).length, 1, "the group was read once");
     });
@@ -156,7 +198,10 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.strictEqual(arm.requests.length, HEALTHY_CALLS + 2, "each failed call was made once more");
         // The two calls run concurrently, so their waits may come in either order: the 17 s ARM asked
         // for (longer than the first backoff step), and the 5 s first step for the 503.
-        assert.deepStrictEqual([...clock.sleeps].sort((a, b) => a - b), [5_000, 17_000]);
+        assert.deepStrictEqual(
+            [...clock.sleeps].sort((a, b) => a - b),
+            [5_000, 17_000],
+        );
     });
 
     it("reads each provisioning job's live state from Microsoft Graph: quarantined and paused jobs fail or warn with the fix", async () => {
@@ -170,7 +215,14 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
                     {
                         id: "sn.1",
                         templateId: "serviceNowOutDelta",
-                        status: { code: "Quarantine", quarantine: { reason: "EncounteredQuarantineException", seriesBegan: "2026-11-20T08:00:00Z", error: { code: "ServiceNowInvalidCredentials", message: "invalid credentials" } } },
+                        status: {
+                            code: "Quarantine",
+                            quarantine: {
+                                reason: "EncounteredQuarantineException",
+                                seriesBegan: "2026-11-20T08:00:00Z",
+                                error: { code: "ServiceNowInvalidCredentials", message: "invalid credentials" },
+                            },
+                        },
                     },
                 ],
             },
@@ -180,18 +232,30 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const jobs = lines.filter((l) => l.includes("provisioning job"));
         assert.deepStrictEqual(
             jobs.map((l) => l.slice(0, l.indexOf(":"))),
-            ["! provisioning job Box (BoxOutDelta)", "✓ provisioning job Salesforce (SfSandboxOutDelta)", "✗ provisioning job ServiceNow (serviceNowOutDelta)"],
+            [
+                "! provisioning job Box (BoxOutDelta)",
+                "✓ provisioning job Salesforce (SfSandboxOutDelta)",
+                "✗ provisioning job ServiceNow (serviceNowOutDelta)",
+            ],
         );
         assert.match(jobs[0], /: paused: provisioning is not running — fix: start it if that is not intended/);
-        assert.match(jobs[2], /: in quarantine since 2026-11-20T08:00:00Z, reason EncounteredQuarantineException \(ServiceNowInvalidCredentials: invalid credentials\)/);
+        assert.match(
+            jobs[2],
+            /: in quarantine since 2026-11-20T08:00:00Z, reason EncounteredQuarantineException \(ServiceNowInvalidCredentials: invalid credentials\)/,
+        );
         assert.strictEqual(code, 1);
     });
 
     it("says which checks could not be read when Azure asks to wait past verify's deadline, without waiting", async () => {
         const state = healthyTenant();
-        state.faults = Array(1_000).fill({ status: 429, headers: { "retry-after": "3600" }, body: armError("TooManyRequests", "slow down") });
+        state.faults = Array(1_000).fill({
+            status: 429,
+            headers: { "retry-after": "3600" },
+            body: armError("TooManyRequests", "slow down"),
+        });
         const { code, lines, clock } = await verify(state);
-        const why = "failed: Azure answered HTTP 429 ×1, then asked to wait 60 min (Retry-After), past the deadline — fix: Azure kept throttling verify's requests: run verify again in a few minutes";
+        const why =
+            "failed: Azure answered HTTP 429 ×1, then asked to wait 60 min (Retry-After), past the deadline — fix: Azure kept throttling verify's requests: run verify again in a few minutes";
         assert.deepStrictEqual(lines, [
             `✗ credentials: reading the subscription ${why}`,
             `✗ provider Microsoft.Insights: reading the Microsoft.Insights registration ${why}`,
@@ -233,7 +297,10 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
             ],
             [
                 "a 401: the credentials",
-                { status: 401, body: armError("ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.") },
+                {
+                    status: 401,
+                    body: armError("ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time."),
+                },
                 "✗ workspace: the credentials were refused reading workspace log-entra-provisioning-dev (HTTP 401 ExpiredAuthenticationToken: The access token expiry UTC time is earlier than current UTC time) — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
             ],
         ];
@@ -250,19 +317,38 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         it("never tells to grant a role for a 400, a 500 or an answer that is not JSON", () => {
             const fixes = cases.map(([, , line]) => line.split(" — fix: ")[1]);
             assert.strictEqual(new Set(fixes).size, cases.length, "each kind has its own fix");
-            assert.deepStrictEqual(fixes.slice(0, 3).filter((f) => /grant|Reader/.test(f)), []);
+            assert.deepStrictEqual(
+                fixes.slice(0, 3).filter((f) => /grant|Reader/.test(f)),
+                [],
+            );
         });
 
         it("on a 404 of the table: not deployed", async () => {
             const state = healthyTenant();
-            state.faultsAt = [{ path: /tables\/AADProvisioningLogs$/i, replies: [{ status: 404, body: armError("ResourceNotFound", "The table was not found.") }] }];
+            state.faultsAt = [
+                {
+                    path: /tables\/AADProvisioningLogs$/i,
+                    replies: [{ status: 404, body: armError("ResourceNotFound", "The table was not found.") }],
+                },
+            ];
             const { lines } = await verify(state);
-            assert.ok(lines.includes("✗ table retention: table AADProvisioningLogs does not exist (404) — fix: run pulumi up for this stack"), lines.join("\n"));
+            assert.ok(
+                lines.includes("✗ table retention: table AADProvisioningLogs does not exist (404) — fix: run pulumi up for this stack"),
+                lines.join("\n"),
+            );
         });
 
         for (const [status, code, expected] of [
-            [400, "BadArgumentError", "✗ data: the query API refused verify's data query (HTTP 400: Syntax error) — fix: check queries/verify-data-flow.kql (npm run check:kql analyses it), then run verify again"],
-            [403, "InsufficientAccessError", "✗ data: not allowed to query the workspace (HTTP 403: Syntax error) — fix: grant the identity running verify Log Analytics Reader on the workspace"],
+            [
+                400,
+                "BadArgumentError",
+                "✗ data: the query API refused verify's data query (HTTP 400: Syntax error) — fix: check queries/verify-data-flow.kql (npm run check:kql analyses it), then run verify again",
+            ],
+            [
+                403,
+                "InsufficientAccessError",
+                "✗ data: not allowed to query the workspace (HTTP 403: Syntax error) — fix: grant the identity running verify Log Analytics Reader on the workspace",
+            ],
         ] as const) {
             it(`on a ${status} from the query API`, async () => {
                 const state = healthyTenant();
@@ -274,10 +360,14 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
 
         it("on 503s from the query API until the deadline", async () => {
             const state = healthyTenant();
-            state.faultsAt = [{ path: /^\/v1\/workspaces\//, replies: Array(20).fill({ status: 503, body: armError("ServiceUnavailable", "busy") }) }];
+            state.faultsAt = [
+                { path: /^\/v1\/workspaces\//, replies: Array(20).fill({ status: 503, body: armError("ServiceUnavailable", "busy") }) },
+            ];
             const { lines } = await verify(state);
             assert.ok(
-                lines.includes("✗ data: querying the workspace failed: Azure answered HTTP 503 ×7 in 96 s — fix: a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page"),
+                lines.includes(
+                    "✗ data: querying the workspace failed: Azure answered HTTP 503 ×7 in 96 s — fix: a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page",
+                ),
                 lines.join("\n"),
             );
         });
@@ -286,7 +376,10 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
     it("reports a credential that gets no token once, not once per check", async () => {
         const failing: TokenCredential = {
             getToken: async () => {
-                throw Object.assign(new Error("ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided."), { name: "AuthenticationError" });
+                throw Object.assign(
+                    new Error("ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided."),
+                    { name: "AuthenticationError" },
+                );
             },
         };
         const { code, lines } = await verify(healthyTenant(), { credential: failing });
@@ -298,18 +391,25 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
 
     it("calls this stack's own diagnostic setting by its name when it points elsewhere, not 'the other setting'", async () => {
         const state = healthyTenant();
-        const sentinel = "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-sentinel/providers/Microsoft.OperationalInsights/workspaces/sentinel";
+        const sentinel =
+            "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-sentinel/providers/Microsoft.OperationalInsights/workspaces/sentinel";
         state.diagnosticSettings = [{ name: s.diagnosticSettingName, workspaceId: sentinel, categories: ["ProvisioningLogs"] }];
         const { lines } = await verify(state);
-        assert.deepStrictEqual(lines.filter((l) => l.includes("diagnostic setting")), [
-            "✗ diagnostic setting: entra-provisioning-logs-dev, this stack's setting, sends ProvisioningLogs to sentinel, not log-entra-provisioning-dev — fix: run pulumi up for this stack: it points the setting back at its workspace",
-        ]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.includes("diagnostic setting")),
+            [
+                "✗ diagnostic setting: entra-provisioning-logs-dev, this stack's setting, sends ProvisioningLogs to sentinel, not log-entra-provisioning-dev — fix: run pulumi up for this stack: it points the setting back at its workspace",
+            ],
+        );
     });
 
     it("rides out a 409 while another operation runs, a 429 without Retry-After and a connection broken mid-answer", async () => {
         const state = healthyTenant();
         state.faultsAt = [
-            { path: /providers\/Microsoft.Insights$/, replies: [{ status: 409, body: armError("AnotherOperationInProgress", "Another operation is in progress.") }] },
+            {
+                path: /providers\/Microsoft.Insights$/,
+                replies: [{ status: 409, body: armError("AnotherOperationInProgress", "Another operation is in progress.") }],
+            },
             { path: /providers\/Microsoft.Portal$/, replies: [{ status: 429, body: armError("TooManyRequests", "slow down") }] },
             { path: /diagnosticSettings$/i, replies: [{ status: 200, body: { value: [] }, breakAfter: 5 }] },
         ];
@@ -334,13 +434,18 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
     it("uses the workspace and rules from pulumi stack output --json when given", async () => {
         const state = healthyTenant();
         // The workspace ID as Azure returns it in outputs may differ in case from the one verify derives.
-        const fromOutputs = workspaceIdOf(s).replace("/resourceGroups/", "/resourcegroups/").replace("/Microsoft.OperationalInsights/", "/microsoft.operationalinsights/");
+        const fromOutputs = workspaceIdOf(s)
+            .replace("/resourceGroups/", "/resourcegroups/")
+            .replace("/Microsoft.OperationalInsights/", "/microsoft.operationalinsights/");
         const { code, lines, arm } = await verify(state, {
             args: ["--outputs", "-"],
             stdin: JSON.stringify({ workspaceResourceId: fromOutputs, alertRules: ["entra-provisioning-dev-failure-spike"] }),
         });
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(lines.filter((l) => l.includes("alert ")), ["✓ alert entra-provisioning-dev-failure-spike: enabled, notifies ag-entra-provisioning-dev-team"]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.includes("alert ")),
+            ["✓ alert entra-provisioning-dev-failure-spike: enabled, notifies ag-entra-provisioning-dev-team"],
+        );
         const paths = arm.requests.map((r) => r.path);
         assert.deepStrictEqual(
             paths.filter((p) => /workspaces\/[^/]+(\/tables\/.*)?$/i.test(p)),
@@ -349,32 +454,43 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         );
         assert.deepStrictEqual(
             paths.filter((p) => /scheduledQueryRules/i.test(p)),
-            ["/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.Insights/scheduledQueryRules/entra-provisioning-dev-failure-spike"],
+            [
+                "/subscriptions/7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e/resourceGroups/rg-entra-provisioning-logs-dev/providers/Microsoft.Insights/scheduledQueryRules/entra-provisioning-dev-failure-spike",
+            ],
             "only the rule the outputs name was read",
         );
     });
 
     it("reads the outputs from a local backend's state file", async () => {
         await withTempDir(async (dir) => {
-        const file = path.join(dir, "dev.json");
-        fs.writeFileSync(
-            file,
-            JSON.stringify({
-                version: 3,
-                checkpoint: {
-                    latest: {
-                        resources: [
-                            { urn: "urn:pulumi:dev::entra-provisioning-logs::pulumi:pulumi:Stack::entra-provisioning-logs-dev", type: "pulumi:pulumi:Stack", outputs: { alertRules: ["entra-provisioning-dev-logs-at-risk"] } },
-                        ],
+            const file = path.join(dir, "dev.json");
+            fs.writeFileSync(
+                file,
+                JSON.stringify({
+                    version: 3,
+                    checkpoint: {
+                        latest: {
+                            resources: [
+                                {
+                                    urn: "urn:pulumi:dev::entra-provisioning-logs::pulumi:pulumi:Stack::entra-provisioning-logs-dev",
+                                    type: "pulumi:pulumi:Stack",
+                                    outputs: { alertRules: ["entra-provisioning-dev-logs-at-risk"] },
+                                },
+                            ],
+                        },
                     },
-                },
-            }),
-        );
-        const { code, lines } = await verify(healthyTenant(), { args: ["--state", file] });
-        assert.strictEqual(code, 0);
-        assert.deepStrictEqual(lines.filter((l) => l.includes("alert ")), ["✓ alert entra-provisioning-dev-logs-at-risk: enabled, notifies ag-entra-provisioning-dev-team"]);
+                }),
+            );
+            const { code, lines } = await verify(healthyTenant(), { args: ["--state", file] });
+            assert.strictEqual(code, 0);
+            assert.deepStrictEqual(
+                lines.filter((l) => l.includes("alert ")),
+                ["✓ alert entra-provisioning-dev-logs-at-risk: enabled, notifies ag-entra-provisioning-dev-team"],
+            );
         });
-        assert.throws(() => outputsFromState("{}", "x.json"), { message: "--state x.json has no stack resource: has pulumi up run for this stack?" });
+        assert.throws(() => outputsFromState("{}", "x.json"), {
+            message: "--state x.json has no stack resource: has pulumi up run for this stack?",
+        });
     });
 
     it("refuses an unknown stack with one line", async () => {

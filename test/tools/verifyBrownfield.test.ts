@@ -1,11 +1,11 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { parseSettings } from "../../program/settings";
 import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 import { FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { tenantHandler, TenantState } from "../support/fakeTenant";
+import { tenantHandler, type TenantState } from "../support/fakeTenant";
 
 /**
  * `verify` for the example brownfield stack (test/fixtures/stacks/Pulumi.central.yaml): it sends to
@@ -15,7 +15,9 @@ const FILE = "test/fixtures/stacks/Pulumi.central.yaml";
 const s = parseSettings(projectSettings(readStackConfig("central", { file: FILE }).config, projectName()), "central");
 const SECURITY = "5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e";
 const SENTINEL = `/subscriptions/${SECURITY}/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel`;
-const RULES = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine"].map((r) => `entra-provisioning-central-${r}`);
+const RULES = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine"].map(
+    (r) => `entra-provisioning-central-${r}`,
+);
 /** The workbooks of the central stack, as its offline plan names them. */
 const WORKBOOKS = ["42fc7466-2f0d-564c-bee1-c1e729e651a0", "638d3519-a832-5195-a3ef-fadf07c6c77d"];
 
@@ -37,7 +39,9 @@ function centralTenant(): TenantState {
                 data: { LastRecord: "2026-11-25T09:30:00Z", Records24h: 321, Apps24h: 2, IngestionDelayP95: "00:04:00" },
             },
         ],
-        diagnosticSettings: [{ name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs", "ProvisioningLogs"] }],
+        diagnosticSettings: [
+            { name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs", "ProvisioningLogs"] },
+        ],
         rules: Object.fromEntries(RULES.map((r) => [r, { enabled: true, actionGroups: [group] }])),
         actionGroups: { [group.toLowerCase()]: { enabled: true, emails: 1 } },
         workbooks: [...WORKBOOKS],
@@ -50,7 +54,15 @@ async function verify(state: TenantState): Promise<{ code: number; lines: string
     const clock = new VirtualClock();
     const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
     try {
-        const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+        const endpoints = {
+            arm: arm.endpoint,
+            logs: `${arm.endpoint}/v1`,
+            graph: `${arm.endpoint}/v1.0`,
+            credential: fakeCredentialFor(s.tenantId),
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+        };
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "central", "--config-file", FILE]);
         return { code, lines: (out + err).trimEnd().split("\n") };
     } finally {
@@ -107,15 +119,20 @@ describe("verify for a stack with an existing workspace and an adopted setting",
         const state = centralTenant();
         state.diagnosticSettings = [{ name: "sentinel-entra-old", workspaceId: SENTINEL, categories: ["AuditLogs"] }];
         const { code, lines } = await verify(state);
-        assert.deepStrictEqual(lines.filter((l) => l.includes("diagnostic setting")), [
-            "✗ diagnostic setting: adoptDiagnosticSetting names sentinel-entra, which is not a diagnostic setting of this tenant (found: sentinel-entra-old) — fix: check its name: npm run discover lists the tenant's settings",
-        ]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.includes("diagnostic setting")),
+            [
+                "✗ diagnostic setting: adoptDiagnosticSetting names sentinel-entra, which is not a diagnostic setting of this tenant (found: sentinel-entra-old) — fix: check its name: npm run discover lists the tenant's settings",
+            ],
+        );
         assert.strictEqual(code, 1);
     });
 
     it("fails when the adopted setting sends a category the stack does not list, which pulumi up would refuse", async () => {
         const state = centralTenant();
-        state.diagnosticSettings = [{ name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs", "ProvisioningLogs", "RiskyUsers"] }];
+        state.diagnosticSettings = [
+            { name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs", "ProvisioningLogs", "RiskyUsers"] },
+        ];
         const { code, lines } = await verify(state);
         assert.ok(
             lines.includes(
@@ -130,8 +147,11 @@ describe("verify for a stack with an existing workspace and an adopted setting",
         const state = centralTenant();
         state.diagnosticSettings = [{ name: "sentinel-entra", workspaceId: SENTINEL, categories: ["AuditLogs", "SignInLogs"] }];
         const { lines } = await verify(state);
-        assert.deepStrictEqual(lines.filter((l) => l.includes("diagnostic setting")), [
-            "✗ diagnostic setting: sentinel-entra, this stack's setting, does not send ProvisioningLogs — fix: run pulumi up for this stack: it turns ProvisioningLogs back on",
-        ]);
+        assert.deepStrictEqual(
+            lines.filter((l) => l.includes("diagnostic setting")),
+            [
+                "✗ diagnostic setting: sentinel-entra, this stack's setting, does not send ProvisioningLogs — fix: run pulumi up for this stack: it turns ProvisioningLogs back on",
+            ],
+        );
     });
 });

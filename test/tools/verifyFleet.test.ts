@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { verifyCommand } from "../../tools/verify";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
@@ -20,7 +20,15 @@ async function verifyAll(files: Record<string, string>): Promise<{ code: number;
             for (const [stack, text] of Object.entries(files)) {
                 fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
             }
-            const endpoints = { arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredentialFor(s.tenantId), trustedCa: arm.ca, clock, random: noJitter };
+            const endpoints = {
+                arm: arm.endpoint,
+                logs: `${arm.endpoint}/v1`,
+                graph: `${arm.endpoint}/v1.0`,
+                credential: fakeCredentialFor(s.tenantId),
+                trustedCa: arm.ca,
+                clock,
+                random: noJitter,
+            };
             const { code, out } = await runIn(verifyCommand(endpoints), ["--all", "--stacks-dir", dir]);
             return { code, out };
         });
@@ -33,7 +41,12 @@ describe("verify of a fleet of stacks", () => {
     it("checks every stack with one summary row each, and exits 0 when all pass", async () => {
         const { code, out } = await verifyAll({ dev: dev() });
         assert.strictEqual(code, 0);
-        assert.deepStrictEqual(out.split("\n").slice(0, 4), ["verify of 1 stacks: every stack passes.", "", "STACK  OK  WARN  FAIL  FIRST FAILURE", "dev    15  0     0"]);
+        assert.deepStrictEqual(out.split("\n").slice(0, 4), [
+            "verify of 1 stacks: every stack passes.",
+            "",
+            "STACK  OK  WARN  FAIL  FIRST FAILURE",
+            "dev    15  0     0",
+        ]);
     });
 
     it("goes on past a stack whose settings are wrong, names the problem, and exits 1", async () => {
@@ -51,6 +64,9 @@ describe("verify of a fleet of stacks", () => {
     it("takes --all alone, not with one stack's options", async () => {
         const { code, err } = await runIn(verifyCommand(), ["--all", "--stack", "dev"]);
         assert.strictEqual(code, 2);
-        assert.match(err, /^error: --all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: /);
+        assert.match(
+            err,
+            /^error: --all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: /,
+        );
     });
 });

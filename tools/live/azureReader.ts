@@ -1,9 +1,9 @@
 import type { TokenCredential } from "@azure/identity";
 import {
     ArmClient,
-    ArmFailure,
-    Backoff,
-    Clock,
+    type ArmFailure,
+    type Backoff,
+    type Clock,
     DEFAULT_REQUEST_TIMEOUT_MS,
     REQUEST_TIMEOUT,
     retryTransient,
@@ -11,7 +11,7 @@ import {
     transientAnswer,
     withRequestTimeout,
 } from "../../program/azure/armOperation";
-import { AzureCloud, chooseCloud, CLOUDS, CloudEndpoints, scopeOf } from "../../program/azure/cloud";
+import { type AzureCloud, chooseCloud, CLOUDS, type CloudEndpoints, scopeOf } from "../../program/azure/cloud";
 import { createCredential, tokenIdentity } from "../../program/azure/credential";
 import type { ProviderSettingsInput } from "../../program/azure/providerConfig";
 import { ConfigError } from "../../program/settingsValidation";
@@ -140,7 +140,12 @@ export class AzureReader {
         this.logsEndpoint = (endpoints.logs ?? `${cloud.logsQuery}/v1`).replace(/\/+$/, "");
         this.graphEndpoint = (endpoints.graph ?? `${cloud.microsoftGraph}/v1.0`).replace(/\/+$/, "");
         this.arm = new ArmClient(
-            { endpoint: endpoints.arm ?? cloud.resourceManager, credential: this.credential, trustedCa: endpoints.trustedCa, clock: this.clock },
+            {
+                endpoint: endpoints.arm ?? cloud.resourceManager,
+                credential: this.credential,
+                trustedCa: endpoints.trustedCa,
+                clock: this.clock,
+            },
             "entra-provisioning-logs-verify",
         );
     }
@@ -161,8 +166,17 @@ export class AzureReader {
 
     /** GET an ARM path (`/subscriptions/...`) at an API version. */
     async get(armPath: string, apiVersion: string): Promise<ArmResponse> {
-        const { value, gaveUp } = await this.retrying(`GET ${armPath}`, (timeoutMs) => this.arm.send("GET", armPath, { apiVersion, timeoutMs }), transientAnswer);
-        return { status: value.status, body: value.body, ...(value.malformed === undefined ? {} : { malformed: value.malformed }), ...(gaveUp ? { gaveUp } : {}) };
+        const { value, gaveUp } = await this.retrying(
+            `GET ${armPath}`,
+            (timeoutMs) => this.arm.send("GET", armPath, { apiVersion, timeoutMs }),
+            transientAnswer,
+        );
+        return {
+            status: value.status,
+            body: value.body,
+            ...(value.malformed === undefined ? {} : { malformed: value.malformed }),
+            ...(gaveUp ? { gaveUp } : {}),
+        };
     }
 
     /**
@@ -172,10 +186,17 @@ export class AzureReader {
      */
     async graphGet(url: string): Promise<GraphResponse> {
         if (new URL(url).origin !== new URL(this.graphEndpoint).origin) {
-            throw new Error(`refusing to send a Microsoft Graph token to ${new URL(url).origin}: the Graph of this cloud is ${new URL(this.graphEndpoint).origin}`);
+            throw new Error(
+                `refusing to send a Microsoft Graph token to ${new URL(url).origin}: the Graph of this cloud is ${new URL(this.graphEndpoint).origin}`,
+            );
         }
         this.graphClient ??= new ArmClient(
-            { endpoint: new URL(this.graphEndpoint).origin, credential: this.credential, trustedCa: this.endpoints.trustedCa, clock: this.clock },
+            {
+                endpoint: new URL(this.graphEndpoint).origin,
+                credential: this.credential,
+                trustedCa: this.endpoints.trustedCa,
+                clock: this.clock,
+            },
             "entra-provisioning-logs-verify",
         );
         const graph = this.graphClient;
@@ -191,8 +212,12 @@ export class AzureReader {
     /** The tenant of the credentials, from an ARM token; the request for it is bounded like any other. */
     async credentialTenant(): Promise<string | undefined> {
         const timeoutMs = this.endpoints.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-        const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) => this.credential.getToken(scopeOf(this.arm.endpoint), { abortSignal })).catch((e: ArmFailure & Error) => {
-            throw e.code === REQUEST_TIMEOUT ? Object.assign(new Error(`the credential gave no token within ${timeoutMs / 1000} s`), { name: "CredentialTimeout" }) : e;
+        const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) =>
+            this.credential.getToken(scopeOf(this.arm.endpoint), { abortSignal }),
+        ).catch((e: ArmFailure & Error) => {
+            throw e.code === REQUEST_TIMEOUT
+                ? Object.assign(new Error(`the credential gave no token within ${timeoutMs / 1000} s`), { name: "CredentialTimeout" })
+                : e;
         });
         return token ? tokenTenant(token.token) : undefined;
     }
@@ -220,7 +245,12 @@ export class AzureReader {
             `Querying workspace ${workspaceCustomerId}`,
             (timeoutMs) => {
                 this.queries++;
-                return client.queryWorkspace(workspaceCustomerId, query, { duration }, { requestOptions: { headers: { [TIMEOUT_HEADER]: String(timeoutMs) } } });
+                return client.queryWorkspace(
+                    workspaceCustomerId,
+                    query,
+                    { duration },
+                    { requestOptions: { headers: { [TIMEOUT_HEADER]: String(timeoutMs) } } },
+                );
             },
             () => undefined,
         );
@@ -228,6 +258,8 @@ export class AzureReader {
             throw new Error(result.status === LogsQueryResultStatus.PartialFailure ? result.partialError.message : "the query failed");
         }
         const table = result.tables[0];
-        return (table?.rows ?? []).map((row) => Object.fromEntries(table.columnDescriptors.map((c, i) => [c.name ?? `column${i}`, row[i]])));
+        return (table?.rows ?? []).map((row) =>
+            Object.fromEntries(table.columnDescriptors.map((c, i) => [c.name ?? `column${i}`, row[i]])),
+        );
     }
 }

@@ -4,7 +4,14 @@ import { ArmGaveUp } from "../../program/azure/armOperation";
 import { sameArmId, workspaceIdParts } from "../../program/naming";
 import { loadQuery } from "../../program/queries";
 import type { ArmResponse, AzureReader } from "./azureReader";
-import { API, CheckLine, enabledCategories, MAX_TENANT_DIAGNOSTIC_SETTINGS, OTHER_DESTINATIONS, TenantSetting } from "./verifyChecks";
+import {
+    API,
+    type CheckLine,
+    enabledCategories,
+    MAX_TENANT_DIAGNOSTIC_SETTINGS,
+    OTHER_DESTINATIONS,
+    type TenantSetting,
+} from "./verifyChecks";
 
 /**
  * `npm run discover`'s reading of a tenant, read-only, with the same credentials as `verify`: its
@@ -96,22 +103,43 @@ export interface Discovery {
 const SENTINEL_API = "2024-03-01";
 
 /** Settings that describe a workspace the stack creates: they conflict with an existing workspace. */
-const NEW_WORKSPACE_SETTINGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth", "provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease", "manageExistingWorkspaceRetention"];
+const NEW_WORKSPACE_SETTINGS = [
+    "workspaceName",
+    "retentionInDays",
+    "dailyQuotaGb",
+    "disableLocalAuth",
+    "provisioningLogsRetentionInDays",
+    "provisioningLogsTotalRetentionInDays",
+    "allowRetentionDecrease",
+    "manageExistingWorkspaceRetention",
+];
 
 /** The brownfield settings a recommendation gives in full. */
-const BROWNFIELD_SETTINGS = ["existingWorkspaceId", "adoptDiagnosticSetting", "diagnosticSettingName", "diagnosticLogCategories", "diagnosticSettingDestinations", "existingProvisioningLogsSettings"];
+const BROWNFIELD_SETTINGS = [
+    "existingWorkspaceId",
+    "adoptDiagnosticSetting",
+    "diagnosticSettingName",
+    "diagnosticLogCategories",
+    "diagnosticSettingDestinations",
+    "existingProvisioningLogsSettings",
+];
 
 const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
 const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
 const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 const AZURE_SIDE = "a problem on Azure's side: run discover again in a few minutes";
-const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads";
+const CREDENTIALS_FIX =
+    "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads";
 
 /** An answer that is not the data asked for, as one finding with the fix for its kind. */
 function answerProblem(part: string, what: string, r: ArmResponse, right: string): CheckLine {
     if (r.malformed !== undefined) {
-        return fail(part, `reading ${what} gave an answer that is not JSON (${JSON.stringify(r.malformed)})`, "something between this machine and Azure (a proxy, HTTPS_PROXY) answers instead of ARM");
+        return fail(
+            part,
+            `reading ${what} gave an answer that is not JSON (${JSON.stringify(r.malformed)})`,
+            "something between this machine and Azure (a proxy, HTTPS_PROXY) answers instead of ARM",
+        );
     }
     const said = `HTTP ${r.status}${r.body?.error?.code ? ` ${r.body.error.code}` : ""}`;
     if (r.status === 401) {
@@ -123,7 +151,11 @@ function answerProblem(part: string, what: string, r: ArmResponse, right: string
     if (r.status === 408 || r.status === 429 || r.status >= 500 || r.gaveUp !== undefined) {
         return fail(part, `reading ${what} failed: Azure answered ${r.gaveUp ?? said}`, AZURE_SIDE);
     }
-    return fail(part, `reading ${what} gave an unexpected answer (${said})`, "run discover again; if it persists, report it with this line");
+    return fail(
+        part,
+        `reading ${what} gave an unexpected answer (${said})`,
+        "run discover again; if it persists, report it with this line",
+    );
 }
 
 /** A part that threw (no token, or Azure failing until the deadline), as one finding. */
@@ -132,7 +164,9 @@ function thrownProblem(part: string, e: Error): CheckLine {
     if (e instanceof ArmGaveUp) {
         return fail(part, `could not be read: Azure answered ${e.answered}`, AZURE_SIDE);
     }
-    return /Credential|Authentication/i.test(`${e.name} ${first}`) ? fail(part, `could not get a token for Azure: ${first}`, CREDENTIALS_FIX) : fail(part, `could not be read: ${first}`, "check the network (and HTTPS_PROXY), then run discover again");
+    return /Credential|Authentication/i.test(`${e.name} ${first}`)
+        ? fail(part, `could not get a token for Azure: ${first}`, CREDENTIALS_FIX)
+        : fail(part, `could not be read: ${first}`, "check the network (and HTTPS_PROXY), then run discover again");
 }
 
 /**
@@ -178,7 +212,12 @@ async function readSettings(az: AzureReader): Promise<DiscoveredSetting[] | Chec
         );
     }
     if (r.status !== 200 || r.malformed !== undefined) {
-        return answerProblem("diagnostic settings", "the tenant's diagnostic settings", r, "a role at scope /providers/Microsoft.aadiam (e.g. Reader)");
+        return answerProblem(
+            "diagnostic settings",
+            "the tenant's diagnostic settings",
+            r,
+            "a role at scope /providers/Microsoft.aadiam (e.g. Reader)",
+        );
     }
     return ((r.body?.value ?? []) as TenantSetting[]).map(toDiscovered);
 }
@@ -189,36 +228,71 @@ async function sentinelOf(az: AzureReader, ws: { id: string; name: string }): Pr
     if (r.status === 200 && r.malformed === undefined) {
         return (r.body?.value ?? []).length > 0;
     }
-    return r.status === 404 && r.malformed === undefined ? false : { ...answerProblem(`workspace ${ws.name}`, `the Microsoft Sentinel state of ${ws.name}`, r, "Microsoft Sentinel Reader on the workspace"), status: "warn" };
+    return r.status === 404 && r.malformed === undefined
+        ? false
+        : {
+              ...answerProblem(
+                  `workspace ${ws.name}`,
+                  `the Microsoft Sentinel state of ${ws.name}`,
+                  r,
+                  "Microsoft Sentinel Reader on the workspace",
+              ),
+              status: "warn",
+          };
 }
 
 /** AADProvisioningLogs in a workspace (queries/verify-data-flow.kql over 30 days), or the finding that it could not be queried. */
-async function provisioningLogsIn(az: AzureReader, ws: { name: string; customerId?: string }): Promise<DiscoveredWorkspace["provisioningLogs"] | CheckLine> {
+async function provisioningLogsIn(
+    az: AzureReader,
+    ws: { name: string; customerId?: string },
+): Promise<DiscoveredWorkspace["provisioningLogs"] | CheckLine> {
     if (!ws.customerId) {
         return undefined;
     }
     try {
         const row = (await az.query(ws.customerId, loadQuery("verify-data-flow"), "P30D"))[0] ?? {};
-        return { ...(row.LastRecord ? { lastRecord: new Date(String(row.LastRecord)).toISOString() } : {}), records24h: Number(row.Records24h ?? 0) };
+        return {
+            ...(row.LastRecord ? { lastRecord: new Date(String(row.LastRecord)).toISOString() } : {}),
+            records24h: Number(row.Records24h ?? 0),
+        };
     } catch (e) {
         const status = (e as { statusCode?: number }).statusCode;
         const first = String((e as Error).message).split("\n")[0];
         return status === 403
-            ? warn(`workspace ${ws.name}`, `not allowed to query ${ws.name} (HTTP 403), so discover cannot tell whether it holds provisioning logs`, "grant the identity running discover Log Analytics Reader on it")
+            ? warn(
+                  `workspace ${ws.name}`,
+                  `not allowed to query ${ws.name} (HTTP 403), so discover cannot tell whether it holds provisioning logs`,
+                  "grant the identity running discover Log Analytics Reader on it",
+              )
             : warn(`workspace ${ws.name}`, `querying ${ws.name} failed${status ? ` (HTTP ${status})` : ""}: ${first}`);
     }
 }
 
 /** Every workspace of the tenant's subscriptions the identity can see, with findings for what it could not. */
-async function readWorkspaces(az: AzureReader, subscriptions: Discovery["subscriptions"], findings: CheckLine[]): Promise<DiscoveredWorkspace[]> {
+async function readWorkspaces(
+    az: AzureReader,
+    subscriptions: Discovery["subscriptions"],
+    findings: CheckLine[],
+): Promise<DiscoveredWorkspace[]> {
     const perSubscription = await Promise.all(
         subscriptions.map(async (sub) => {
-            const { items, problem } = await listAll(az, `/subscriptions/${sub.subscriptionId}/providers/Microsoft.OperationalInsights/workspaces`, API.workspaces).catch((e: Error) => {
+            const { items, problem } = await listAll(
+                az,
+                `/subscriptions/${sub.subscriptionId}/providers/Microsoft.OperationalInsights/workspaces`,
+                API.workspaces,
+            ).catch((e: Error) => {
                 findings.push(thrownProblem("workspaces", e));
                 return { items: [] as any[], problem: undefined };
             });
             if (problem) {
-                findings.push(answerProblem("workspaces", `the workspaces of subscription ${sub.displayName ?? sub.subscriptionId}`, problem, `Reader on subscription ${sub.subscriptionId}`));
+                findings.push(
+                    answerProblem(
+                        "workspaces",
+                        `the workspaces of subscription ${sub.displayName ?? sub.subscriptionId}`,
+                        problem,
+                        `Reader on subscription ${sub.subscriptionId}`,
+                    ),
+                );
             }
             return items.map((w) => ({ w, sub }));
         }),
@@ -254,11 +328,20 @@ async function readWorkspaces(az: AzureReader, subscriptions: Discovery["subscri
 }
 
 /** A registration state, or the finding that it could not be read. */
-async function providerState(az: AzureReader, subscriptionId: string, namespace: string): Promise<{ subscriptionId: string; namespace: string; state: string } | CheckLine> {
+async function providerState(
+    az: AzureReader,
+    subscriptionId: string,
+    namespace: string,
+): Promise<{ subscriptionId: string; namespace: string; state: string } | CheckLine> {
     const r = await az.get(`/subscriptions/${subscriptionId}/providers/${namespace}`, API.providers);
     return r.status === 200 && r.malformed === undefined
         ? { subscriptionId, namespace, state: String(r.body?.registrationState) }
-        : answerProblem(`provider ${namespace}`, `the ${namespace} registration on ${subscriptionId}`, r, `Reader on subscription ${subscriptionId}`);
+        : answerProblem(
+              `provider ${namespace}`,
+              `the ${namespace} registration on ${subscriptionId}`,
+              r,
+              `Reader on subscription ${subscriptionId}`,
+          );
 }
 
 const sendsProvisioningLogs = (x: DiscoveredSetting) => x.categories.includes(PROVISIONING_LOGS_CATEGORY);
@@ -269,13 +352,19 @@ function configCommands(stack: string, settings: Recommendation["settings"], rem
     return [
         ...remove.map((k) => `pulumi config rm --stack ${stack} ${k}`),
         ...Object.entries(settings).flatMap(([k, v]) =>
-            Array.isArray(v) ? v.map((entry, i) => `pulumi config set --stack ${stack} --path '${k}[${i}]' ${q(entry)}`) : [`pulumi config set --stack ${stack} ${k} ${q(String(v))}`],
+            Array.isArray(v)
+                ? v.map((entry, i) => `pulumi config set --stack ${stack} --path '${k}[${i}]' ${q(entry)}`)
+                : [`pulumi config set --stack ${stack} ${k} ${q(String(v))}`],
         ),
     ];
 }
 
 /** The setting to adopt among `candidates`: the one the stack adopts already, then one feeding a Sentinel workspace, then one with AuditLogs, then the first. */
-function pick(candidates: readonly DiscoveredSetting[], s: DiscoverStack, workspaces: readonly DiscoveredWorkspace[]): DiscoveredSetting | undefined {
+function pick(
+    candidates: readonly DiscoveredSetting[],
+    s: DiscoverStack,
+    workspaces: readonly DiscoveredWorkspace[],
+): DiscoveredSetting | undefined {
     const sentinel = (x: DiscoveredSetting) => workspaces.some((w) => w.sentinel && sameArmId(w.id, x.workspaceId));
     return (
         candidates.find((x) => x.name.toLowerCase() === s.adoptDiagnosticSetting?.toLowerCase()) ??
@@ -286,33 +375,57 @@ function pick(candidates: readonly DiscoveredSetting[], s: DiscoverStack, worksp
 }
 
 /** The settings that adopt `setting` (and use its workspace, when it has one). */
-function adoption(s: DiscoverStack, setting: DiscoveredSetting, alreadySending: readonly DiscoveredSetting[]): Pick<Recommendation, "settings" | "remove" | "importIds" | "policyConfig" | "commands"> {
+function adoption(
+    s: DiscoverStack,
+    setting: DiscoveredSetting,
+    alreadySending: readonly DiscoveredSetting[],
+): Pick<Recommendation, "settings" | "remove" | "importIds" | "policyConfig" | "commands"> {
     const settings: Record<string, string | readonly string[]> = {
         ...(setting.workspaceId ? { existingWorkspaceId: setting.workspaceId } : {}),
         adoptDiagnosticSetting: setting.name,
-        ...(setting.categories.some((c) => c !== PROVISIONING_LOGS_CATEGORY) ? { diagnosticLogCategories: setting.categories.filter((c) => c !== PROVISIONING_LOGS_CATEGORY) } : {}),
-        ...(Object.keys(setting.destinations).length > 0 ? { diagnosticSettingDestinations: Object.entries(setting.destinations).map(([k, v]) => `${k}=${v}`) } : {}),
+        ...(setting.categories.some((c) => c !== PROVISIONING_LOGS_CATEGORY)
+            ? { diagnosticLogCategories: setting.categories.filter((c) => c !== PROVISIONING_LOGS_CATEGORY) }
+            : {}),
+        ...(Object.keys(setting.destinations).length > 0
+            ? { diagnosticSettingDestinations: Object.entries(setting.destinations).map(([k, v]) => `${k}=${v}`) }
+            : {}),
         ...(alreadySending.length > 0 ? { existingProvisioningLogsSettings: alreadySending.map((x) => x.name) } : {}),
     };
     const conflicting = setting.workspaceId ? NEW_WORKSPACE_SETTINGS : [];
-    const remove = s.setKeys.filter((k) => conflicting.includes(k) || (BROWNFIELD_SETTINGS.includes(k) && !(k in settings)) || (k in settings && Array.isArray(settings[k])));
+    const remove = s.setKeys.filter(
+        (k) =>
+            conflicting.includes(k) ||
+            (BROWNFIELD_SETTINGS.includes(k) && !(k in settings)) ||
+            (k in settings && Array.isArray(settings[k])),
+    );
     return {
         settings,
         remove,
         commands: configCommands(s.stack, settings, remove),
         importIds: [diagnosticSettingImportId(setting.name)],
         ...(setting.workspaceId
-            ? { policyConfig: { file: `policies/config/${s.stack}.json`, policy: "provisioning-stack-enforce-completeness", existingWorkspaceId: setting.workspaceId } }
+            ? {
+                  policyConfig: {
+                      file: `policies/config/${s.stack}.json`,
+                      policy: "provisioning-stack-enforce-completeness",
+                      existingWorkspaceId: setting.workspaceId,
+                  },
+              }
             : {}),
     };
 }
 
 /** The stack settings this tenant calls for. */
-export function recommend(s: DiscoverStack, settings: readonly DiscoveredSetting[] | undefined, workspaces: readonly DiscoveredWorkspace[]): Recommendation {
+export function recommend(
+    s: DiscoverStack,
+    settings: readonly DiscoveredSetting[] | undefined,
+    workspaces: readonly DiscoveredWorkspace[],
+): Recommendation {
     if (settings === undefined) {
         return {
             path: "unknown",
-            summary: "the tenant's diagnostic settings could not be read, so nothing is recommended: a setting may already send ProvisioningLogs; fix the access above and run discover again before pulumi up",
+            summary:
+                "the tenant's diagnostic settings could not be read, so nothing is recommended: a setting may already send ProvisioningLogs; fix the access above and run discover again before pulumi up",
             settings: {},
             remove: [],
             commands: [],
@@ -324,12 +437,21 @@ export function recommend(s: DiscoverStack, settings: readonly DiscoveredSetting
     const sending = others.filter(sendsProvisioningLogs);
     if (sending.length > 0) {
         const chosen = pick(sending, s, workspaces)!;
-        const where = chosen.workspaceId ? `workspace ${workspaceIdParts(chosen.workspaceId)?.workspaceName ?? chosen.workspaceId}` : "its destinations";
+        const where = chosen.workspaceId
+            ? `workspace ${workspaceIdParts(chosen.workspaceId)?.workspaceName ?? chosen.workspaceId}`
+            : "its destinations";
         return {
             path: "adopt",
             summary:
                 `diagnostic setting ${chosen.name} already sends ProvisioningLogs to ${where}: adopt it, so nothing is ingested twice and it comes under this stack with every category and destination it has` +
-                (sending.length > 1 ? `; ${sending.filter((x) => x !== chosen).map((x) => x.name).join(", ")} also send${sending.length > 2 ? "" : "s"} them, which pulumi up refuses until you remove ProvisioningLogs there or set allowDuplicateProvisioningLogs` : ""),
+                (sending.length > 1
+                    ? `; ${sending
+                          .filter((x) => x !== chosen)
+                          .map((x) => x.name)
+                          .join(
+                              ", ",
+                          )} also send${sending.length > 2 ? "" : "s"} them, which pulumi up refuses until you remove ProvisioningLogs there or set allowDuplicateProvisioningLogs`
+                    : ""),
             ...adoption(s, chosen, sending),
         };
     }
@@ -338,7 +460,9 @@ export function recommend(s: DiscoverStack, settings: readonly DiscoveredSetting
     if (withWorkspace.length > 0 || (full && others.length > 0)) {
         const chosen = pick(withWorkspace.length > 0 ? withWorkspace : others, s, workspaces)!;
         const ws = workspaces.find((w) => sameArmId(w.id, chosen.workspaceId));
-        const what = chosen.workspaceId ? `${ws?.sentinel ? "Microsoft Sentinel " : ""}workspace ${workspaceIdParts(chosen.workspaceId)?.workspaceName ?? chosen.workspaceId}` : "no workspace (it gets this stack's)";
+        const what = chosen.workspaceId
+            ? `${ws?.sentinel ? "Microsoft Sentinel " : ""}workspace ${workspaceIdParts(chosen.workspaceId)?.workspaceName ?? chosen.workspaceId}`
+            : "no workspace (it gets this stack's)";
         return {
             path: "central",
             summary:
@@ -347,7 +471,11 @@ export function recommend(s: DiscoverStack, settings: readonly DiscoveredSetting
             ...adoption(s, chosen, []),
         };
     }
-    const remove = s.setKeys.filter((k) => ["existingWorkspaceId", "adoptDiagnosticSetting", "manageExistingWorkspaceRetention", "existingProvisioningLogsSettings"].includes(k));
+    const remove = s.setKeys.filter((k) =>
+        ["existingWorkspaceId", "adoptDiagnosticSetting", "manageExistingWorkspaceRetention", "existingProvisioningLogsSettings"].includes(
+            k,
+        ),
+    );
     const ownExists = others.length < settings.length;
     return {
         path: "new",
@@ -360,7 +488,12 @@ export function recommend(s: DiscoverStack, settings: readonly DiscoveredSetting
 }
 
 /** Findings about the stack's own brownfield settings against what the tenant has. */
-function stackFindings(s: DiscoverStack, settings: readonly DiscoveredSetting[] | undefined, workspaces: readonly DiscoveredWorkspace[], subscriptions: Discovery["subscriptions"]): CheckLine[] {
+function stackFindings(
+    s: DiscoverStack,
+    settings: readonly DiscoveredSetting[] | undefined,
+    workspaces: readonly DiscoveredWorkspace[],
+    subscriptions: Discovery["subscriptions"],
+): CheckLine[] {
     const lines: CheckLine[] = [];
     if (s.settingsProblem) {
         lines.push(fail("stack settings", s.settingsProblem, "apply the recommended settings below"));
@@ -370,14 +503,22 @@ function stackFindings(s: DiscoverStack, settings: readonly DiscoveredSetting[] 
         const known = subscriptions.find((x) => x.subscriptionId.toLowerCase() === sub);
         lines.push(
             known && known.tenantId !== undefined && known.tenantId !== s.tenantId
-                ? fail("existingWorkspaceId", `${s.existingWorkspaceId} is in subscription ${sub} of tenant ${known.tenantId}, not this stack's tenant ${s.tenantId}`, "use a workspace of this tenant (listed above)")
-                : known
-                ? fail("existingWorkspaceId", `${s.existingWorkspaceId} is not among the workspaces of subscription ${known.displayName ?? known.subscriptionId}`, "check the ID against the workspaces listed above")
-                : fail(
+                ? fail(
                       "existingWorkspaceId",
-                      `${s.existingWorkspaceId} is in subscription ${sub}, which is not a subscription of tenant ${s.tenantId} these credentials can see: it may belong to another tenant`,
-                      "use a workspace of this tenant (listed above), or grant the identity Reader on that subscription",
-                  ),
+                      `${s.existingWorkspaceId} is in subscription ${sub} of tenant ${known.tenantId}, not this stack's tenant ${s.tenantId}`,
+                      "use a workspace of this tenant (listed above)",
+                  )
+                : known
+                  ? fail(
+                        "existingWorkspaceId",
+                        `${s.existingWorkspaceId} is not among the workspaces of subscription ${known.displayName ?? known.subscriptionId}`,
+                        "check the ID against the workspaces listed above",
+                    )
+                  : fail(
+                        "existingWorkspaceId",
+                        `${s.existingWorkspaceId} is in subscription ${sub}, which is not a subscription of tenant ${s.tenantId} these credentials can see: it may belong to another tenant`,
+                        "use a workspace of this tenant (listed above), or grant the identity Reader on that subscription",
+                    ),
         );
     }
     if (settings && s.adoptDiagnosticSetting && !settings.some((x) => x.name.toLowerCase() === s.adoptDiagnosticSetting!.toLowerCase())) {
@@ -400,14 +541,31 @@ export async function discover(az: AzureReader, s: DiscoverStack): Promise<Disco
         return undefined;
     });
     if (tenant && tenant.toLowerCase() !== s.tenantId) {
-        findings.push(fail("credentials", `the credentials belong to tenant ${tenant}, not ${s.tenantId}`, `log in to the stack's tenant: az login --tenant ${s.tenantId}`));
+        findings.push(
+            fail(
+                "credentials",
+                `the credentials belong to tenant ${tenant}, not ${s.tenantId}`,
+                `log in to the stack's tenant: az login --tenant ${s.tenantId}`,
+            ),
+        );
     }
     if (findings.length > 0) {
-        return { stack: s.stack, tenantId: s.tenantId, subscriptions: [], workspaces: [], providers: [], findings, recommendation: recommend(s, undefined, []) };
+        return {
+            stack: s.stack,
+            tenantId: s.tenantId,
+            subscriptions: [],
+            workspaces: [],
+            providers: [],
+            findings,
+            recommendation: recommend(s, undefined, []),
+        };
     }
     const [settingsOrProblem, subscriptionList] = await Promise.all([
         readSettings(az).catch((e: Error) => thrownProblem("diagnostic settings", e)),
-        listAll(az, "/subscriptions", API.subscriptions).catch((e: Error) => ({ items: [] as any[], thrown: thrownProblem("subscriptions", e) })),
+        listAll(az, "/subscriptions", API.subscriptions).catch((e: Error) => ({
+            items: [] as any[],
+            thrown: thrownProblem("subscriptions", e),
+        })),
     ]);
     const settings = Array.isArray(settingsOrProblem) ? settingsOrProblem : undefined;
     if (!Array.isArray(settingsOrProblem)) {
@@ -416,9 +574,15 @@ export async function discover(az: AzureReader, s: DiscoverStack): Promise<Disco
     if ("thrown" in subscriptionList) {
         findings.push(subscriptionList.thrown);
     } else if (subscriptionList.problem) {
-        findings.push(answerProblem("subscriptions", "the subscriptions", subscriptionList.problem, "Reader on the subscriptions to search"));
+        findings.push(
+            answerProblem("subscriptions", "the subscriptions", subscriptionList.problem, "Reader on the subscriptions to search"),
+        );
     }
-    const all = subscriptionList.items.map((x) => ({ subscriptionId: String(x.subscriptionId).toLowerCase(), displayName: x.displayName, tenantId: x.tenantId ? String(x.tenantId).toLowerCase() : undefined }));
+    const all = subscriptionList.items.map((x) => ({
+        subscriptionId: String(x.subscriptionId).toLowerCase(),
+        displayName: x.displayName,
+        tenantId: x.tenantId ? String(x.tenantId).toLowerCase() : undefined,
+    }));
     // Workspaces in another tenant's subscriptions (a guest's, Lighthouse's) can't be this tenant's destination.
     const subscriptions = all.filter((x) => x.tenantId === undefined || x.tenantId === s.tenantId);
     const workspaces = await readWorkspaces(az, subscriptions, findings);
@@ -427,7 +591,11 @@ export async function discover(az: AzureReader, s: DiscoverStack): Promise<Disco
     if (settings) {
         findings.push(
             settings.length >= MAX_TENANT_DIAGNOSTIC_SETTINGS
-                ? warn("diagnostic settings", `the tenant has ${settings.length} of ${MAX_TENANT_DIAGNOSTIC_SETTINGS} diagnostic settings: no other can be added`, "adopt one (recommended below)")
+                ? warn(
+                      "diagnostic settings",
+                      `the tenant has ${settings.length} of ${MAX_TENANT_DIAGNOSTIC_SETTINGS} diagnostic settings: no other can be added`,
+                      "adopt one (recommended below)",
+                  )
                 : ok("diagnostic settings", `${settings.length} of ${MAX_TENANT_DIAGNOSTIC_SETTINGS} diagnostic settings used`),
         );
         for (const x of settings.filter((y) => sendsProvisioningLogs(y) && y.name.toLowerCase() !== s.ownSettingName?.toLowerCase())) {
@@ -443,19 +611,30 @@ export async function discover(az: AzureReader, s: DiscoverStack): Promise<Disco
     const recommendation = recommend(s, settings, workspaces);
 
     // The providers the stack registers, and Microsoft.Insights where the recommended workspace is (diagnostic settings need it there).
-    const target = typeof recommendation.settings.existingWorkspaceId === "string" ? workspaceIdParts(recommendation.settings.existingWorkspaceId)?.subscriptionId : undefined;
+    const target =
+        typeof recommendation.settings.existingWorkspaceId === "string"
+            ? workspaceIdParts(recommendation.settings.existingWorkspaceId)?.subscriptionId
+            : undefined;
     const wanted = [
-        ...["Microsoft.Insights", "Microsoft.OperationalInsights", ...(s.dashboard ? ["Microsoft.Portal"] : [])].map((ns) => [s.subscriptionId, ns] as const),
+        ...["Microsoft.Insights", "Microsoft.OperationalInsights", ...(s.dashboard ? ["Microsoft.Portal"] : [])].map(
+            (ns) => [s.subscriptionId, ns] as const,
+        ),
         ...(target && target !== s.subscriptionId ? [[target, "Microsoft.Insights"] as const] : []),
     ];
-    const states = await Promise.all(wanted.map(([sub, ns]) => providerState(az, sub, ns).catch((e: Error) => thrownProblem(`provider ${ns}`, e))));
+    const states = await Promise.all(
+        wanted.map(([sub, ns]) => providerState(az, sub, ns).catch((e: Error) => thrownProblem(`provider ${ns}`, e))),
+    );
     const providers = states.filter((x): x is { subscriptionId: string; namespace: string; state: string } => !("status" in x));
     findings.push(...states.filter((x): x is CheckLine => "status" in x));
     for (const p of providers.filter((x) => x.state !== "Registered")) {
         findings.push(
             p.subscriptionId === s.subscriptionId
                 ? warn(`provider ${p.namespace}`, `${p.namespace} is ${p.state} on ${p.subscriptionId}: pulumi up registers it and waits`)
-                : warn(`provider ${p.namespace}`, `${p.namespace} is ${p.state} on ${p.subscriptionId}, the workspace's subscription`, `az provider register --namespace ${p.namespace} --subscription ${p.subscriptionId}`),
+                : warn(
+                      `provider ${p.namespace}`,
+                      `${p.namespace} is ${p.state} on ${p.subscriptionId}, the workspace's subscription`,
+                      `az provider register --namespace ${p.namespace} --subscription ${p.subscriptionId}`,
+                  ),
         );
     }
 
@@ -478,10 +657,16 @@ export function renderDiscovery(d: Discovery): string {
     const subName = (id: string) => d.subscriptions.find((x) => x.subscriptionId === id.toLowerCase())?.displayName ?? id;
     const wsName = (id: string) => workspaceIdParts(id)?.workspaceName ?? id;
     const settingLine = (x: DiscoveredSetting) =>
-        `  ${x.name}: ${x.categories.join(", ") || "no category"} → ${[
-            ...(x.workspaceId ? [`workspace ${wsName(x.workspaceId)} (subscription ${subName(workspaceIdParts(x.workspaceId)?.subscriptionId ?? "")})`] : []),
-            ...Object.entries(x.destinations).map(([k, v]) => `${k} ${v}`),
-        ].join(", ") || "nowhere"}`;
+        `  ${x.name}: ${x.categories.join(", ") || "no category"} → ${
+            [
+                ...(x.workspaceId
+                    ? [
+                          `workspace ${wsName(x.workspaceId)} (subscription ${subName(workspaceIdParts(x.workspaceId)?.subscriptionId ?? "")})`,
+                      ]
+                    : []),
+                ...Object.entries(x.destinations).map(([k, v]) => `${k} ${v}`),
+            ].join(", ") || "nowhere"
+        }`;
     const logs = (w: DiscoveredWorkspace) =>
         w.provisioningLogs === undefined
             ? "AADProvisioningLogs: not queried"
@@ -504,17 +689,25 @@ export function renderDiscovery(d: Discovery): string {
                 `${w.sentinel ? ", Microsoft Sentinel" : ""}${w.retentionInDays !== undefined ? `, ${w.retentionInDays} d retention` : ""}; ${logs(w)}`,
         ),
         "",
-        ...(d.providers.length > 0 ? ["Resource providers:", ...d.providers.map((p) => `  ${p.namespace} on ${subName(p.subscriptionId)}: ${p.state}`), ""] : []),
+        ...(d.providers.length > 0
+            ? ["Resource providers:", ...d.providers.map((p) => `  ${p.namespace} on ${subName(p.subscriptionId)}: ${p.state}`), ""]
+            : []),
         "Findings:",
         ...d.findings.map((l) => `  ${SYMBOL[l.status]} ${l.check}: ${l.message}${l.fix ? ` — fix: ${l.fix}` : ""}`),
         "",
         `Recommended (${r.path}): ${r.summary}.`,
         ...(r.commands.length > 0 ? ["", "Stack settings, ready to paste:", ...r.commands.map((c) => `  ${c}`)] : []),
         ...(r.importIds.length > 0
-            ? ["", `Import: the first pulumi up adopts it with Pulumi's import option (pulumi preview shows "= import"), import ID ${r.importIds.join(", ")}; it then adds ProvisioningLogs and keeps the rest.`]
+            ? [
+                  "",
+                  `Import: the first pulumi up adopts it with Pulumi's import option (pulumi preview shows "= import"), import ID ${r.importIds.join(", ")}; it then adds ProvisioningLogs and keeps the rest.`,
+              ]
             : []),
         ...(r.policyConfig
-            ? ["", `Policy config: in ${r.policyConfig.file}, set "${r.policyConfig.policy}": { "existingWorkspaceId": "${r.policyConfig.existingWorkspaceId}" } (the workspace is read, not managed, so policies don't see it).`]
+            ? [
+                  "",
+                  `Policy config: in ${r.policyConfig.file}, set "${r.policyConfig.policy}": { "existingWorkspaceId": "${r.policyConfig.existingWorkspaceId}" } (the workspace is read, not managed, so policies don't see it).`,
+              ]
             : []),
     ].join("\n");
 }

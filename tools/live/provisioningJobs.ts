@@ -72,7 +72,12 @@ interface SynchronizationJob {
         readonly code?: string;
         readonly countSuccessiveCompleteFailures?: number;
         readonly escrowsPruned?: boolean;
-        readonly lastExecution?: { readonly state?: string; readonly timeEnded?: string; readonly countEscrowed?: number; readonly error?: SyncError } | null;
+        readonly lastExecution?: {
+            readonly state?: string;
+            readonly timeEnded?: string;
+            readonly countEscrowed?: number;
+            readonly error?: SyncError;
+        } | null;
         readonly quarantine?: {
             readonly currentBegan?: string;
             readonly nextAttempt?: string;
@@ -96,9 +101,17 @@ function odataString(s: string): string {
 /** A Graph answer that isn't 200, as a finding naming the permission a 403 lacks. */
 function unexpected(check: string, what: string, r: GraphResponse, permission: string): CheckLine {
     if (r.status === 401 || r.status === 403) {
-        return fail(check, `not allowed to read ${what} (${r.status})`, `grant the identity running verify the Microsoft Graph permission ${permission} (admin consent)`);
+        return fail(
+            check,
+            `not allowed to read ${what} (${r.status})`,
+            `grant the identity running verify the Microsoft Graph permission ${permission} (admin consent)`,
+        );
     }
-    return fail(check, `reading ${what} failed (HTTP ${r.status}: ${r.body?.error?.message ?? "no details"})`, "run verify again; if it persists, check the Microsoft Entra service health");
+    return fail(
+        check,
+        `reading ${what} failed (HTTP ${r.status}: ${r.body?.error?.message ?? "no details"})`,
+        "run verify again; if it persists, check the Microsoft Entra service health",
+    );
 }
 
 /** Every page of a Graph collection, following @odata.nextLink; or the answer that stopped it. */
@@ -155,26 +168,59 @@ export function jobFinding(sp: ServicePrincipal, job: SynchronizationJob, now: D
             const since = q.seriesBegan ?? q.currentBegan;
             const elapsed = days(since, now);
             const error = q.error?.code || q.error?.message ? ` (${[q.error?.code, q.error?.message].filter(Boolean).join(": ")})` : "";
-            const left = elapsed === undefined ? "" : elapsed >= QUARANTINE_LIMIT_DAYS ? "; past four weeks, the job is disabled" : `; disabled after four weeks (${QUARANTINE_LIMIT_DAYS - elapsed} days left)`;
+            const left =
+                elapsed === undefined
+                    ? ""
+                    : elapsed >= QUARANTINE_LIMIT_DAYS
+                      ? "; past four weeks, the job is disabled"
+                      : `; disabled after four weeks (${QUARANTINE_LIMIT_DAYS - elapsed} days left)`;
             const next = q.nextAttempt ? `; next attempt ${q.nextAttempt}` : "";
-            return fail(check, `in quarantine since ${since ?? "an unknown time"}, reason ${q.reason ?? "Unknown"}${error}${next}${left}`, quarantineFix(q.reason, restart));
+            return fail(
+                check,
+                `in quarantine since ${since ?? "an unknown time"}, reason ${q.reason ?? "Unknown"}${error}${next}${left}`,
+                quarantineFix(q.reason, restart),
+            );
         }
         case "Paused":
             return s.escrowsPruned
-                ? warn(check, "paused after its initial cycle because too many objects failed (escrows pruned)", `fix the errors the provisioning logs show, then start provisioning (Start provisioning, or POST ${jobUrl}/start)`)
-                : warn(check, "paused: provisioning is not running", `start it if that is not intended (Provisioning > Start provisioning, or POST ${jobUrl}/start)`);
+                ? warn(
+                      check,
+                      "paused after its initial cycle because too many objects failed (escrows pruned)",
+                      `fix the errors the provisioning logs show, then start provisioning (Start provisioning, or POST ${jobUrl}/start)`,
+                  )
+                : warn(
+                      check,
+                      "paused: provisioning is not running",
+                      `start it if that is not intended (Provisioning > Start provisioning, or POST ${jobUrl}/start)`,
+                  );
         case "NotConfigured":
-            return warn(check, "not configured: no authorization was given, the job has never run", "finish the set-up under Provisioning (admin credentials, mappings), or delete the configuration");
+            return warn(
+                check,
+                "not configured: no authorization was given, the job has never run",
+                "finish the set-up under Provisioning (admin credentials, mappings), or delete the configuration",
+            );
         case "NotRun":
-            return warn(check, "has not completed its first cycle yet", "wait for the initial cycle; on a large directory it can take hours");
+            return warn(
+                check,
+                "has not completed its first cycle yet",
+                "wait for the initial cycle; on a large directory it can take hours",
+            );
     }
     if (last?.state === "Failed" || (s.countSuccessiveCompleteFailures ?? 0) > 0) {
         const error = [last?.error?.code, last?.error?.message].filter(Boolean).join(": ") || "no error details";
         const failures = s.countSuccessiveCompleteFailures ? `, ${s.countSuccessiveCompleteFailures} times in a row` : "";
-        return fail(check, `its last cycle failed${failures} (${error})`, `fix the cause on the app's Provisioning page and in the provisioning logs; a job failing on and on goes into quarantine (${restart})`);
+        return fail(
+            check,
+            `its last cycle failed${failures} (${error})`,
+            `fix the cause on the app's Provisioning page and in the provisioning logs; a job failing on and on goes into quarantine (${restart})`,
+        );
     }
     if (last?.state === "EntryLevelErrors") {
-        return warn(check, `running; its last cycle ended with ${last.countEscrowed ?? "some"} objects in error`, "fix the errors the provisioning logs show (the workbook's top errors); the service retries them");
+        return warn(
+            check,
+            `running; its last cycle ended with ${last.countEscrowed ?? "some"} objects in error`,
+            "fix the errors the provisioning logs show (the workbook's top errors); the service retries them",
+        );
     }
     return ok(check, `running (${s.code ?? "status unknown"})${last?.timeEnded ? `, last cycle ended ${last.timeEnded}` : ""}`);
 }
@@ -204,14 +250,26 @@ export async function provisioningJobFindings(graph: GraphReader, options: Provi
     const graphV1 = (options.graphEndpoint ?? GRAPH_V1).replace(/\/+$/, "");
     const findings: CheckLine[] = [];
     const principals: ServicePrincipal[] = [];
-    const filters = options.apps && options.apps.length > 0 ? options.apps.map((a) => ({ app: a, filter: `displayName eq ${odataString(a)}` })) : [{ app: undefined, filter: ENTERPRISE_APPS_FILTER }];
+    const filters =
+        options.apps && options.apps.length > 0
+            ? options.apps.map((a) => ({ app: a, filter: `displayName eq ${odataString(a)}` }))
+            : [{ app: undefined, filter: ENTERPRISE_APPS_FILTER }];
     for (const { app, filter } of filters) {
-        const r = await list<ServicePrincipal>(graph, `${graphV1}/servicePrincipals?$filter=${encodeURIComponent(filter)}&$select=id,displayName`);
+        const r = await list<ServicePrincipal>(
+            graph,
+            `${graphV1}/servicePrincipals?$filter=${encodeURIComponent(filter)}&$select=id,displayName`,
+        );
         if ("failed" in r) {
             return [unexpected("provisioning jobs", "the service principals", r.failed, "Application.Read.All")];
         }
         if (app !== undefined && r.items.length === 0) {
-            findings.push(warn(`provisioning job ${app}`, `no enterprise application is named ${JSON.stringify(app)}`, "check the name in alertApps against Entra ID > Enterprise applications"));
+            findings.push(
+                warn(
+                    `provisioning job ${app}`,
+                    `no enterprise application is named ${JSON.stringify(app)}`,
+                    "check the name in alertApps against Entra ID > Enterprise applications",
+                ),
+            );
         }
         principals.push(...r.items.filter((sp) => !principals.some((p) => p.id === sp.id)));
     }
@@ -219,13 +277,28 @@ export async function provisioningJobFindings(graph: GraphReader, options: Provi
         const r = await list<SynchronizationJob>(graph, `${graphV1}/servicePrincipals/${encodeURIComponent(sp.id)}/synchronization/jobs`);
         if ("failed" in r) {
             // An application without provisioning answers 404 on some tenants: it has no job.
-            return r.failed.status === 404 ? [] : [unexpected(`provisioning job ${sp.displayName || sp.id}`, "its provisioning jobs", r.failed, "Synchronization.Read.All")];
+            return r.failed.status === 404
+                ? []
+                : [
+                      unexpected(
+                          `provisioning job ${sp.displayName || sp.id}`,
+                          "its provisioning jobs",
+                          r.failed,
+                          "Synchronization.Read.All",
+                      ),
+                  ];
         }
         return r.items.map((job) => jobFinding(sp, job, now));
     });
     const jobs = perPrincipal.flat().sort((a, b) => a.check.localeCompare(b.check));
     if (jobs.length === 0 && findings.length === 0) {
-        findings.push(warn("provisioning jobs", "no enterprise application has a provisioning job", "turn on provisioning for an application (Enterprise applications > the app > Provisioning)"));
+        findings.push(
+            warn(
+                "provisioning jobs",
+                "no enterprise application has a provisioning job",
+                "turn on provisioning for an application (Enterprise applications > the app > Provisioning)",
+            ),
+        );
     }
     return [...findings, ...jobs];
 }

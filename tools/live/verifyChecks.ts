@@ -49,16 +49,26 @@ export function enabledCategories(setting: TenantSetting): string[] {
     return (setting.properties?.logs ?? []).filter((l) => l.enabled).map((l) => l.category);
 }
 
-export const API = { subscriptions: "2022-12-01", providers: "2021-04-01", workspaces: "2023-09-01", aadiam: "2017-04-01", rules: "2023-12-01", groups: "2023-01-01", workbooks: "2023-06-01" };
+export const API = {
+    subscriptions: "2022-12-01",
+    providers: "2021-04-01",
+    workspaces: "2023-09-01",
+    aadiam: "2017-04-01",
+    rules: "2023-12-01",
+    groups: "2023-01-01",
+    workbooks: "2023-06-01",
+};
 
 const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
 const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
 const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 /** The fix when Azure itself was failing or throttling until verify's deadline. */
-const AZURE_SIDE = "a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page";
+const AZURE_SIDE =
+    "a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page";
 /** The fix when the credentials could not get a token. */
-const CREDENTIALS_FIX = "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again";
+const CREDENTIALS_FIX =
+    "log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again";
 
 /** ARM's answer in a few words: `HTTP 400 InvalidApiVersion: The api-version … is not supported`. */
 function armSays(r: ArmResponse): string {
@@ -95,16 +105,26 @@ function unexpected(check: string, what: string, r: ArmResponse, needs: Needs, s
         return fail(
             check,
             `ARM refused the request for ${what} (${armSays(r)})`,
-            needs.settings ? `check ${needs.settings} in Pulumi.${s.stack}.yaml (the request is built from them)` : "ARM's message says what it refused; run verify again, and report it if it persists",
+            needs.settings
+                ? `check ${needs.settings} in Pulumi.${s.stack}.yaml (the request is built from them)`
+                : "ARM's message says what it refused; run verify again, and report it if it persists",
         );
     }
     if (r.status === 404) {
         return fail(check, `${what} does not exist (404)`, "run pulumi up for this stack");
     }
     if (r.status === 408 || r.status === 429 || r.status >= 500 || (r.status === 409 && r.gaveUp !== undefined)) {
-        return fail(check, `reading ${what} failed: Azure answered ${r.gaveUp ?? armSays(r)}`, r.status === 429 ? "Azure kept throttling verify's requests: run verify again in a few minutes" : AZURE_SIDE);
+        return fail(
+            check,
+            `reading ${what} failed: Azure answered ${r.gaveUp ?? armSays(r)}`,
+            r.status === 429 ? "Azure kept throttling verify's requests: run verify again in a few minutes" : AZURE_SIDE,
+        );
     }
-    return fail(check, `reading ${what} gave an unexpected answer (${armSays(r)})`, "run verify again; if it persists, report it with this line");
+    return fail(
+        check,
+        `reading ${what} gave an unexpected answer (${armSays(r)})`,
+        "run verify again; if it persists, report it with this line",
+    );
 }
 
 /** Whether an error comes from the credential (no token), not from Azure's answer. */
@@ -130,17 +150,35 @@ async function credentials(az: AzureReader, s: Settings): Promise<CheckLine[]> {
     const check = "credentials";
     const tenant = await az.credentialTenant();
     if (tenant && tenant.toLowerCase() !== s.tenantId) {
-        return [fail(check, `the credentials belong to tenant ${tenant}, not ${s.tenantId}`, `log in to the stack's tenant: az login --tenant ${s.tenantId}`)];
+        return [
+            fail(
+                check,
+                `the credentials belong to tenant ${tenant}, not ${s.tenantId}`,
+                `log in to the stack's tenant: az login --tenant ${s.tenantId}`,
+            ),
+        ];
     }
     const sub = await az.get(`/subscriptions/${s.subscriptionId}`, API.subscriptions);
     if ((sub.status === 404 || sub.status === 403) && sub.malformed === undefined) {
-        return [fail(check, `subscription ${s.subscriptionId} is not visible to these credentials (${sub.status})`, "log in with an identity that has Reader on the subscription, or fix subscriptionId")];
+        return [
+            fail(
+                check,
+                `subscription ${s.subscriptionId} is not visible to these credentials (${sub.status})`,
+                "log in with an identity that has Reader on the subscription, or fix subscriptionId",
+            ),
+        ];
     }
     if (sub.status !== 200 || sub.malformed !== undefined) {
         return [unexpected(check, "the subscription", sub, ON_SUBSCRIPTION, s)];
     }
     if (String(sub.body?.tenantId).toLowerCase() !== s.tenantId) {
-        return [fail(check, `subscription ${s.subscriptionId} belongs to tenant ${sub.body?.tenantId}, not ${s.tenantId}`, "fix tenantId or subscriptionId in the stack")];
+        return [
+            fail(
+                check,
+                `subscription ${s.subscriptionId} belongs to tenant ${sub.body?.tenantId}, not ${s.tenantId}`,
+                "fix tenantId or subscriptionId in the stack",
+            ),
+        ];
     }
     return [ok(check, `tenant ${s.tenantId}, subscription ${s.subscriptionId}`)];
 }
@@ -154,11 +192,17 @@ async function provider(az: AzureReader, s: Settings, namespace: string): Promis
     const state = String(r.body?.registrationState);
     return state === "Registered"
         ? ok(check, `${namespace} is registered`)
-        : fail(check, `${namespace} is ${state}`, `run pulumi up (it registers and waits), or: az provider register --namespace ${namespace} --subscription ${s.subscriptionId}`);
+        : fail(
+              check,
+              `${namespace} is ${state}`,
+              `run pulumi up (it registers and waits), or: az provider register --namespace ${namespace} --subscription ${s.subscriptionId}`,
+          );
 }
 
 function workspaceId(s: Settings, outputs: StackOutputs): string {
-    return outputs.workspaceResourceId ?? s.existingWorkspaceId ?? workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName);
+    return (
+        outputs.workspaceResourceId ?? s.existingWorkspaceId ?? workspaceResourceId(s.subscriptionId, s.resourceGroupName, s.workspaceName)
+    );
 }
 
 /** What `existingWorkspaceId` names is looked up with its fix, not "run pulumi up". */
@@ -175,14 +219,28 @@ async function existingWorkspaceTenant(az: AzureReader, s: Settings, id: string)
     }
     const r = await az.get(`/subscriptions/${sub}`, API.subscriptions);
     if ((r.status === 404 || r.status === 403) && r.malformed === undefined) {
-        return fail("workspace", `${s.workspaceName} is in subscription ${sub}, which these credentials of tenant ${s.tenantId} cannot see (${r.status}): it may belong to another tenant`, EXISTING_WORKSPACE_FIX);
+        return fail(
+            "workspace",
+            `${s.workspaceName} is in subscription ${sub}, which these credentials of tenant ${s.tenantId} cannot see (${r.status}): it may belong to another tenant`,
+            EXISTING_WORKSPACE_FIX,
+        );
     }
     if (r.status !== 200 || r.malformed !== undefined) {
-        return unexpected("workspace", `subscription ${sub} of workspace ${s.workspaceName}`, r, { right: "Reader on that subscription", settings: "existingWorkspaceId" }, s);
+        return unexpected(
+            "workspace",
+            `subscription ${sub} of workspace ${s.workspaceName}`,
+            r,
+            { right: "Reader on that subscription", settings: "existingWorkspaceId" },
+            s,
+        );
     }
     const tenant = String(r.body?.tenantId ?? "").toLowerCase();
     return tenant && tenant !== s.tenantId
-        ? fail("workspace", `${s.workspaceName} is in subscription ${sub} of tenant ${tenant}, not this stack's tenant ${s.tenantId}`, EXISTING_WORKSPACE_FIX)
+        ? fail(
+              "workspace",
+              `${s.workspaceName} is in subscription ${sub} of tenant ${tenant}, not this stack's tenant ${s.tenantId}`,
+              EXISTING_WORKSPACE_FIX,
+          )
         : undefined;
 }
 
@@ -200,11 +258,23 @@ function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Setti
         case 401:
             return fail(check, `the credentials were refused querying the workspace (HTTP 401: ${first})`, CREDENTIALS_FIX);
         case 403:
-            return fail(check, `not allowed to query the workspace (HTTP 403: ${first})`, "grant the identity running verify Log Analytics Reader on the workspace");
+            return fail(
+                check,
+                `not allowed to query the workspace (HTTP 403: ${first})`,
+                "grant the identity running verify Log Analytics Reader on the workspace",
+            );
         case 400:
-            return fail(check, `the query API refused verify's data query (HTTP 400: ${first})`, "check queries/verify-data-flow.kql (npm run check:kql analyses it), then run verify again");
+            return fail(
+                check,
+                `the query API refused verify's data query (HTTP 400: ${first})`,
+                "check queries/verify-data-flow.kql (npm run check:kql analyses it), then run verify again",
+            );
         case 404:
-            return fail(check, `the query API does not know workspace ${s.workspaceName} (HTTP 404: ${first})`, "run pulumi up for this stack; a new workspace can take a few minutes to answer queries");
+            return fail(
+                check,
+                `the query API does not know workspace ${s.workspaceName} (HTTP 404: ${first})`,
+                "run pulumi up for this stack; a new workspace can take a few minutes to answer queries",
+            );
     }
     if (e.statusCode !== undefined && (e.statusCode === 408 || e.statusCode === 429 || e.statusCode >= 500)) {
         return fail(check, `querying the workspace failed (HTTP ${e.statusCode}: ${first})`, AZURE_SIDE);
@@ -212,7 +282,11 @@ function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Setti
     if (e.statusCode === undefined && isCredentialError(e)) {
         return fail(check, `could not get a token for Azure: ${first}`, CREDENTIALS_FIX);
     }
-    return fail(check, `querying the workspace gave an unexpected answer${e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ""}: ${first}`, "run verify again; if it persists, report it with this line");
+    return fail(
+        check,
+        `querying the workspace gave an unexpected answer${e.statusCode !== undefined ? ` (HTTP ${e.statusCode})` : ""}: ${first}`,
+        "run verify again; if it persists, report it with this line",
+    );
 }
 
 /** The workspace, its table retention and the data in it: one chain, since the query needs the workspace's customer ID. */
@@ -221,7 +295,11 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
     const existing = s.existingWorkspaceId !== undefined;
     const onWorkspace: Needs = {
         right: "Log Analytics Reader on the workspace",
-        settings: outputs.workspaceResourceId ? undefined : existing ? "existingWorkspaceId" : "subscriptionId, resourceGroupName and workspaceName",
+        settings: outputs.workspaceResourceId
+            ? undefined
+            : existing
+              ? "existingWorkspaceId"
+              : "subscriptionId, resourceGroupName and workspaceName",
     };
     const elsewhere = existing ? await existingWorkspaceTenant(az, s, id) : undefined;
     if (elsewhere) {
@@ -229,7 +307,13 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
     }
     const ws = await az.get(id, API.workspaces);
     if (ws.status === 404 && ws.malformed === undefined) {
-        return [fail("workspace", `workspace ${s.workspaceName} does not exist`, existing ? EXISTING_WORKSPACE_FIX : "run pulumi up for this stack")];
+        return [
+            fail(
+                "workspace",
+                `workspace ${s.workspaceName} does not exist`,
+                existing ? EXISTING_WORKSPACE_FIX : "run pulumi up for this stack",
+            ),
+        ];
     }
     if (ws.status !== 200 || ws.malformed !== undefined) {
         return [unexpected("workspace", `workspace ${s.workspaceName}`, ws, onWorkspace, s)];
@@ -240,7 +324,11 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
             ? ok("workspace", `${s.workspaceName} keeps data ${retention} days (an existing workspace this stack uses as it is)`)
             : retention === s.retentionInDays
               ? ok("workspace", `${s.workspaceName} keeps data ${retention} days`)
-              : fail("workspace", `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`, "run pulumi up to apply retentionInDays (or pulumi refresh if it was changed on purpose)"),
+              : fail(
+                    "workspace",
+                    `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`,
+                    "run pulumi up to apply retentionInDays (or pulumi refresh if it was changed on purpose)",
+                ),
     ];
     const [table, data] = await Promise.all([
         az.get(`${id}/tables/${PROVISIONING_LOGS_TABLE}`, TABLES_API_VERSION),
@@ -251,7 +339,12 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
     ]);
     if (table.status === 200 && table.malformed === undefined && existing && !s.manageExistingWorkspaceRetention) {
         const p = table.body?.properties ?? {};
-        lines.push(ok("table retention", `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total (left as it is: manageExistingWorkspaceRetention is off)`));
+        lines.push(
+            ok(
+                "table retention",
+                `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total (left as it is: manageExistingWorkspaceRetention is off)`,
+            ),
+        );
     } else if (table.status === 200 && table.malformed === undefined) {
         const p = table.body?.properties ?? {};
         const expected = [s.provisioningLogsRetentionInDays, s.provisioningLogsTotalRetentionInDays];
@@ -287,7 +380,10 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
 }
 
 /** The last segment of an ARM ID: the resource's name. */
-const nameOf = (id: string | undefined) => String(id ?? "").split("/").pop() || "(no workspace)";
+const nameOf = (id: string | undefined) =>
+    String(id ?? "")
+        .split("/")
+        .pop() || "(no workspace)";
 
 async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOutputs): Promise<CheckLine[]> {
     const check = "diagnostic setting";
@@ -305,7 +401,8 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
         return [unexpected(check, "the tenant's diagnostic settings", r, { right: "a role at /providers/Microsoft.aadiam" }, s)];
     }
     const settings = (r.body?.value ?? []) as TenantSetting[];
-    const sendsProvisioning = (x: (typeof settings)[number]) => (x.properties?.logs ?? []).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled);
+    const sendsProvisioning = (x: (typeof settings)[number]) =>
+        (x.properties?.logs ?? []).some((l) => l.category === PROVISIONING_LOGS_CATEGORY && l.enabled);
     const ours = workspaceId(s, outputs).toLowerCase();
     const isMine = (x: (typeof settings)[number]) => x.name.toLowerCase() === s.diagnosticSettingName.toLowerCase();
     const mine = settings.find(isMine);
@@ -324,11 +421,29 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
     if (toOurs.length > 0) {
         lines.push(ok(check, `${toOurs.map((x) => x.name).join(", ")} sends ProvisioningLogs to ${s.workspaceName}`));
     } else if (mine && sendsProvisioning(mine)) {
-        lines.push(fail(check, `${mine.name}, this stack's setting, sends ProvisioningLogs to ${nameOf(mine.properties?.workspaceId)}, not ${s.workspaceName}`, "run pulumi up for this stack: it points the setting back at its workspace"));
+        lines.push(
+            fail(
+                check,
+                `${mine.name}, this stack's setting, sends ProvisioningLogs to ${nameOf(mine.properties?.workspaceId)}, not ${s.workspaceName}`,
+                "run pulumi up for this stack: it points the setting back at its workspace",
+            ),
+        );
     } else if (mine) {
-        lines.push(fail(check, `${mine.name}, this stack's setting, does not send ProvisioningLogs`, "run pulumi up for this stack: it turns ProvisioningLogs back on"));
+        lines.push(
+            fail(
+                check,
+                `${mine.name}, this stack's setting, does not send ProvisioningLogs`,
+                "run pulumi up for this stack: it turns ProvisioningLogs back on",
+            ),
+        );
     } else {
-        lines.push(fail(check, `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`, "run pulumi up for this stack"));
+        lines.push(
+            fail(
+                check,
+                `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`,
+                "run pulumi up for this stack",
+            ),
+        );
     }
     if (mine) {
         lines.push(...sameAsDeclared(s, mine));
@@ -346,7 +461,12 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
         );
     }
     if (settings.length >= MAX_TENANT_DIAGNOSTIC_SETTINGS) {
-        lines.push(warn(check, `the tenant has ${settings.length} diagnostic settings, the limit is ${MAX_TENANT_DIAGNOSTIC_SETTINGS}: no other can be added`));
+        lines.push(
+            warn(
+                check,
+                `the tenant has ${settings.length} diagnostic settings, the limit is ${MAX_TENANT_DIAGNOSTIC_SETTINGS}: no other can be added`,
+            ),
+        );
     }
     return lines;
 }
@@ -365,13 +485,27 @@ function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
     const extra = enabledCategories(mine).filter((c) => !declared.some((d) => d.toLowerCase() === c.toLowerCase()));
     const lines: CheckLine[] = [];
     if (missing.length > 0) {
-        lines.push(fail(check, `${mine.name} does not send ${missing.join(", ")}, which the stack lists in diagnosticLogCategories`, "run pulumi up for this stack"));
+        lines.push(
+            fail(
+                check,
+                `${mine.name} does not send ${missing.join(", ")}, which the stack lists in diagnosticLogCategories`,
+                "run pulumi up for this stack",
+            ),
+        );
     }
     if (extra.length > 0) {
         lines.push(
             s.adoptDiagnosticSetting
-                ? fail(check, `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: pulumi up refuses to adopt it, as that would stop sending them`, `add ${extra.join(", ")} to diagnosticLogCategories`)
-                : warn(check, `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: the next pulumi up stops sending them`, `add ${extra.join(", ")} to diagnosticLogCategories to keep them`),
+                ? fail(
+                      check,
+                      `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: pulumi up refuses to adopt it, as that would stop sending them`,
+                      `add ${extra.join(", ")} to diagnosticLogCategories`,
+                  )
+                : warn(
+                      check,
+                      `${mine.name} sends ${extra.join(", ")}, which diagnosticLogCategories does not list: the next pulumi up stops sending them`,
+                      `add ${extra.join(", ")} to diagnosticLogCategories to keep them`,
+                  ),
         );
     }
     for (const key of OTHER_DESTINATIONS) {
@@ -380,11 +514,25 @@ function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
         if (live && live.toLowerCase() !== (listed ?? "").toLowerCase()) {
             lines.push(
                 s.adoptDiagnosticSetting
-                    ? fail(check, `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: pulumi up refuses to adopt it, as that would stop it`, `add ${key}=${live} to diagnosticSettingDestinations`)
-                    : warn(check, `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: the next pulumi up stops it`, `add ${key}=${live} to diagnosticSettingDestinations to keep it`),
+                    ? fail(
+                          check,
+                          `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: pulumi up refuses to adopt it, as that would stop it`,
+                          `add ${key}=${live} to diagnosticSettingDestinations`,
+                      )
+                    : warn(
+                          check,
+                          `${mine.name} also sends to ${key} ${live}, which diagnosticSettingDestinations does not list: the next pulumi up stops it`,
+                          `add ${key}=${live} to diagnosticSettingDestinations to keep it`,
+                      ),
             );
         } else if (!live && listed) {
-            lines.push(fail(check, `${mine.name} does not send to ${key} ${listed}, which diagnosticSettingDestinations lists`, "run pulumi up for this stack"));
+            lines.push(
+                fail(
+                    check,
+                    `${mine.name} does not send to ${key} ${listed}, which diagnosticSettingDestinations lists`,
+                    "run pulumi up for this stack",
+                ),
+            );
         }
     }
     return lines;
@@ -393,25 +541,55 @@ function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
 /** One alert rule: its line, and the action groups it notifies. */
 async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promise<{ line: CheckLine; groups: string[] }> {
     const check = `alert ${ruleName}`;
-    const r = await az.get(`/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/${ruleName}`, API.rules);
+    const r = await az.get(
+        `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.Insights/scheduledQueryRules/${ruleName}`,
+        API.rules,
+    );
     if (r.status === 404 && r.malformed === undefined) {
         return { line: fail(check, "the alert rule does not exist", "run pulumi up for this stack"), groups: [] };
     }
     if (r.status !== 200 || r.malformed !== undefined) {
-        return { line: unexpected(check, "the alert rule", r, { right: "Monitoring Reader on the resource group", settings: "subscriptionId and resourceGroupName" }, s), groups: [] };
+        return {
+            line: unexpected(
+                check,
+                "the alert rule",
+                r,
+                { right: "Monitoring Reader on the resource group", settings: "subscriptionId and resourceGroupName" },
+                s,
+            ),
+            groups: [],
+        };
     }
     const p = r.body?.properties ?? {};
     if (p.enabled === false) {
-        return { line: fail(check, "the alert rule is disabled", "enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false"), groups: [] };
+        return {
+            line: fail(
+                check,
+                "the alert rule is disabled",
+                "enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
+            ),
+            groups: [],
+        };
     }
     const groupIds: string[] = p.actions?.actionGroups ?? [];
     if (groupIds.length === 0) {
-        return { line: fail(check, "the alert rule notifies no action group", "add a receiver to alertReceivers and run pulumi up"), groups: [] };
+        return {
+            line: fail(check, "the alert rule notifies no action group", "add a receiver to alertReceivers and run pulumi up"),
+            groups: [],
+        };
     }
     return { line: ok(check, `enabled, notifies ${groupIds.map(nameOf).join(", ")}`), groups: groupIds };
 }
 
-const RECEIVER_KINDS = ["emailReceivers", "smsReceivers", "webhookReceivers", "armRoleReceivers", "logicAppReceivers", "voiceReceivers", "azureAppPushReceivers"];
+const RECEIVER_KINDS = [
+    "emailReceivers",
+    "smsReceivers",
+    "webhookReceivers",
+    "armRoleReceivers",
+    "logicAppReceivers",
+    "voiceReceivers",
+    "azureAppPushReceivers",
+];
 
 /** One action group, read once however many rules notify it: a line only when something is wrong with it. */
 async function actionGroup(az: AzureReader, s: Settings, id: string, rules: readonly string[]): Promise<CheckLine[]> {
@@ -427,12 +605,22 @@ async function actionGroup(az: AzureReader, s: Settings, id: string, rules: read
     const gp = g.body?.properties ?? {};
     const receivers = RECEIVER_KINDS.reduce((n, k) => n + (gp[k]?.length ?? 0), 0);
     const problems = [...(gp.enabled === false ? ["is disabled"] : []), ...(receivers === 0 ? ["has no receiver"] : [])];
-    return problems.length === 0 ? [] : [fail(check, `the action group ${problems.join(" and ")} (${notified})`, "run pulumi up for this stack (and check alertReceivers)")];
+    return problems.length === 0
+        ? []
+        : [
+              fail(
+                  check,
+                  `the action group ${problems.join(" and ")} (${notified})`,
+                  "run pulumi up for this stack (and check alertReceivers)",
+              ),
+          ];
 }
 
 /** Every alert rule, then each distinct action group they notify, once. */
 async function alerts(az: AzureReader, s: Settings, ruleNames: readonly string[]): Promise<CheckLine[]> {
-    const rules = await Promise.all(ruleNames.map((rule) => alertRule(az, s, rule).catch((e: Error) => ({ line: thrown(`alert ${rule}`, e), groups: [] as string[] }))));
+    const rules = await Promise.all(
+        ruleNames.map((rule) => alertRule(az, s, rule).catch((e: Error) => ({ line: thrown(`alert ${rule}`, e), groups: [] as string[] }))),
+    );
     const groups = new Map<string, { id: string; rules: string[] }>();
     rules.forEach(({ groups: ids }, i) => {
         for (const id of ids) {
@@ -441,7 +629,11 @@ async function alerts(az: AzureReader, s: Settings, ruleNames: readonly string[]
             groups.set(id.toLowerCase(), entry);
         }
     });
-    const groupLines = await Promise.all([...groups.values()].map(({ id, rules: by }) => actionGroup(az, s, id, by).catch((e: Error) => [thrown(`action group ${nameOf(id)}`, e)])));
+    const groupLines = await Promise.all(
+        [...groups.values()].map(({ id, rules: by }) =>
+            actionGroup(az, s, id, by).catch((e: Error) => [thrown(`action group ${nameOf(id)}`, e)]),
+        ),
+    );
     return [...rules.map((r) => r.line), ...groupLines.flat()];
 }
 
@@ -454,7 +646,13 @@ async function workbook(az: AzureReader, s: Settings, file: string): Promise<Che
     }
     return r.status === 404 && r.malformed === undefined
         ? fail(check, `${WORKBOOKS[file]} does not exist`, "run pulumi up for this stack")
-        : unexpected(check, "the workbook", r, { right: "Reader on the resource group", settings: "subscriptionId and resourceGroupName" }, s);
+        : unexpected(
+              check,
+              "the workbook",
+              r,
+              { right: "Reader on the resource group", settings: "subscriptionId and resourceGroupName" },
+              s,
+          );
 }
 
 /** The alert rules the stack deploys, by name. */
@@ -467,7 +665,9 @@ export function expectedAlertRules(s: Settings, outputs: StackOutputs): string[]
     }
     const alerts = s.alerts;
     const context = { auditLogsEnabled: s.diagnosticLogCategories.includes("AuditLogs"), dailyCapEnabled: s.dailyQuotaGb !== undefined };
-    return ALERT_RULE_IDS.filter((id) => !skipReason(id, alerts.rules[id], context)).map((id) => `${namePrefix(s.stack)}-${ALERT_CATALOG[id].slug}`);
+    return ALERT_RULE_IDS.filter((id) => !skipReason(id, alerts.rules[id], context)).map(
+        (id) => `${namePrefix(s.stack)}-${ALERT_CATALOG[id].slug}`,
+    );
 }
 
 /**
@@ -491,7 +691,12 @@ export function dedupeFindings(lines: readonly CheckLine[]): CheckLine[] {
         out.push(entry);
     }
     return out.map(({ line, checks }) =>
-        checks.length === 1 ? line : { ...line, check: checks.length === 2 ? `${checks[0]} and ${checks[1]}` : `${checks[0]} and ${checks.length - 1} other checks` },
+        checks.length === 1
+            ? line
+            : {
+                  ...line,
+                  check: checks.length === 2 ? `${checks[0]} and ${checks[1]}` : `${checks[0]} and ${checks.length - 1} other checks`,
+              },
     );
 }
 

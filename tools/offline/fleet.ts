@@ -1,4 +1,4 @@
-import * as path from "path";
+import * as path from "node:path";
 import { EXIT_CODES } from "../cli";
 import { PROJECT_DIR, stackNames } from "../stackFiles";
 import { checkPolicies, failed, stackPolicyConfig } from "./policyCheck";
@@ -27,7 +27,11 @@ export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
     const rows: FleetRow[] = [];
     for (const stack of stackNames(dir)) {
         try {
-            const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false, serializeDynamicProviders: false });
+            const evaluation = await evaluateStack(stack, {
+                configFile: path.join(dir, `Pulumi.${stack}.yaml`),
+                cache: false,
+                serializeDynamicProviders: false,
+            });
             const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
             const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
             rows.push({
@@ -46,10 +50,19 @@ export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
 
 /** The fleet's summary table. */
 export function renderFleet(rows: readonly FleetRow[]): string {
-    const table = rows.map((r) => [r.stack, r.resources === undefined ? "-" : String(r.resources), r.findings === undefined ? "-" : String(r.findings), r.ok ? "ok" : `FAIL ${r.problem ?? ""}`.trimEnd()]);
+    const table = rows.map((r) => [
+        r.stack,
+        r.resources === undefined ? "-" : String(r.resources),
+        r.findings === undefined ? "-" : String(r.findings),
+        r.ok ? "ok" : `FAIL ${r.problem ?? ""}`.trimEnd(),
+    ]);
     const header = ["STACK", "RESOURCES", "FINDINGS", "RESULT"];
     const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...table.map((row) => row[c].length)));
-    const line = (row: string[]) => row.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell)).join("  ").trimEnd();
+    const line = (row: string[]) =>
+        row
+            .map((cell, c) => (c < 3 ? cell.padEnd(widths[c]) : cell))
+            .join("  ")
+            .trimEnd();
     const failing = rows.filter((r) => !r.ok).length;
     return [
         `Offline plan of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`,

@@ -3,8 +3,8 @@
  * Microsoft's Kusto.Language against the table schemas in kql/tables.json, plus every `.kql` file.
  */
 import { KqlAnalyzerThread } from "./kql/analyzerThread";
-import { checkQueries, KqlFinding } from "./kql/check";
-import { DeployedQuery, deployedQueries } from "./kql/collect";
+import { checkQueries, type KqlFinding } from "./kql/check";
+import { type DeployedQuery, deployedQueries } from "./kql/collect";
 import { loadQuery, queryNames } from "../../program/queries";
 import { stackNames } from "../stackFiles";
 
@@ -27,7 +27,12 @@ export async function checkAll(stacks: readonly string[] = stackNames()): Promis
     // and the stacks on this thread; each query goes to the thread as soon as it is known.
     const thread = new KqlAnalyzerThread();
     try {
-        const send = (qs: readonly DeployedQuery[]) => qs.filter((q) => !q.problem).forEach((q) => thread.analyze(q.query).catch(() => undefined));
+        const send = (qs: readonly DeployedQuery[]) =>
+            qs
+                .filter((q) => !q.problem)
+                .forEach((q) => {
+                    thread.analyze(q.query).catch(() => undefined);
+                });
         const files: DeployedQuery[] = queryNames().map((name) => ({ source: `queries/${name}.kql`, query: loadQuery(name) }));
         send(files);
         const { evaluateStack } = require("./recorder") as typeof import("./recorder");
@@ -43,7 +48,12 @@ export async function checkAll(stacks: readonly string[] = stackNames()): Promis
         queries.push(...files);
         const collected = Date.now();
         const findings = checkQueries(queries, await thread.analyzed(queries.filter((q) => !q.problem).map((q) => q.query)));
-        return { deployed, analysed: queries.length, findings, timings: { collectMs: collected - started, analyseMs: Date.now() - collected } };
+        return {
+            deployed,
+            analysed: queries.length,
+            findings,
+            timings: { collectMs: collected - started, analyseMs: Date.now() - collected },
+        };
     } finally {
         await thread.close();
     }

@@ -66,7 +66,16 @@ const HOLDS_LOGS: Readonly<Record<string, string>> = {
 
 /** Reads a previous `npm run plan -- --json`, or a Pulumi state file (`pulumi stack export`, or a local backend's). */
 export function readPrior(text: string, file: string): PriorResource[] {
-    type Recorded = { urn: string; type: string; inputs?: Record<string, unknown>; protect?: boolean; custom?: boolean; id?: string; external?: boolean; read?: string };
+    type Recorded = {
+        urn: string;
+        type: string;
+        inputs?: Record<string, unknown>;
+        protect?: boolean;
+        custom?: boolean;
+        id?: string;
+        external?: boolean;
+        read?: string;
+    };
     let doc: {
         resources?: Recorded[];
         reads?: Recorded[];
@@ -80,7 +89,9 @@ export function readPrior(text: string, file: string): PriorResource[] {
     }
     const resources = doc.resources ?? doc.checkpoint?.latest?.resources ?? doc.deployment?.resources;
     if (!Array.isArray(resources)) {
-        throw new UsageError(`--against ${file} has no resources: give a saved npm run plan -- --json, or a state file (pulumi stack export)`);
+        throw new UsageError(
+            `--against ${file} has no resources: give a saved npm run plan -- --json, or a state file (pulumi stack export)`,
+        );
     }
     // A plan lists what the program only reads apart, under `reads`.
     return [...resources, ...(doc.reads ?? []).map((r) => ({ ...r, external: true }))]
@@ -108,7 +119,8 @@ function changedKeys(before: Record<string, unknown>, after: Record<string, unkn
 
 /** A lower retention deletes older logs: say so on the update. */
 function shortensRetention(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
-    const lower = (key: string) => typeof before[key] === "number" && typeof after[key] === "number" && (after[key] as number) < (before[key] as number);
+    const lower = (key: string) =>
+        typeof before[key] === "number" && typeof after[key] === "number" && (after[key] as number) < (before[key] as number);
     const say = (key: string) => `lowers ${key} from ${before[key]} to ${after[key]} days: older logs are deleted`;
     if (type === "azure-native:operationalinsights:Workspace" && lower("retentionInDays")) {
         return say("retentionInDays");
@@ -133,7 +145,15 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
                 changes.push(
                     sameResource(old, r.readId)
                         ? { urn: r.urn, type: r.type, name: r.name, op: "release", changed: [] }
-                        : { urn: r.urn, type: r.type, name: r.name, op: "delete", changed: [], ...(HOLDS_LOGS[r.type] ? { risk: HOLDS_LOGS[r.type] } : {}), ...(old.protect ? { blocked: true as const } : {}) },
+                        : {
+                              urn: r.urn,
+                              type: r.type,
+                              name: r.name,
+                              op: "delete",
+                              changed: [],
+                              ...(HOLDS_LOGS[r.type] ? { risk: HOLDS_LOGS[r.type] } : {}),
+                              ...(old.protect ? { blocked: true as const } : {}),
+                          },
                 );
             }
             continue;
@@ -163,7 +183,15 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
     for (const old of prior.filter((r) => !now.has(r.urn) && !r.external)) {
         const risk = HOLDS_LOGS[old.type];
         const name = old.urn.split("::").pop() ?? old.urn;
-        changes.push({ urn: old.urn, type: old.type, name, op: "delete", changed: [], ...(risk ? { risk } : {}), ...(old.protect ? { blocked: true as const } : {}) });
+        changes.push({
+            urn: old.urn,
+            type: old.type,
+            name,
+            op: "delete",
+            changed: [],
+            ...(risk ? { risk } : {}),
+            ...(old.protect ? { blocked: true as const } : {}),
+        });
     }
     return changes;
 }
@@ -197,7 +225,9 @@ export function renderChanges(changes: readonly PlannedChange[]): string[] {
             `${count("import") > 0 ? `, ${count("import")} to import` : ""}${count("release") > 0 ? `, ${count("release")} to release (no longer managed, not deleted)` : ""}.`,
         ...changes.map((c) => {
             const what = `${SYMBOL[c.op].padEnd(2)} ${c.op.padEnd(7)} ${c.type} ${c.name}${c.changed.length > 0 ? ` (${c.changed.join(", ")})` : ""}`;
-            const blocked = c.blocked ? "; it is protected, so pulumi up will refuse: to do it on purpose, run `pulumi state unprotect` on it first" : "";
+            const blocked = c.blocked
+                ? "; it is protected, so pulumi up will refuse: to do it on purpose, run `pulumi state unprotect` on it first"
+                : "";
             return c.risk ? `${what}: ⚠ ${c.risk}${blocked}` : `${what}${blocked}`;
         }),
     ];

@@ -3,8 +3,8 @@
  * loads, applied to recorded resources, so a pull request can be policy-checked without any cloud
  * credentials. The offline plan runs it for each stack; `npm run check:policy` for a saved plan.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type {
     EnforcementLevel,
     Policies,
@@ -42,13 +42,16 @@ export function stackPolicyConfig(stack: string): PolicyPackConfig {
 }
 
 function levelOf(config: PolicyPackConfig, name: string, fallback: EnforcementLevel | undefined): EnforcementLevel {
-    const pick = (c: unknown) => (typeof c === "string" ? (c as EnforcementLevel) : (c as { enforcementLevel?: EnforcementLevel } | undefined)?.enforcementLevel);
+    const pick = (c: unknown) =>
+        typeof c === "string" ? (c as EnforcementLevel) : (c as { enforcementLevel?: EnforcementLevel } | undefined)?.enforcementLevel;
     return pick(config[name]) ?? pick(config.all) ?? fallback ?? "advisory";
 }
 
 /** A policy's config: its schema's defaults, then the config file's values, as the engine merges them. */
 function configOf(config: PolicyPackConfig, name: string, schema: PolicyConfigSchema | undefined): Record<string, unknown> {
-    const defaults = Object.fromEntries(Object.entries(schema?.properties ?? {}).map(([k, v]) => [k, (v as { default?: unknown }).default]));
+    const defaults = Object.fromEntries(
+        Object.entries(schema?.properties ?? {}).map(([k, v]) => [k, (v as { default?: unknown }).default]),
+    );
     const given = typeof config[name] === "object" ? { ...(config[name] as object) } : {};
     delete (given as { enforcementLevel?: unknown }).enforcementLevel;
     return { ...defaults, ...given };
@@ -118,7 +121,11 @@ function policyResources(resources: readonly RecordedResource[]): PolicyResource
  * `remediate`, its remediation runs first (as in the engine) and is reported, and the remediated
  * inputs are then validated.
  */
-export async function checkPolicies(resources: readonly RecordedResource[], config: PolicyPackConfig, policies: Policies = POLICIES): Promise<Verdict[]> {
+export async function checkPolicies(
+    resources: readonly RecordedResource[],
+    config: PolicyPackConfig,
+    policies: Policies = POLICIES,
+): Promise<Verdict[]> {
     const verdicts: Verdict[] = [];
     for (const policy of policies) {
         const level = levelOf(config, policy.name, policy.enforcementLevel);
@@ -127,7 +134,8 @@ export async function checkPolicies(resources: readonly RecordedResource[], conf
         }
         const policyConfig = configOf(config, policy.name, policy.configSchema);
         const report = (resource: string) => (message: string) => verdicts.push({ policy: policy.name, resource, level, message });
-        const reportFix = (resource: string, message: string) => verdicts.push({ policy: policy.name, resource, level, message, remediated: true });
+        const reportFix = (resource: string, message: string) =>
+            verdicts.push({ policy: policy.name, resource, level, message, remediated: true });
         try {
             if ("validateStack" in policy) {
                 await (policy as StackValidationPolicy).validateStack(
@@ -150,11 +158,15 @@ export async function checkPolicies(resources: readonly RecordedResource[], conf
                     const fixed = await p.remediateResource(resourceArgs(r, props, policyConfig));
                     if (fixed) {
                         const changed = Object.keys(fixed).filter((k) => JSON.stringify(fixed[k]) !== JSON.stringify(props[k]));
-                        reportFix(r.name, `remediated: ${changed.map((k) => `${k} ${JSON.stringify(props[k])} → ${JSON.stringify(fixed[k])}`).join(", ")}`);
+                        reportFix(
+                            r.name,
+                            `remediated: ${changed.map((k) => `${k} ${JSON.stringify(props[k])} → ${JSON.stringify(fixed[k])}`).join(", ")}`,
+                        );
                         props = fixed;
                     }
                 }
-                const validations = p.validateResource === undefined ? [] : Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
+                const validations =
+                    p.validateResource === undefined ? [] : Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
                 for (const validate of validations) {
                     await validate(resourceArgs(r, props, policyConfig), report(r.name));
                 }

@@ -1,5 +1,5 @@
-import * as crypto from "crypto";
-import * as path from "path";
+import * as crypto from "node:crypto";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SECRET_SETTINGS } from "../../program/settings";
 import { checkStackFileSecrets, withEncryptedPlaceholders } from "../../program/settingsValidation";
@@ -127,9 +127,15 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
         case "azuread:index/servicePrincipal:ServicePrincipal":
             return { id: fakeGuid(`sp/${args.name}`), state: { objectId: fakeGuid(`sp/${args.name}`) } };
         case "azure-native:authorization:RoleDefinition":
-            return { id: `${i.scope}/providers/Microsoft.Authorization/roleDefinitions/${i.roleDefinitionId}`, state: { name: i.roleDefinitionId } };
+            return {
+                id: `${i.scope}/providers/Microsoft.Authorization/roleDefinitions/${i.roleDefinitionId}`,
+                state: { name: i.roleDefinitionId },
+            };
         case "azure-native:authorization:RoleAssignment":
-            return { id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`, state: { name: i.roleAssignmentName } };
+            return {
+                id: `${i.scope}/providers/Microsoft.Authorization/roleAssignments/${i.roleAssignmentName}`,
+                state: { name: i.roleAssignmentName },
+            };
         case "pulumi-nodejs:dynamic:ResourceProviderRegistration":
             return { id: `/subscriptions/${i.subscriptionId}/providers/${i.namespace}`, state: { registrationState: "Registered" } };
         case "pulumi-nodejs:dynamic:TableRetention":
@@ -159,7 +165,9 @@ function hideSecrets(value: unknown): unknown {
 
 function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
     const deps: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((d, key) => (deps[key] = [...d.getUrnsList()].sort()));
+    req.getPropertydependenciesMap().forEach((d, key) => {
+        deps[key] = [...d.getUrnsList()].sort();
+    });
     return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -188,7 +196,10 @@ interface ReadRequest {
     getAdditionalsecretoutputsList(): string[];
 }
 
-type ReadCallback = (err: unknown, response: { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined } | undefined) => void;
+type ReadCallback = (
+    err: unknown,
+    response: { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined } | undefined,
+) => void;
 
 /** Errors an evaluation failed with: the engine reports each once, however many outputs it rejects. */
 const reported = new WeakSet<object>();
@@ -226,7 +237,9 @@ const programs = new Map<string, unknown>();
 export function evaluate(stack: string, config: Record<string, string>, options: EvaluateOptions = {}): Promise<Evaluation> {
     // The mocks are global to the process: evaluations run one after another, never interleaved.
     const run = queue.then(() =>
-        options.serializeDynamicProviders === false ? withoutProviderCode(() => evaluateNow(stack, config, options)) : evaluateNow(stack, config, options),
+        options.serializeDynamicProviders === false
+            ? withoutProviderCode(() => evaluateNow(stack, config, options))
+            : evaluateNow(stack, config, options),
     );
     queue = run.catch(() => undefined);
     return run;
@@ -383,7 +396,10 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
     let outputs: Record<string, unknown>;
     try {
         const exported = typeof program === "function" ? await program() : program;
-        outputs = await Promise.race([failed, new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>)))]);
+        outputs = await Promise.race([
+            failed,
+            new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>))),
+        ]);
     } catch (e) {
         await settle();
         // The CLI reports a failed program and exits non-zero, without counting what it left pending
@@ -446,10 +462,13 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
     }
     if (!evaluated.has(key)) {
         // A failed evaluation is not kept: the next caller sees the error afresh.
-        evaluated.set(key, run().catch((e) => {
-            evaluated.delete(key);
-            throw e;
-        }));
+        evaluated.set(
+            key,
+            run().catch((e) => {
+                evaluated.delete(key);
+                throw e;
+            }),
+        );
     }
     return evaluated.get(key)!;
 }
@@ -474,7 +493,13 @@ export async function evaluateStackWith(
         }
     }
     const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
-    return evaluate(stack, config, { secretKeys, sink: options.sink, programDir, identity: options.identity, liveDiagnosticSettings: options.liveDiagnosticSettings });
+    return evaluate(stack, config, {
+        secretKeys,
+        sink: options.sink,
+        programDir,
+        identity: options.identity,
+        liveDiagnosticSettings: options.liveDiagnosticSettings,
+    });
 }
 
 /** A config value that is a JSON list, as the CLI hands lists to a program; empty when unset. */
@@ -488,14 +513,24 @@ function listSetting(config: Record<string, string>, key: string): string[] {
  * `aadiam.getDiagnosticSetting`'s answer offline: from `live` when a test gives it, else what the
  * stack explicitly says the setting it adopts has today; an unknown setting fails as ARM's 404 does.
  */
-function diagnosticSettingAnswer(name: string, config: Record<string, string>, project: string, live?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>): Record<string, unknown> {
+function diagnosticSettingAnswer(
+    name: string,
+    config: Record<string, string>,
+    project: string,
+    live?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>,
+): Record<string, unknown> {
     const adopted = (config[`${project}:adoptDiagnosticSetting`] ?? "").toLowerCase() === name.toLowerCase();
     const setting: LiveDiagnosticSetting | undefined = live
         ? live[name]
         : adopted
           ? {
                 ...(config[`${project}:existingWorkspaceId`] ? { workspaceId: config[`${project}:existingWorkspaceId`] } : {}),
-                ...Object.fromEntries(listSetting(config, `${project}:diagnosticSettingDestinations`).map((d) => [d.slice(0, d.indexOf("=")), d.slice(d.indexOf("=") + 1)])),
+                ...Object.fromEntries(
+                    listSetting(config, `${project}:diagnosticSettingDestinations`).map((d) => [
+                        d.slice(0, d.indexOf("=")),
+                        d.slice(d.indexOf("=") + 1),
+                    ]),
+                ),
                 logs: listSetting(config, `${project}:diagnosticLogCategories`).map((category) => ({ category, enabled: true })),
             }
           : undefined;
@@ -504,5 +539,11 @@ function diagnosticSettingAnswer(name: string, config: Record<string, string>, p
         const text = `Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."`;
         throw Object.assign(new Error(text), { details: text });
     }
-    return { id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`, name, type: "microsoft.aadiam/diagnosticSettings", azureApiVersion: "2017-04-01", ...setting };
+    return {
+        id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`,
+        name,
+        type: "microsoft.aadiam/diagnosticSettings",
+        azureApiVersion: "2017-04-01",
+        ...setting,
+    };
 }

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { applicationinsightsWorkbookConfigureIdentity as policy } from "../../../policies/applicationinsights/workbookConfigureIdentity";
 import { resource, violations } from "../harness";
 

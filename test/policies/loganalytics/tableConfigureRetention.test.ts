@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { loganalyticsTableConfigureRetention as policy } from "../../../policies/loganalytics/tableConfigureRetention";
 import { remediations, resource, violations } from "../harness";
 
@@ -24,9 +24,12 @@ describe("loganalytics-table-configure-retention", () => {
     });
 
     it("checks azure-native's Table too", async () => {
-        assert.deepStrictEqual(await violations(policy, [table({ totalRetentionInDays: 30 }, "azure-native:operationalinsights:Table")], config), [
-            "AADProvisioningLogs total retention must be at least 365 days (found 30); raise provisioningLogsTotalRetentionInDays to 365 or more.",
-        ]);
+        assert.deepStrictEqual(
+            await violations(policy, [table({ totalRetentionInDays: 30 }, "azure-native:operationalinsights:Table")], config),
+            [
+                "AADProvisioningLogs total retention must be at least 365 days (found 30); raise provisioningLogsTotalRetentionInDays to 365 or more.",
+            ],
+        );
     });
 
     it("ignores other tables", async () => {

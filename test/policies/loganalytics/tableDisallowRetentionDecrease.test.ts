@@ -1,9 +1,14 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { loganalyticsTableDisallowRetentionDecrease as policy } from "../../../policies/loganalytics/tableDisallowRetentionDecrease";
 import { resource, violations } from "../harness";
 
 const table = (extra: Record<string, unknown> = {}) =>
-    resource("pulumi-nodejs:dynamic:TableRetention", { tableName: "AADProvisioningLogs", retentionInDays: 365, totalRetentionInDays: 2556, ...extra });
+    resource("pulumi-nodejs:dynamic:TableRetention", {
+        tableName: "AADProvisioningLogs",
+        retentionInDays: 365,
+        totalRetentionInDays: 2556,
+        ...extra,
+    });
 
 describe("loganalytics-table-disallow-retentiondecrease", () => {
     it("passes when the table's retention may not be lowered (the default)", async () => {

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { loganalyticsWorkspaceConfigureRetention as policy } from "../../../policies/loganalytics/workspaceConfigureRetention";
 import { remediations, resource, violations } from "../harness";
 
@@ -35,7 +35,9 @@ describe("loganalytics-workspace-configure-retention", () => {
     });
 
     it("raises retention to the minimum when remediating", async () => {
-        assert.deepStrictEqual(await remediations(policy, [workspace({ retentionInDays: 7 })], { minimumRetentionDays: 90 }), ["remediated: retentionInDays 7 → 90"]);
+        assert.deepStrictEqual(await remediations(policy, [workspace({ retentionInDays: 7 })], { minimumRetentionDays: 90 }), [
+            "remediated: retentionInDays 7 → 90",
+        ]);
         assert.deepStrictEqual(await remediations(policy, [workspace()]), []);
     });
 

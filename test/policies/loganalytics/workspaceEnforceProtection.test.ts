@@ -1,8 +1,9 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { loganalyticsWorkspaceEnforceProtection as policy } from "../../../policies/loganalytics/workspaceEnforceProtection";
 import { resource, violations } from "../harness";
 
-const workspace = (protect: boolean) => resource("azure-native:operationalinsights:Workspace", { workspaceName: "log-audit", retentionInDays: 365 }, { protect });
+const workspace = (protect: boolean) =>
+    resource("azure-native:operationalinsights:Workspace", { workspaceName: "log-audit", retentionInDays: 365 }, { protect });
 
 describe("loganalytics-workspace-enforce-protection", () => {
     it("passes when protection is required and the workspace is protected", async () => {

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { monitorActionGroupConfigureReceivers as policy } from "../../../policies/monitor/actionGroupConfigureReceivers";
 import { resource, violations } from "../harness";
 
@@ -22,7 +22,9 @@ describe("monitor-actiongroup-configure-receivers", () => {
     });
 
     it("fails when the group is disabled", async () => {
-        assert.deepStrictEqual(await violations(policy, [group({ enabled: false })]), ["Action group must be enabled (found enabled: false); set enabled true."]);
+        assert.deepStrictEqual(await violations(policy, [group({ enabled: false })]), [
+            "Action group must be enabled (found enabled: false); set enabled true.",
+        ]);
     });
 
     it("fails when the short name is longer than 12 characters", async () => {

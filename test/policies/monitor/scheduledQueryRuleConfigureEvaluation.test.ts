@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { monitorScheduledQueryRuleConfigureEvaluation as policy } from "../../../policies/monitor/scheduledQueryRuleConfigureEvaluation";
 import { resource, violations } from "../harness";
 

@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { provisioningStackEnforceCompleteness as policy } from "../../../policies/stack/provisioningEnforceCompleteness";
 import type { RecordedResource } from "../../../tools/offline/recorder";
 import { resource, violations } from "../harness";
@@ -6,12 +6,20 @@ import { resource, violations } from "../harness";
 const WORKSPACE_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log-audit";
 
 /** A complete stack, with `drop` types left out and `change` applied to the diagnostic setting. */
-function stack(drop: string[] = [], settingChange: Record<string, unknown> = {}, rules = ["failure-spike", "provisioning-stopped", "disable-delete-spike"]): RecordedResource[] {
+function stack(
+    drop: string[] = [],
+    settingChange: Record<string, unknown> = {},
+    rules = ["failure-spike", "provisioning-stopped", "disable-delete-spike"],
+): RecordedResource[] {
     const workspace = resource("azure-native:operationalinsights:Workspace", { workspaceName: "log-audit", retentionInDays: 90 });
     return [
         resource("pulumi-nodejs:dynamic:ResourceProviderRegistration", { namespace: "Microsoft.Insights", subscriptionId: "s" }),
         workspace,
-        resource("azure-native:aadiam:DiagnosticSetting", { workspaceId: WORKSPACE_ID, logs: [{ category: "ProvisioningLogs", enabled: true }], ...settingChange }),
+        resource("azure-native:aadiam:DiagnosticSetting", {
+            workspaceId: WORKSPACE_ID,
+            logs: [{ category: "ProvisioningLogs", enabled: true }],
+            ...settingChange,
+        }),
         ...rules.map((r) => resource("azure-native:monitor:ScheduledQueryRule", { ruleName: `entra-provisioning-prod-${r}` }, { name: r })),
         resource("azure-native:applicationinsights:Workbook", { resourceName: "c9187d8b-c9c4-59b6-bd6f-6bbb09110728" }),
     ].filter((r) => !drop.includes(r.type));
@@ -25,7 +33,9 @@ describe("provisioning-stack-enforce-completeness", () => {
     it("passes during a preview, when the setting's workspaceId is unknown but wired from the workspace", async () => {
         const resources = stack([], { workspaceId: undefined });
         const workspace = resources.find((r) => r.type === "azure-native:operationalinsights:Workspace")!;
-        const linked = resources.map((r) => (r.type === "azure-native:aadiam:DiagnosticSetting" ? { ...r, propertyDependencies: { workspaceId: [workspace.urn] } } : r));
+        const linked = resources.map((r) =>
+            r.type === "azure-native:aadiam:DiagnosticSetting" ? { ...r, propertyDependencies: { workspaceId: [workspace.urn] } } : r,
+        );
         assert.deepStrictEqual(await violations(policy, linked), []);
     });
 
@@ -75,14 +85,18 @@ describe("provisioning-stack-enforce-completeness", () => {
         });
 
         it("fails when the setting sends ProvisioningLogs to another workspace than the one the config names", async () => {
-            const resources = stack(["azure-native:operationalinsights:Workspace"], { workspaceId: EXISTING.replace("law-sentinel", "law-other") });
+            const resources = stack(["azure-native:operationalinsights:Workspace"], {
+                workspaceId: EXISTING.replace("law-sentinel", "law-other"),
+            });
             assert.deepStrictEqual(await violations(policy, resources, { existingWorkspaceId: EXISTING }), [
                 "Stack must have a tenant diagnostic setting sending ProvisioningLogs to its workspace (found 1 sending ProvisioningLogs, none to this stack's workspace).",
             ]);
         });
 
         it("passes when a real run hands the workspace's outputs, which name it `name`", async () => {
-            const resources = stack().map((r) => (r.type === "azure-native:operationalinsights:Workspace" ? { ...r, inputs: { name: "log-audit" } } : r));
+            const resources = stack().map((r) =>
+                r.type === "azure-native:operationalinsights:Workspace" ? { ...r, inputs: { name: "log-audit" } } : r,
+            );
             assert.deepStrictEqual(await violations(policy, resources), []);
         });
     });

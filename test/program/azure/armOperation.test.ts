@@ -1,5 +1,14 @@
-import * as assert from "assert";
-import { ArmFailure, ArmGaveUp, formatDuration, isTransient, retryArm, retryTransient, transientAnswer, withRequestTimeout } from "../../../program/azure/armOperation";
+import * as assert from "node:assert";
+import {
+    type ArmFailure,
+    ArmGaveUp,
+    formatDuration,
+    isTransient,
+    retryArm,
+    retryTransient,
+    transientAnswer,
+    withRequestTimeout,
+} from "../../../program/azure/armOperation";
 import { noJitter, VirtualClock } from "../../support/fakeArm";
 
 /** A failure shaped like the Azure SDK's RestError. */
@@ -42,7 +51,10 @@ describe("the one retry policy for ARM calls", () => {
             failure(undefined, "REQUEST_TIMEOUT"),
             failure(200, "MALFORMED_ANSWER"),
         ];
-        assert.deepStrictEqual(passing.filter((f) => !isTransient(f)).map((f) => f.code), []);
+        assert.deepStrictEqual(
+            passing.filter((f) => !isTransient(f)).map((f) => f.code),
+            [],
+        );
     });
 
     it("counts 400, 401, 403, 404, a 409 about something else and a credential failure as lasting", () => {
@@ -54,19 +66,29 @@ describe("the one retry policy for ARM calls", () => {
             failure(409, "Conflict", undefined, "The resource name is already taken."),
             new Error("no credential"),
         ];
-        assert.deepStrictEqual(lasting.filter(isTransient).map((f) => (f as ArmFailure).code), []);
+        assert.deepStrictEqual(
+            lasting.filter(isTransient).map((f) => (f as ArmFailure).code),
+            [],
+        );
     });
 
     it("retries with a growing wait, or Retry-After when longer", async () => {
         const clock = new VirtualClock();
-        const { attempt, calls } = failingWith(failure(503, "ServiceUnavailable"), failure(429, "TooManyRequests", "20"), failure(undefined, "ECONNRESET"));
+        const { attempt, calls } = failingWith(
+            failure(503, "ServiceUnavailable"),
+            failure(429, "TooManyRequests", "20"),
+            failure(undefined, "ECONNRESET"),
+        );
         assert.strictEqual(await retryArm(spec, attempt, { clock, random: noJitter }), "done");
         assert.strictEqual(calls(), 4);
         assert.deepStrictEqual(clock.sleeps, [5_000, 20_000, 11_250]);
     });
 
     it("jitters each wait by up to 20 % either way, from the random source it is given", async () => {
-        for (const [random, first] of [[() => 0, 4_000], [() => 0.999_999, 6_000]] as const) {
+        for (const [random, first] of [
+            [() => 0, 4_000],
+            [() => 0.999_999, 6_000],
+        ] as const) {
             const clock = new VirtualClock();
             await retryArm(spec, failingWith(failure(503, "ServiceUnavailable")).attempt, { clock, random });
             assert.strictEqual(Math.round(clock.sleeps[0] * 100) / 100, first);
@@ -76,7 +98,10 @@ describe("the one retry policy for ARM calls", () => {
     it("honours a Retry-After given as an HTTP date", async () => {
         const clock = new VirtualClock();
         clock.time = Date.parse("2026-11-25T09:00:00Z");
-        await retryArm(spec, failingWith(failure(429, "TooManyRequests", "Wed, 25 Nov 2026 09:00:42 GMT")).attempt, { clock, random: noJitter });
+        await retryArm(spec, failingWith(failure(429, "TooManyRequests", "Wed, 25 Nov 2026 09:00:42 GMT")).attempt, {
+            clock,
+            random: noJitter,
+        });
         assert.deepStrictEqual(clock.sleeps, [42_000]);
     });
 
@@ -88,9 +113,16 @@ describe("the one retry policy for ARM calls", () => {
         await assert.rejects(retryArm(spec, failingWith(failure(400, "InvalidRetention")).attempt, { clock }), {
             message: "Setting the thing failed (HTTP 400 InvalidRetention): InvalidRetention happened",
         });
-        await assert.rejects(retryArm({ ...spec, badRequest: "Check the thing's setting." }, failingWith(failure(400, "InvalidRetention", undefined, "Retention is out of range.")).attempt, { clock }), {
-            message: "Setting the thing failed (HTTP 400 InvalidRetention): Retention is out of range. Check the thing's setting.",
-        });
+        await assert.rejects(
+            retryArm(
+                { ...spec, badRequest: "Check the thing's setting." },
+                failingWith(failure(400, "InvalidRetention", undefined, "Retention is out of range.")).attempt,
+                { clock },
+            ),
+            {
+                message: "Setting the thing failed (HTTP 400 InvalidRetention): Retention is out of range. Check the thing's setting.",
+            },
+        );
         await assert.rejects(retryArm(spec, failingWith(new Error("ARM_USE_OIDC is true but no token is available")).attempt, { clock }), {
             message: "Setting the thing failed before reaching ARM: ARM_USE_OIDC is true but no token is available",
         });
@@ -101,7 +133,8 @@ describe("the one retry policy for ARM calls", () => {
         const clock = new VirtualClock();
         const throttled = Array.from({ length: 10 }, () => failure(429, "TooManyRequests"));
         await assert.rejects(retryArm(spec, failingWith(...throttled).attempt, { clock, random: noJitter }), {
-            message: "Setting the thing did not succeed within 60 s; ARM answered HTTP 429 ×5 in 41 s; ARM was throttling the requests. Run pulumi up again later.",
+            message:
+                "Setting the thing did not succeed within 60 s; ARM answered HTTP 429 ×5 in 41 s; ARM was throttling the requests. Run pulumi up again later.",
         });
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875]);
         assert.strictEqual(clock.now(), 40_625);
@@ -109,20 +142,32 @@ describe("the one retry policy for ARM calls", () => {
 
     it("stops at once when Retry-After asks for longer than the time left, never sleeping it", async () => {
         const clock = new VirtualClock();
-        await assert.rejects(retryArm({ ...spec, timeoutMs: 10 * 60_000 }, failingWith(failure(503, "ServiceUnavailable"), failure(429, "TooManyRequests", "3600")).attempt, { clock, random: noJitter }), {
-            message:
-                "Setting the thing stopped: ARM asked to wait 60 min (Retry-After) but only 9 min are left of its 10 min; ARM answered HTTP 503 ×1, HTTP 429 ×1 in 5 s. " +
-                "Run pulumi up again in 60 min.",
-        });
+        await assert.rejects(
+            retryArm(
+                { ...spec, timeoutMs: 10 * 60_000 },
+                failingWith(failure(503, "ServiceUnavailable"), failure(429, "TooManyRequests", "3600")).attempt,
+                { clock, random: noJitter },
+            ),
+            {
+                message:
+                    "Setting the thing stopped: ARM asked to wait 60 min (Retry-After) but only 9 min are left of its 10 min; ARM answered HTTP 503 ×1, HTTP 429 ×1 in 5 s. " +
+                    "Run pulumi up again in 60 min.",
+            },
+        );
         assert.deepStrictEqual(clock.sleeps, [5_000]);
     });
 
     it("retries what the operation's context adds (a new workspace's 404) for as long as it says, then reports it with its fix", async () => {
         const clock = new VirtualClock();
         const notFound = Array.from({ length: 20 }, () => failure(404, "ResourceNotFound", undefined, "Workspace not active."));
-        const graced = { ...spec, notFound: "Wait for the workspace.", retryAlso: (err: ArmFailure, elapsedMs: number) => err.statusCode === 404 && elapsedMs < 20_000 };
+        const graced = {
+            ...spec,
+            notFound: "Wait for the workspace.",
+            retryAlso: (err: ArmFailure, elapsedMs: number) => err.statusCode === 404 && elapsedMs < 20_000,
+        };
         await assert.rejects(retryArm(graced, failingWith(...notFound).attempt, { clock, random: noJitter }), {
-            message: "Setting the thing failed (HTTP 404 ResourceNotFound): Workspace not active; ARM answered HTTP 404 ×3 in 24 s. Wait for the workspace.",
+            message:
+                "Setting the thing failed (HTTP 404 ResourceNotFound): Workspace not active; ARM answered HTTP 404 ×3 in 24 s. Wait for the workspace.",
         });
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250]);
     });
@@ -148,11 +193,23 @@ describe("the one retry policy for ARM calls", () => {
     });
 
     it("writes durations as a person reads them", () => {
-        assert.deepStrictEqual([formatDuration(999), formatDuration(90_000), formatDuration(3_600_000), formatDuration(1_194_000, "floor"), formatDuration(1_194_000)], ["1 s", "90 s", "60 min", "19 min", "20 min"]);
+        assert.deepStrictEqual(
+            [
+                formatDuration(999),
+                formatDuration(90_000),
+                formatDuration(3_600_000),
+                formatDuration(1_194_000, "floor"),
+                formatDuration(1_194_000),
+            ],
+            ["1 s", "90 s", "60 min", "19 min", "20 min"],
+        );
     });
 
     describe("for callers that read the answers themselves", () => {
-        const answer = (status: number, retryAfter?: string) => ({ status, headers: { get: (name: string) => (name === "retry-after" ? retryAfter : undefined) } });
+        const answer = (status: number, retryAfter?: string) => ({
+            status,
+            headers: { get: (name: string) => (name === "retry-after" ? retryAfter : undefined) },
+        });
 
         it("waits out transient answers and returns the first lasting one", async () => {
             const clock = new VirtualClock();
@@ -166,7 +223,10 @@ describe("the one retry policy for ARM calls", () => {
         it("returns the last transient answer at the deadline, with what Azure answered", async () => {
             const clock = new VirtualClock();
             let n = 0;
-            const got = await retryTransient({ ...spec, timeoutMs: 10_000 }, async () => answer(500 + n++), transientAnswer, { clock, random: noJitter });
+            const got = await retryTransient({ ...spec, timeoutMs: 10_000 }, async () => answer(500 + n++), transientAnswer, {
+                clock,
+                random: noJitter,
+            });
             assert.strictEqual(got.value.status, 501);
             assert.strictEqual(got.gaveUp, "HTTP 500 ×1, HTTP 501 ×1 in 5 s");
             assert.deepStrictEqual(clock.sleeps, [5_000]);
@@ -175,20 +235,33 @@ describe("the one retry policy for ARM calls", () => {
         it("rethrows a lasting error as it is, and names the call when a transient one outlasts the deadline", async () => {
             const clock = new VirtualClock();
             const original = new Error("no credential");
-            await assert.rejects(retryTransient(spec, failingWith(original).attempt, () => undefined, { clock }), (e) => e === original);
+            await assert.rejects(
+                retryTransient(spec, failingWith(original).attempt, () => undefined, { clock }),
+                (e) => e === original,
+            );
             const resets = Array.from({ length: 10 }, () => failure(undefined, "ECONNRESET"));
-            await assert.rejects(retryTransient({ ...spec, timeoutMs: 20_000 }, failingWith(...resets).attempt, () => undefined, { clock, random: noJitter }), (e: Error) => {
-                assert.ok(e instanceof ArmGaveUp);
-                assert.strictEqual(e.message, "Setting the thing did not succeed within 20 s; Azure answered connection reset ×3 in 13 s; Azure was failing the requests. Run verify again later.");
-                assert.strictEqual(e.answered, "connection reset ×3 in 13 s");
-                return true;
-            });
+            await assert.rejects(
+                retryTransient({ ...spec, timeoutMs: 20_000 }, failingWith(...resets).attempt, () => undefined, {
+                    clock,
+                    random: noJitter,
+                }),
+                (e: Error) => {
+                    assert.ok(e instanceof ArmGaveUp);
+                    assert.strictEqual(
+                        e.message,
+                        "Setting the thing did not succeed within 20 s; Azure answered connection reset ×3 in 13 s; Azure was failing the requests. Run verify again later.",
+                    );
+                    assert.strictEqual(e.answered, "connection reset ×3 in 13 s");
+                    return true;
+                },
+            );
         });
     });
 
     describe("the per-request timeout", () => {
         /** A request that never answers by itself: it ends only when its signal aborts. */
-        const hanging = (signal: AbortSignal) => new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        const hanging = (signal: AbortSignal) =>
+            new Promise<string>((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
 
         it("abandons a request when its time is up, as a transient failure", async () => {
             const clock = new VirtualClock();
@@ -199,7 +272,10 @@ describe("the one retry policy for ARM calls", () => {
             await new Promise((r) => setImmediate(r));
             assert.strictEqual(settled, false, "still waiting at 59.999 s");
             clock.advance(1);
-            await assert.rejects(request, (e: ArmFailure) => e.code === "REQUEST_TIMEOUT" && e.message === "no answer within 60 s" && isTransient(e));
+            await assert.rejects(
+                request,
+                (e: ArmFailure) => e.code === "REQUEST_TIMEOUT" && e.message === "no answer within 60 s" && isTransient(e),
+            );
             assert.deepStrictEqual(clock.timers, [60_000]);
         });
 

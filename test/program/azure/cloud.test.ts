@@ -1,5 +1,13 @@
-import * as assert from "assert";
-import { AZURE_CLOUDS, AzureCloud, chooseCloud, CLOUDS, ENVIRONMENT_NAMES, PUBLIC_PORTAL, scopeOf } from "../../../program/azure/cloud";
+import * as assert from "node:assert";
+import {
+    AZURE_CLOUDS,
+    type AzureCloud,
+    chooseCloud,
+    CLOUDS,
+    ENVIRONMENT_NAMES,
+    PUBLIC_PORTAL,
+    scopeOf,
+} from "../../../program/azure/cloud";
 import { CLOUD_NAMES, regionsOf, validateRegion } from "../../../program/regions";
 import { ConfigError } from "../../../program/settingsValidation";
 
@@ -46,7 +54,11 @@ describe("the Azure clouds", () => {
             const hosts = Object.entries(CLOUDS[cloud])
                 .filter(([key]) => !["name", "displayName"].includes(key))
                 .map(([, url]) => new URL(url).host);
-            assert.deepStrictEqual(hosts.filter((h) => publicHosts.includes(h)), [], cloud);
+            assert.deepStrictEqual(
+                hosts.filter((h) => publicHosts.includes(h)),
+                [],
+                cloud,
+            );
         }
     });
 
@@ -66,11 +78,21 @@ describe("choosing the cloud the azure-native provider deploys to", () => {
     const cases: Array<[string, Record<string, string>, Record<string, string>, AzureCloud]> = [
         ["the public cloud when nothing is set", {}, {}, "AzureCloud"],
         ["azure-native:environment", { "azure-native:environment": "usgovernment" }, {}, "AzureUSGovernment"],
-        ["azure-native:environment over ARM_ENVIRONMENT", { "azure-native:environment": "china" }, { ARM_ENVIRONMENT: "usgovernment" }, "AzureChinaCloud"],
+        [
+            "azure-native:environment over ARM_ENVIRONMENT",
+            { "azure-native:environment": "china" },
+            { ARM_ENVIRONMENT: "usgovernment" },
+            "AzureChinaCloud",
+        ],
         ["ARM_ENVIRONMENT", {}, { ARM_ENVIRONMENT: "usgovernment" }, "AzureUSGovernment"],
         ["ARM_ENVIRONMENT over AZURE_ENVIRONMENT", {}, { ARM_ENVIRONMENT: "china", AZURE_ENVIRONMENT: "usgovernment" }, "AzureChinaCloud"],
         ["AZURE_ENVIRONMENT when it is the only one", {}, { AZURE_ENVIRONMENT: "AzureUSGovernment" }, "AzureUSGovernment"],
-        ["the public cloud for a configured empty value, whatever the variables say", { "azure-native:environment": "" }, { ARM_ENVIRONMENT: "usgovernment" }, "AzureCloud"],
+        [
+            "the public cloud for a configured empty value, whatever the variables say",
+            { "azure-native:environment": "" },
+            { ARM_ENVIRONMENT: "usgovernment" },
+            "AzureCloud",
+        ],
         ["any letter case", { "azure-native:environment": "USGovernment" }, {}, "AzureUSGovernment"],
     ];
     for (const [what, config, env, cloud] of cases) {
@@ -81,7 +103,9 @@ describe("choosing the cloud the azure-native provider deploys to", () => {
 
     it("accepts the provider's aliases", () => {
         assert.deepStrictEqual(
-            Object.fromEntries(Object.keys(ENVIRONMENT_NAMES).map((name) => [name, chooseCloud({ config: { "azure-native:environment": name } })])),
+            Object.fromEntries(
+                Object.keys(ENVIRONMENT_NAMES).map((name) => [name, chooseCloud({ config: { "azure-native:environment": name } })]),
+            ),
             {
                 public: "AzureCloud",
                 azurecloud: "AzureCloud",
@@ -122,9 +146,14 @@ describe("a region of the stack's cloud", () => {
     it("refuses a region of another cloud in one line naming the setting and both clouds", () => {
         assert.throws(
             () => validateRegion("westeurope", "AzureUSGovernment"),
-            (e: Error) => e instanceof ConfigError && e.message === '`location` must be a region of Azure Government; westeurope is a region of the Azure public cloud (got "westeurope")',
+            (e: Error) =>
+                e instanceof ConfigError &&
+                e.message ===
+                    '`location` must be a region of Azure Government; westeurope is a region of the Azure public cloud (got "westeurope")',
         );
-        assert.throws(() => validateRegion("usgovvirgina", "AzureUSGovernment"), { message: '`location` must be the name of a region of Azure Government; did you mean usgovvirginia? (got "usgovvirgina")' });
+        assert.throws(() => validateRegion("usgovvirgina", "AzureUSGovernment"), {
+            message: '`location` must be the name of a region of Azure Government; did you mean usgovvirginia? (got "usgovvirgina")',
+        });
     });
 
     it("knows the Government regions", () => {

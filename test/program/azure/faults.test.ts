@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { FAULTS, runFaultTable } from "../../bench/faults";
 
 describe("the fault table (npm run bench)", function () {

@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as path from "path";
-import { Evaluation, evaluate } from "../../../tools/offline/recorder";
+import * as assert from "node:assert";
+import * as path from "node:path";
+import { type Evaluation, evaluate } from "../../../tools/offline/recorder";
 
 /** A program that builds the alerts, workbooks and dashboard components, with `portalUrl` when given. */
 const PROGRAM = path.join(__dirname, "fixtures", "portal-links");
@@ -12,7 +12,9 @@ const RG = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/r
 function alertLinks(e: Evaluation): string[] {
     return e.resources
         .filter((r) => r.type === "azure-native:monitor:ScheduledQueryRule")
-        .map((r) => (r.inputs as { actions: { customProperties: { provisioningLogs: string } } }).actions.customProperties.provisioningLogs);
+        .map(
+            (r) => (r.inputs as { actions: { customProperties: { provisioningLogs: string } } }).actions.customProperties.provisioningLogs,
+        );
 }
 
 describe("portal links of the components", () => {
@@ -26,7 +28,10 @@ describe("portal links of the components", () => {
     it("link to the public portal by default, as they always have", () => {
         const links = alertLinks(publicCloud);
         assert.ok(links.length > 0);
-        assert.deepStrictEqual([...new Set(links)], ["https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents"]);
+        assert.deepStrictEqual(
+            [...new Set(links)],
+            ["https://portal.azure.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents"],
+        );
         assert.deepStrictEqual(publicCloud.outputs, {
             workbookUrls: {
                 "provisioning-overview": `https://portal.azure.com/#@${TENANT}/resource${RG}/providers/microsoft.insights/workbooks/${workbookName(publicCloud, "provisioning-overview")}/workbook`,
@@ -37,7 +42,10 @@ describe("portal links of the components", () => {
     });
 
     it("link to the portal given, here Azure Government's, and to no other", () => {
-        assert.deepStrictEqual([...new Set(alertLinks(government))], ["https://portal.azure.us/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents"]);
+        assert.deepStrictEqual(
+            [...new Set(alertLinks(government))],
+            ["https://portal.azure.us/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents"],
+        );
         assert.deepStrictEqual(government.outputs, {
             workbookUrls: {
                 "provisioning-overview": `https://portal.azure.us/#@${TENANT}/resource${RG}/providers/microsoft.insights/workbooks/${workbookName(government, "provisioning-overview")}/workbook`,

@@ -1,5 +1,5 @@
-import * as assert from "assert";
-import { Evaluation, evaluate } from "../../../tools/offline/recorder";
+import * as assert from "node:assert";
+import { type Evaluation, evaluate } from "../../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../../tools/stackFiles";
 
 /** Hosts of the public cloud that a Government stack must never plan with (program/azure/cloud.ts). */
@@ -24,7 +24,10 @@ describe("a stack in Azure Government (azure-native:environment usgovernment)", 
         assert.deepStrictEqual(
             PUBLIC_HOSTS.filter((host) => planned.includes(host)),
             [],
-            `public hosts in: ${gov.resources.filter((r) => PUBLIC_HOSTS.some((h) => JSON.stringify(r.inputs).includes(h))).map((r) => r.urn).join(", ")}`,
+            `public hosts in: ${gov.resources
+                .filter((r) => PUBLIC_HOSTS.some((h) => JSON.stringify(r.inputs).includes(h)))
+                .map((r) => r.urn)
+                .join(", ")}`,
         );
     });
 
@@ -33,10 +36,16 @@ describe("a stack in Azure Government (azure-native:environment usgovernment)", 
         assert.ok(rules.length > 0);
         for (const rule of rules) {
             const links = (rule.inputs as { actions: { customProperties: Record<string, string> } }).actions.customProperties;
-            assert.strictEqual(links.provisioningLogs, "https://portal.azure.us/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents");
+            assert.strictEqual(
+                links.provisioningLogs,
+                "https://portal.azure.us/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents",
+            );
             assert.match(links.workspaceLogs, /^https:\/\/portal\.azure\.us\/#@/);
         }
-        assert.match(String(gov.outputs.logsPortalUrl), /^https:\/\/portal\.azure\.us\/#@3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f\/resource\/subscriptions\//);
+        assert.match(
+            String(gov.outputs.logsPortalUrl),
+            /^https:\/\/portal\.azure\.us\/#@3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f\/resource\/subscriptions\//,
+        );
         assert.match(String(gov.outputs.dashboardUrl), /^https:\/\/portal\.azure\.us\//);
         for (const url of Object.values(gov.outputs.workbookUrls as Record<string, string>)) {
             assert.match(url, /^https:\/\/portal\.azure\.us\//);
@@ -45,7 +54,9 @@ describe("a stack in Azure Government (azure-native:environment usgovernment)", 
 
     it("deploys to a Government region", () => {
         // Action groups are global resources: their location is "Global" in every cloud.
-        const located = gov.resources.filter((r) => typeof r.inputs.location === "string" && r.type !== "azure-native:monitor:ActionGroup").map((r) => r.inputs.location);
+        const located = gov.resources
+            .filter((r) => typeof r.inputs.location === "string" && r.type !== "azure-native:monitor:ActionGroup")
+            .map((r) => r.inputs.location);
         assert.ok(located.length > 0);
         assert.deepStrictEqual([...new Set(located)], [GOVERNMENT_REGION]);
     });

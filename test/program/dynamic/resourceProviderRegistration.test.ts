@@ -1,6 +1,15 @@
-import * as assert from "assert";
-import { createRegistrationProvider, RegistrationDependencies } from "../../../program/dynamic/resourceProviderRegistration";
-import { ArmHandler, ArmReply, ArmRequest, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../../support/fakeArm";
+import * as assert from "node:assert";
+import { createRegistrationProvider, type RegistrationDependencies } from "../../../program/dynamic/resourceProviderRegistration";
+import {
+    type ArmHandler,
+    type ArmReply,
+    type ArmRequest,
+    armError,
+    FakeArm,
+    fakeCredential,
+    noJitter,
+    VirtualClock,
+} from "../../support/fakeArm";
 
 const SUB = "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e";
 const PROVIDER_PATH = `/subscriptions/${SUB}/providers/Microsoft.Insights`;
@@ -27,7 +36,8 @@ function providerArm(options: {
     const provider = () => ({ id: PROVIDER_PATH, namespace: "Microsoft.Insights", registrationState: state });
     return (req: ArmRequest) => {
         const n = requests++;
-        const fault = faults.shift() ?? (options.faultsAfter && n >= options.faultsAfter.from ? options.faultsAfter.replies.shift() : undefined);
+        const fault =
+            faults.shift() ?? (options.faultsAfter && n >= options.faultsAfter.from ? options.faultsAfter.replies.shift() : undefined);
         if (fault) {
             return fault;
         }
@@ -100,7 +110,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
             `GET ${PROVIDER_PATH}`,
         ]);
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875]);
-        assert.ok(arm!.requests.every((r) => r.apiVersion !== null), "every call names an api-version");
+        assert.ok(
+            arm!.requests.every((r) => r.apiVersion !== null),
+            "every call names an api-version",
+        );
     });
 
     it("caps the polling interval at 30 seconds", async () => {
@@ -117,7 +130,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
 
     it("waits at least as long as a 429's Retry-After before the next read", async () => {
         const p = await provider(
-            providerArm({ pollsUntilRegistered: 0, faults: [{ status: 429, headers: { "retry-after": "47" }, body: armError("TooManyRequests", "slow down") }] }),
+            providerArm({
+                pollsUntilRegistered: 0,
+                faults: [{ status: 429, headers: { "retry-after": "47" }, body: armError("TooManyRequests", "slow down") }],
+            }),
         );
         await p.create!(inputs);
         assert.strictEqual(arm!.requests[0].at, 0);
@@ -127,7 +143,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
 
     it("leaves every retry to the waiter: the HTTP pipeline retries nothing, so every wait is on its clock and within its deadline", async () => {
         const p = await provider(
-            providerArm({ initial: "Registered", faults: [{ status: 429, headers: { "retry-after": "9" }, body: armError("TooManyRequests", "slow down") }] }),
+            providerArm({
+                initial: "Registered",
+                faults: [{ status: 429, headers: { "retry-after": "9" }, body: armError("TooManyRequests", "slow down") }],
+            }),
         );
         await p.create!(inputs);
         assert.strictEqual(arm!.requests.length, 2, "one 429, then one read: the SDK client did not retry by itself");
@@ -156,7 +175,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
         const result = await p.create!(inputs);
         assert.strictEqual(result.outs.registrationState, "Registered");
         assert.deepStrictEqual(clock.timers, [60_000, 60_000], "each request gets 60 s");
-        assert.deepStrictEqual(arm!.requests.map((r) => `${r.method} ${r.at}`), ["GET 0", "GET 65000"]);
+        assert.deepStrictEqual(
+            arm!.requests.map((r) => `${r.method} ${r.at}`),
+            ["GET 0", "GET 65000"],
+        );
     });
 
     it("rides out a connection reset", async () => {
@@ -171,7 +193,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
             providerArm({
                 registerReply: {
                     status: 403,
-                    body: armError("AuthorizationFailed", "does not have authorization to perform action 'Microsoft.Insights/register/action'"),
+                    body: armError(
+                        "AuthorizationFailed",
+                        "does not have authorization to perform action 'Microsoft.Insights/register/action'",
+                    ),
                 },
             }),
         );
@@ -192,13 +217,20 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
                 "Registration is sometimes slow: check `az provider show --namespace Microsoft.Insights --query registrationState` and run `pulumi up` again.",
         });
         const deadline = 3 * 60_000;
-        assert.ok(arm!.requests.every((r) => r.at < deadline), `a call came at or after the deadline: ${arm!.requests.map((r) => r.at)}`);
+        assert.ok(
+            arm!.requests.every((r) => r.at < deadline),
+            `a call came at or after the deadline: ${arm!.requests.map((r) => r.at)}`,
+        );
         assert.ok(clock.now() < deadline, `it slept to ${clock.now()} ms, not short of the deadline`);
         assert.strictEqual(clock.now(), 155_937.5, "it stopped when the next 30 s wait would have ended past 180 s");
     });
 
     describe("faults", () => {
-        const throttled = (retryAfter?: string): ArmReply => ({ status: 429, ...(retryAfter ? { headers: { "retry-after": retryAfter } } : {}), body: armError("TooManyRequests", "slow down") });
+        const throttled = (retryAfter?: string): ArmReply => ({
+            status: 429,
+            ...(retryAfter ? { headers: { "retry-after": retryAfter } } : {}),
+            body: armError("TooManyRequests", "slow down"),
+        });
         const failing: ArmReply = { status: 500, body: armError("InternalServerError", "oops") };
 
         it("stops at once when Retry-After asks for longer than the time left, saying how long is left", async () => {
@@ -209,7 +241,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
                     "registrationTimeoutMinutes (20 min); ARM answered HTTP 429 ×1 in 41 s. Run pulumi up again in 60 min, or raise registrationTimeoutMinutes.",
             });
             assert.strictEqual(clock.now(), 40_625, "it did not sleep after the 429");
-            assert.ok(clock.sleeps.every((ms) => ms <= 30_000), `no long sleep: ${clock.sleeps}`);
+            assert.ok(
+                clock.sleeps.every((ms) => ms <= 30_000),
+                `no long sleep: ${clock.sleeps}`,
+            );
         });
 
         it("says ARM was throttling and failing, not registering slowly, when it answered nothing but 429 and 500 until the deadline", async () => {
@@ -221,7 +256,10 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
                     "Run pulumi up again later; `az provider show --namespace Microsoft.Insights --query registrationState` shows the state.",
             });
             assert.ok(clock.now() < 20 * 60_000);
-            assert.ok(arm!.requests.every((r) => r.method === "GET"), "never registered blindly");
+            assert.ok(
+                arm!.requests.every((r) => r.method === "GET"),
+                "never registered blindly",
+            );
         });
 
         it("registers again once when the registration falls back from Registering to Unregistered, and succeeds", async () => {
@@ -247,21 +285,47 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
             const p = await provider(
                 providerArm({
                     pollsUntilRegistered: 0,
-                    faultsAfter: { from: 1, replies: [{ status: 409, body: armError("AnotherOperationInProgress", "Another operation on this or dependent resource is in progress.") }] },
+                    faultsAfter: {
+                        from: 1,
+                        replies: [
+                            {
+                                status: 409,
+                                body: armError(
+                                    "AnotherOperationInProgress",
+                                    "Another operation on this or dependent resource is in progress.",
+                                ),
+                            },
+                        ],
+                    },
                 }),
             );
             const result = await p.create!(inputs);
             assert.strictEqual(result.outs.registrationState, "Registered");
-            assert.deepStrictEqual(calls(), [`GET ${PROVIDER_PATH}`, `POST ${PROVIDER_PATH}/register`, `GET ${PROVIDER_PATH}`, `POST ${PROVIDER_PATH}/register`, `GET ${PROVIDER_PATH}`]);
+            assert.deepStrictEqual(calls(), [
+                `GET ${PROVIDER_PATH}`,
+                `POST ${PROVIDER_PATH}/register`,
+                `GET ${PROVIDER_PATH}`,
+                `POST ${PROVIDER_PATH}/register`,
+                `GET ${PROVIDER_PATH}`,
+            ]);
         });
 
         it("fails at once on a 409 that is not about another operation", async () => {
-            const p = await provider(providerArm({ registerReply: { status: 409, body: armError("Conflict", "The subscription is disabled.") } }));
-            await assert.rejects(p.create!(inputs), { message: `Registering resource provider Microsoft.Insights on subscription ${SUB} failed (HTTP 409 Conflict): The subscription is disabled` });
+            const p = await provider(
+                providerArm({ registerReply: { status: 409, body: armError("Conflict", "The subscription is disabled.") } }),
+            );
+            await assert.rejects(p.create!(inputs), {
+                message: `Registering resource provider Microsoft.Insights on subscription ${SUB} failed (HTTP 409 Conflict): The subscription is disabled`,
+            });
         });
 
         it("rides out a connection broken in the middle of ARM's answer", async () => {
-            const p = await provider(providerArm({ initial: "Registered", faults: [{ status: 200, body: { registrationState: "Registered" }, breakAfter: 12 }] }));
+            const p = await provider(
+                providerArm({
+                    initial: "Registered",
+                    faults: [{ status: 200, body: { registrationState: "Registered" }, breakAfter: 12 }],
+                }),
+            );
             const result = await p.create!(inputs);
             assert.strictEqual(result.outs.registrationState, "Registered");
             assert.deepStrictEqual(clock.sleeps, [5_000]);
@@ -285,11 +349,14 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
                 return registering(req);
             });
             assert.strictEqual((await p.create!(inputs)).outs.registrationState, "Registered");
-            assert.deepStrictEqual(arm!.requests.map((r) => `${r.method} ${r.at}`), ["GET 0", "POST 0", "GET 65000", "POST 65000", "GET 72500"]);
+            assert.deepStrictEqual(
+                arm!.requests.map((r) => `${r.method} ${r.at}`),
+                ["GET 0", "POST 0", "GET 65000", "POST 65000", "GET 72500"],
+            );
         });
 
         it("cuts a request's timeout to the time left before the deadline", async () => {
-            const p = await provider((req) => {
+            const p = await provider((_req) => {
                 clock.advance(60_000);
                 return "hang";
             });
@@ -304,7 +371,9 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
         });
 
         it("says the credentials were refused on a 401", async () => {
-            const p = await provider(providerArm({ faults: [{ status: 401, body: armError("InvalidAuthenticationToken", "The access token is invalid.") }] }));
+            const p = await provider(
+                providerArm({ faults: [{ status: 401, body: armError("InvalidAuthenticationToken", "The access token is invalid.") }] }),
+            );
             await assert.rejects(p.create!(inputs), {
                 message:
                     `Registering resource provider Microsoft.Insights on subscription ${SUB} was refused (HTTP 401 InvalidAuthenticationToken): ` +
@@ -314,20 +383,28 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
 
         it("names the resource when a refresh is refused", async () => {
             const p = await provider(providerArm({ faults: [{ status: 403, body: armError("AuthorizationFailed", "no") }] }));
-            await assert.rejects(p.read!(`/subscriptions/${SUB}/providers/Microsoft.Insights`, { ...inputs, registrationState: "Registered" }), {
-                message:
-                    `Reading the registration of resource provider Microsoft.Insights on subscription ${SUB} (/subscriptions/${SUB}/providers/Microsoft.Insights) was refused (HTTP 403): ` +
-                    `the identity needs Reader on subscription ${SUB} to read its resource providers.`,
-            });
+            await assert.rejects(
+                p.read!(`/subscriptions/${SUB}/providers/Microsoft.Insights`, { ...inputs, registrationState: "Registered" }),
+                {
+                    message:
+                        `Reading the registration of resource provider Microsoft.Insights on subscription ${SUB} (/subscriptions/${SUB}/providers/Microsoft.Insights) was refused (HTTP 403): ` +
+                        `the identity needs Reader on subscription ${SUB} to read its resource providers.`,
+                },
+            );
         });
 
         it("names the resource and what ARM answered when a refresh keeps failing", async () => {
-            const p = await provider(providerArm({ faults: Array(50).fill({ status: 503, body: armError("ServiceUnavailable", "try later") }) }));
-            await assert.rejects(p.read!(`/subscriptions/${SUB}/providers/Microsoft.Insights`, { ...inputs, registrationState: "Registered" }), {
-                message:
-                    `Reading the registration of resource provider Microsoft.Insights on subscription ${SUB} (/subscriptions/${SUB}/providers/Microsoft.Insights) did not succeed within 5 min; ` +
-                    "ARM answered HTTP 503 ×13 in 5 min; Azure was failing the requests. Run pulumi refresh again later.",
-            });
+            const p = await provider(
+                providerArm({ faults: Array(50).fill({ status: 503, body: armError("ServiceUnavailable", "try later") }) }),
+            );
+            await assert.rejects(
+                p.read!(`/subscriptions/${SUB}/providers/Microsoft.Insights`, { ...inputs, registrationState: "Registered" }),
+                {
+                    message:
+                        `Reading the registration of resource provider Microsoft.Insights on subscription ${SUB} (/subscriptions/${SUB}/providers/Microsoft.Insights) did not succeed within 5 min; ` +
+                        "ARM answered HTTP 503 ×13 in 5 min; Azure was failing the requests. Run pulumi refresh again later.",
+                },
+            );
         });
     });
 
@@ -348,7 +425,9 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
         const p = createRegistrationProvider();
         const olds = { ...inputs, registrationState: "Registered" };
         assert.deepStrictEqual((await p.diff!("id", olds, { ...inputs, namespace: "microsoft.insights" })).changes, false);
-        assert.deepStrictEqual((await p.diff!("id", olds, { ...inputs, namespace: "Microsoft.OperationalInsights" })).replaces, ["namespace"]);
+        assert.deepStrictEqual((await p.diff!("id", olds, { ...inputs, namespace: "Microsoft.OperationalInsights" })).replaces, [
+            "namespace",
+        ]);
     });
 
     it("updates when a refresh found the provider unregistered", async () => {

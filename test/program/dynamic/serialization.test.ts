@@ -1,7 +1,7 @@
-import * as assert from "assert";
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { createRegistrationProvider } from "../../../program/dynamic/resourceProviderRegistration";
 import { createTableRetentionProvider } from "../../../program/dynamic/tableRetention";
@@ -78,7 +78,10 @@ describe("the dynamic providers as Pulumi runs them", function () {
             // Lower in the provider's order than a certificate: not used.
             { ARM_USE_OIDC: "true", ARM_TENANT_ID: "t", ARM_CLIENT_ID: "c" },
         );
-        assert.match(out, /failed before reaching ARM: azure-native:clientCertificatePath names \/nonexistent\/sp\.pem, which can't be read \(ENOENT\)$/m);
+        assert.match(
+            out,
+            /failed before reaching ARM: azure-native:clientCertificatePath names \/nonexistent\/sp\.pem, which can't be read \(ENOENT\)$/m,
+        );
     });
 
     it("reads the cloud from the configured azure-native:environment", async () => {
@@ -95,14 +98,28 @@ describe("the dynamic providers as Pulumi runs them", function () {
     });
 
     it("carries the azure-native provider's identity in its closure, and no secret", async () => {
-        const identity = { tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f", clientId: "0a1b2c3d-0000-4000-8000-000000000001", objectId: "9f8e7d6c-0000-4000-8000-000000000002" };
-        const serialized = await pulumi.runtime.serializeFunction(() => createTableRetentionProvider({ providerIdentity: Promise.resolve(identity) }), { allowSecrets: true });
+        const identity = {
+            tenantId: "3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f",
+            clientId: "0a1b2c3d-0000-4000-8000-000000000001",
+            objectId: "9f8e7d6c-0000-4000-8000-000000000002",
+        };
+        const serialized = await pulumi.runtime.serializeFunction(
+            () => createTableRetentionProvider({ providerIdentity: Promise.resolve(identity) }),
+            { allowSecrets: true },
+        );
         assert.ok(serialized.text.includes(identity.objectId), "the captured identity is in the closure");
         assert.strictEqual(serialized.containsSecrets, false);
     });
 
     it("refuses a retention decrease from the serialized table provider's check, as the engine calls it at preview", async () => {
-        const table = { subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroupName: "rg", workspaceName: "ws", tableName: "AADProvisioningLogs", retentionInDays: 90, totalRetentionInDays: 730 };
+        const table = {
+            subscriptionId: "00000000-0000-0000-0000-000000000000",
+            resourceGroupName: "rg",
+            workspaceName: "ws",
+            tableName: "AADProvisioningLogs",
+            retentionInDays: 90,
+            totalRetentionInDays: 730,
+        };
         const out = await runSerialized(
             createTableRetentionProvider(),
             `p.check(${JSON.stringify(table)}, ${JSON.stringify({ ...table, totalRetentionInDays: 365 })}).then((r) => console.log(JSON.stringify(r.failures)));`,

@@ -1,6 +1,15 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import { createTableRetentionProvider, retentionDecrease } from "../../../program/dynamic/tableRetention";
-import { ArmHandler, ArmReply, ArmRequest, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../../support/fakeArm";
+import {
+    type ArmHandler,
+    type ArmReply,
+    type ArmRequest,
+    armError,
+    FakeArm,
+    fakeCredential,
+    noJitter,
+    VirtualClock,
+} from "../../support/fakeArm";
 
 const SUB = "2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b";
 const TABLE_ID = `/subscriptions/${SUB}/resourceGroups/rg-audit/providers/Microsoft.OperationalInsights/workspaces/log-audit/tables/AADProvisioningLogs`;
@@ -37,7 +46,10 @@ function tableArm(options: { faults?: ArmReply[]; live?: { retentionInDays: numb
 
 const throttled: ArmReply = { status: 429, body: armError("TooManyRequests", "slow down") };
 const unavailable: ArmReply = { status: 503, body: armError("ServiceUnavailable", "try later") };
-const notActive: ArmReply = { status: 404, body: armError("ResourceNotFound", "Workspace not active, WorkspaceId=6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a. Operation Id: 'abc'") };
+const notActive: ArmReply = {
+    status: 404,
+    body: armError("ResourceNotFound", "Workspace not active, WorkspaceId=6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a. Operation Id: 'abc'"),
+};
 
 describe("TableRetention against a loopback ARM", () => {
     let arm: FakeArm | undefined;
@@ -49,7 +61,13 @@ describe("TableRetention against a loopback ARM", () => {
     async function provider(handler: ArmHandler) {
         clock = new VirtualClock();
         arm = await FakeArm.start(handler, clock.now);
-        return createTableRetentionProvider({ endpoint: arm.endpoint, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter });
+        return createTableRetentionProvider({
+            endpoint: arm.endpoint,
+            credential: fakeCredential,
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+        });
     }
     const calls = () => arm!.requests.map((r) => `${r.method} ${r.at}`);
 
@@ -97,7 +115,11 @@ describe("TableRetention against a loopback ARM", () => {
     });
 
     it("says which settings to check when ARM refuses the values (400)", async () => {
-        const p = await provider(tableArm({ faults: [{ status: 400, body: armError("InvalidParameter", "totalRetentionInDays must be in whole years above 730.") }] }));
+        const p = await provider(
+            tableArm({
+                faults: [{ status: 400, body: armError("InvalidParameter", "totalRetentionInDays must be in whole years above 730.") }],
+            }),
+        );
         await assert.rejects(p.create!({ ...inputs, totalRetentionInDays: 800 }), {
             message:
                 `Setting the retention of ${TABLE_ID} failed (HTTP 400 InvalidParameter): totalRetentionInDays must be in whole years above 730. ` +
@@ -114,7 +136,16 @@ describe("TableRetention against a loopback ARM", () => {
 
     describe("faults", () => {
         it("waits out a 409 while another operation on the table is in progress", async () => {
-            const p = await provider(tableArm({ faults: [{ status: 409, body: armError("Conflict", "Another operation on the table is in progress, please try again later.") }] }));
+            const p = await provider(
+                tableArm({
+                    faults: [
+                        {
+                            status: 409,
+                            body: armError("Conflict", "Another operation on the table is in progress, please try again later."),
+                        },
+                    ],
+                }),
+            );
             assert.deepStrictEqual((await p.create!(inputs)).outs, inputs);
             assert.deepStrictEqual(calls(), ["PATCH 0", "PATCH 5000"]);
         });
@@ -126,7 +157,9 @@ describe("TableRetention against a loopback ARM", () => {
         });
 
         it("rides out a connection broken in the middle of ARM's answer", async () => {
-            const p = await provider(tableArm({ faults: [{ status: 200, body: { id: TABLE_ID, properties: { retentionInDays: 365 } }, breakAfter: 20 }] }));
+            const p = await provider(
+                tableArm({ faults: [{ status: 200, body: { id: TABLE_ID, properties: { retentionInDays: 365 } }, breakAfter: 20 }] }),
+            );
             assert.deepStrictEqual((await p.create!(inputs)).outs, inputs);
             assert.deepStrictEqual(calls(), ["PATCH 0", "PATCH 5000"]);
         });
@@ -196,7 +229,9 @@ describe("TableRetention against a loopback ARM", () => {
         });
 
         it("stops at once when Retry-After asks for an hour", async () => {
-            const p = await provider(tableArm({ faults: [{ status: 429, headers: { "retry-after": "3600" }, body: armError("TooManyRequests", "slow down") }] }));
+            const p = await provider(
+                tableArm({ faults: [{ status: 429, headers: { "retry-after": "3600" }, body: armError("TooManyRequests", "slow down") }] }),
+            );
             await assert.rejects(p.create!(inputs), {
                 message: `Setting the retention of ${TABLE_ID} stopped: ARM asked to wait 60 min (Retry-After) but only 10 min are left of its 10 min; ARM answered HTTP 429 ×1. Run pulumi up again in 60 min.`,
             });
@@ -210,7 +245,13 @@ describe("TableRetention against a loopback ARM", () => {
                 return (req: ArmRequest) => {
                     if (req.method === "PATCH") {
                         table(req);
-                        return { status: 202, headers: { "azure-asyncoperation": `${arm!.endpoint}/subscriptions/${SUB}/providers/Microsoft.OperationalInsights/locations/westeurope/operationStatuses/op1?api-version=2023-09-01`, "retry-after": "10" } };
+                        return {
+                            status: 202,
+                            headers: {
+                                "azure-asyncoperation": `${arm!.endpoint}/subscriptions/${SUB}/providers/Microsoft.OperationalInsights/locations/westeurope/operationStatuses/op1?api-version=2023-09-01`,
+                                "retry-after": "10",
+                            },
+                        };
                     }
                     if (req.path.includes("/operationStatuses/")) {
                         const status = statuses.length > 1 ? statuses.shift() : statuses[0];
@@ -231,8 +272,14 @@ describe("TableRetention against a loopback ARM", () => {
             });
 
             it("reports an operation that ends Failed, with ARM's error", async () => {
-                const p = await provider(accepted([{ status: 200, body: { status: "Failed", error: { code: "InternalError", message: "Retention update failed." } } }]));
-                await assert.rejects(p.create!(inputs), { message: `Setting the retention of ${TABLE_ID} failed: ARM's operation ended Failed (InternalError): Retention update failed.` });
+                const p = await provider(
+                    accepted([
+                        { status: 200, body: { status: "Failed", error: { code: "InternalError", message: "Retention update failed." } } },
+                    ]),
+                );
+                await assert.rejects(p.create!(inputs), {
+                    message: `Setting the retention of ${TABLE_ID} failed: ARM's operation ended Failed (InternalError): Retention update failed.`,
+                });
             });
 
             it("stops following it at the deadline, saying ARM goes on with it", async () => {
@@ -244,7 +291,11 @@ describe("TableRetention against a loopback ARM", () => {
             });
 
             it("refuses to send its credentials to a status URL on another host", async () => {
-                const p = await provider((req) => (req.method === "PATCH" ? { status: 202, headers: { "azure-asyncoperation": "https://evil.example.com/op" } } : tableArm()(req)));
+                const p = await provider((req) =>
+                    req.method === "PATCH"
+                        ? { status: 202, headers: { "azure-asyncoperation": "https://evil.example.com/op" } }
+                        : tableArm()(req),
+                );
                 await assert.rejects(p.create!(inputs), {
                     message: `Setting the retention of ${TABLE_ID} failed: ARM pointed to https://evil.example.com to follow the operation, not ${arm!.endpoint}; the program does not send its credentials there.`,
                 });
@@ -267,7 +318,11 @@ describe("TableRetention against a loopback ARM", () => {
 
         it("reports a 404 on refresh at once, naming the table", async () => {
             const p = await provider(tableArm({ faults: [notActive] }));
-            await assert.rejects(p.read!(TABLE_ID, inputs), (e: Error) => e.message.startsWith(`Reading the retention of ${TABLE_ID} (refresh) failed (HTTP 404 ResourceNotFound): Workspace not active`));
+            await assert.rejects(p.read!(TABLE_ID, inputs), (e: Error) =>
+                e.message.startsWith(
+                    `Reading the retention of ${TABLE_ID} (refresh) failed (HTTP 404 ResourceNotFound): Workspace not active`,
+                ),
+            );
             assert.strictEqual(arm!.requests.length, 1);
         });
     });
@@ -280,7 +335,10 @@ describe("TableRetention against a loopback ARM", () => {
             await assert.rejects(p.update!(TABLE_ID, olds, { ...inputs, totalRetentionInDays: 730 }), {
                 message: `Lowering the retention of ${TABLE_ID} from 2556 to 730 days deletes the older provisioning logs; set allowRetentionDecrease true for this run to do it on purpose`,
             });
-            assert.deepStrictEqual(arm!.requests.map((r) => r.method), ["GET"]);
+            assert.deepStrictEqual(
+                arm!.requests.map((r) => r.method),
+                ["GET"],
+            );
         });
 
         it("refuses an update that lowers the interactive retention, saying what it does", async () => {
@@ -303,28 +361,61 @@ describe("TableRetention against a loopback ARM", () => {
             const p = await provider(tableArm({ live: { retentionInDays: 365, totalRetentionInDays: 2556 } }));
             const result = await p.update!(TABLE_ID, olds, { ...inputs, totalRetentionInDays: 730, allowRetentionDecrease: true });
             assert.deepStrictEqual(result.outs, { ...inputs, totalRetentionInDays: 730 }, "the switch is not kept in the outputs");
-            assert.deepStrictEqual(arm!.requests.map((r) => r.method), ["PATCH"]);
+            assert.deepStrictEqual(
+                arm!.requests.map((r) => r.method),
+                ["PATCH"],
+            );
         });
 
         it("raises it without a second thought", async () => {
             const p = await provider(tableArm({ live: { retentionInDays: 365, totalRetentionInDays: 2556 } }));
             await p.update!(TABLE_ID, olds, { ...inputs, totalRetentionInDays: 4383 });
-            assert.deepStrictEqual(arm!.requests.map((r) => r.method), ["GET", "PATCH"]);
+            assert.deepStrictEqual(
+                arm!.requests.map((r) => r.method),
+                ["GET", "PATCH"],
+            );
         });
 
         it("shows the refusal at preview, as a check failure", async () => {
             const p = createTableRetentionProvider();
             assert.deepStrictEqual((await p.check!(olds, { ...inputs, totalRetentionInDays: 730 })).failures, [
-                { property: "totalRetentionInDays", reason: `Lowering the retention of ${TABLE_ID} from 2556 to 730 days deletes the older provisioning logs; set allowRetentionDecrease true for this run to do it on purpose` },
+                {
+                    property: "totalRetentionInDays",
+                    reason: `Lowering the retention of ${TABLE_ID} from 2556 to 730 days deletes the older provisioning logs; set allowRetentionDecrease true for this run to do it on purpose`,
+                },
             ]);
-            assert.deepStrictEqual((await p.check!(olds, { ...inputs, totalRetentionInDays: 730, allowRetentionDecrease: true })).failures, []);
+            assert.deepStrictEqual(
+                (await p.check!(olds, { ...inputs, totalRetentionInDays: 730, allowRetentionDecrease: true })).failures,
+                [],
+            );
             assert.deepStrictEqual((await p.check!({}, inputs)).failures, [], "a new resource has nothing to lower");
         });
 
         it("reads -1 the way ARM does: the workspace's retention, and total = interactive", () => {
-            assert.strictEqual(retentionDecrease(TABLE_ID, { retentionInDays: 90, totalRetentionInDays: -1 }, { retentionInDays: 90, totalRetentionInDays: 90 }), undefined);
-            assert.strictEqual(retentionDecrease(TABLE_ID, { retentionInDays: -1, totalRetentionInDays: 365 }, { retentionInDays: 30, totalRetentionInDays: 365 }), undefined);
-            assert.strictEqual(retentionDecrease(TABLE_ID, { retentionInDays: 90, totalRetentionInDays: -1 }, { retentionInDays: 60, totalRetentionInDays: -1 })?.property, "totalRetentionInDays");
+            assert.strictEqual(
+                retentionDecrease(
+                    TABLE_ID,
+                    { retentionInDays: 90, totalRetentionInDays: -1 },
+                    { retentionInDays: 90, totalRetentionInDays: 90 },
+                ),
+                undefined,
+            );
+            assert.strictEqual(
+                retentionDecrease(
+                    TABLE_ID,
+                    { retentionInDays: -1, totalRetentionInDays: 365 },
+                    { retentionInDays: 30, totalRetentionInDays: 365 },
+                ),
+                undefined,
+            );
+            assert.strictEqual(
+                retentionDecrease(
+                    TABLE_ID,
+                    { retentionInDays: 90, totalRetentionInDays: -1 },
+                    { retentionInDays: 60, totalRetentionInDays: -1 },
+                )?.property,
+                "totalRetentionInDays",
+            );
         });
     });
 });

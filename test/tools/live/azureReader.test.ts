@@ -1,9 +1,18 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import type { TokenCredential } from "@azure/identity";
-import { AzureReader, VerifyEndpoints } from "../../../tools/live/azureReader";
+import { AzureReader, type VerifyEndpoints } from "../../../tools/live/azureReader";
 import { ArmGaveUp } from "../../../program/azure/armOperation";
 import { ConfigError } from "../../../program/settingsValidation";
-import { ArmHandler, ArmReply, armError, FakeArm, fakeCredential, fakeToken, noJitter, VirtualClock } from "../../support/fakeArm";
+import {
+    type ArmHandler,
+    type ArmReply,
+    armError,
+    FakeArm,
+    fakeCredential,
+    fakeToken,
+    noJitter,
+    VirtualClock,
+} from "../../support/fakeArm";
 
 /** A credential the fake servers accept, which records the scope of every token it gives. */
 function recordingCredential(): TokenCredential & { scopes: string[] } {
@@ -24,7 +33,11 @@ const QUERY_OK: ArmReply = {
     status: 200,
     body: { tables: [{ name: "PrimaryResult", columns: [{ name: "Records24h", type: "long" }], rows: [[1234]] }] },
 };
-const throttled = (seconds: string): ArmReply => ({ status: 429, headers: { "retry-after": seconds }, body: armError("TooManyRequests", "slow down") });
+const throttled = (seconds: string): ArmReply => ({
+    status: 429,
+    headers: { "retry-after": seconds },
+    body: armError("TooManyRequests", "slow down"),
+});
 const unavailable: ArmReply = { status: 503, body: armError("ServiceUnavailable", "try later") };
 
 describe("verify's reader against a loopback ARM, on a virtual clock", () => {
@@ -37,21 +50,38 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
     });
 
     /** A reader whose server serves `replies` in order (then `last` for ever), whatever is asked. */
-    async function reader(replies: ArmReply[], last: ArmReply, extra: Partial<VerifyEndpoints> = {}, onRequest: () => void = () => undefined): Promise<AzureReader> {
+    async function reader(
+        replies: ArmReply[],
+        last: ArmReply,
+        extra: Partial<VerifyEndpoints> = {},
+        onRequest: () => void = () => undefined,
+    ): Promise<AzureReader> {
         clock = new VirtualClock();
         const handler: ArmHandler = () => {
             onRequest();
             return replies.shift() ?? last;
         };
         arm = await FakeArm.start(handler, clock.now);
-        return new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter, ...extra });
+        return new AzureReader({
+            arm: arm.endpoint,
+            logs: `${arm.endpoint}/v1`,
+            graph: `${arm.endpoint}/v1.0`,
+            credential: fakeCredential,
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+            ...extra,
+        });
     }
 
     const arrivals = () => arm!.requests.map((r) => r.at);
 
     it("makes one request for an answer at once, with a 60 s timeout and no wait", async () => {
         const az = await reader([], OK);
-        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status: 200, body: { namespace: "Microsoft.Insights", registrationState: "Registered" } });
+        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), {
+            status: 200,
+            body: { namespace: "Microsoft.Insights", registrationState: "Registered" },
+        });
         assert.deepStrictEqual(arrivals(), [0]);
         assert.deepStrictEqual(clock.timers, [60_000]);
         assert.deepStrictEqual(clock.sleeps, []);
@@ -66,13 +96,25 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
     });
 
     it("retries 408, 5xx and a broken connection with a growing wait", async () => {
-        const az = await reader([{ status: 408, body: armError("RequestTimeout", "slow") }, unavailable, "reset", { status: 500, body: armError("InternalServerError", "oops") }], OK);
+        const az = await reader(
+            [
+                { status: 408, body: armError("RequestTimeout", "slow") },
+                unavailable,
+                "reset",
+                { status: 500, body: armError("InternalServerError", "oops") },
+            ],
+            OK,
+        );
         assert.strictEqual((await az.get(PATH, "2021-04-01")).status, 200);
         assert.deepStrictEqual(clock.sleeps, [5_000, 7_500, 11_250, 16_875]);
         assert.strictEqual(arm!.requests.length, 5);
     });
 
-    for (const [status, code] of [[403, "AuthorizationFailed"], [404, "ResourceNotFound"], [400, "BadRequest"]] as const) {
+    for (const [status, code] of [
+        [403, "AuthorizationFailed"],
+        [404, "ResourceNotFound"],
+        [400, "BadRequest"],
+    ] as const) {
         it(`returns a ${status} at once: it is an answer, not a failure to wait out`, async () => {
             const az = await reader([{ status, body: armError(code, "no") }], OK);
             assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status, body: armError(code, "no") });
@@ -94,7 +136,10 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
         const az = await reader([], "reset", { retryTimeoutMs: 20_000 });
         await assert.rejects(az.get(PATH, "2021-04-01"), (e: Error) => {
             assert.ok(e instanceof ArmGaveUp);
-            assert.strictEqual(e.message, `GET ${PATH} did not succeed within 20 s; Azure answered connection reset ×3 in 13 s; Azure was failing the requests. Run verify again later.`);
+            assert.strictEqual(
+                e.message,
+                `GET ${PATH} did not succeed within 20 s; Azure answered connection reset ×3 in 13 s; Azure was failing the requests. Run verify again later.`,
+            );
             assert.strictEqual(e.answered, "connection reset ×3 in 13 s");
             return true;
         });
@@ -158,7 +203,11 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
 
     it("returns an answer that is not JSON as it is, marked, without retrying it", async () => {
         const az = await reader([{ status: 200, raw: "<html>Sign in to the proxy</html>" }], OK);
-        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), { status: 200, body: "<html>Sign in to the proxy</html>", malformed: "<html>Sign in to the proxy</html>" });
+        assert.deepStrictEqual(await az.get(PATH, "2021-04-01"), {
+            status: 200,
+            body: "<html>Sign in to the proxy</html>",
+            malformed: "<html>Sign in to the proxy</html>",
+        });
         assert.deepStrictEqual(clock.sleeps, []);
     });
 
@@ -204,8 +253,13 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
         });
 
         it("fails at once, with the service's message, on an error that will not pass", async () => {
-            const az = await reader([{ status: 403, body: armError("InsufficientAccessError", "The provided credentials have insufficient access") }], QUERY_OK);
-            await assert.rejects(az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), { message: "The provided credentials have insufficient access" });
+            const az = await reader(
+                [{ status: 403, body: armError("InsufficientAccessError", "The provided credentials have insufficient access") }],
+                QUERY_OK,
+            );
+            await assert.rejects(az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), {
+                message: "The provided credentials have insufficient access",
+            });
             assert.deepStrictEqual(clock.sleeps, []);
             assert.strictEqual(arm!.requests.length, 1);
         });
@@ -225,13 +279,19 @@ describe("verify's reader in the stack's cloud, with the azure-native provider's
 
     it("reads Azure China's hosts from ARM_ENVIRONMENT", () => {
         const az = new AzureReader({ azure: { env: { ARM_ENVIRONMENT: "china" } }, credential: fakeCredential });
-        assert.deepStrictEqual([az.cloud.name, az.logsEndpoint, az.graphEndpoint], ["AzureChinaCloud", "https://api.loganalytics.azure.cn/v1", "https://microsoftgraph.chinacloudapi.cn/v1.0"]);
+        assert.deepStrictEqual(
+            [az.cloud.name, az.logsEndpoint, az.graphEndpoint],
+            ["AzureChinaCloud", "https://api.loganalytics.azure.cn/v1", "https://microsoftgraph.chinacloudapi.cn/v1.0"],
+        );
     });
 
     it("keeps the public cloud's hosts when nothing selects another", async () => {
         const credential = recordingCredential();
         const az = new AzureReader({ azure: { env: {} }, credential });
-        assert.deepStrictEqual([az.cloud.name, az.logsEndpoint, az.graphEndpoint], ["AzureCloud", "https://api.loganalytics.io/v1", "https://graph.microsoft.com/v1.0"]);
+        assert.deepStrictEqual(
+            [az.cloud.name, az.logsEndpoint, az.graphEndpoint],
+            ["AzureCloud", "https://api.loganalytics.io/v1", "https://graph.microsoft.com/v1.0"],
+        );
         await az.credentialTenant();
         assert.deepStrictEqual(credential.scopes, ["https://management.azure.com/.default"]);
     });
@@ -239,7 +299,10 @@ describe("verify's reader in the stack's cloud, with the azure-native provider's
     it("refuses, in one line and as a settings problem, what the provider's settings can't give", () => {
         assert.throws(
             () => new AzureReader({ azure: { config: { "azure-native:clientSecret": "s", "azure-native:clientId": "c" }, env: {} } }),
-            (e: Error) => e instanceof ConfigError && e.message === "azure-native:tenantId (or ARM_TENANT_ID) must be set when authenticating with a client secret (azure-native:clientSecret is set)",
+            (e: Error) =>
+                e instanceof ConfigError &&
+                e.message ===
+                    "azure-native:tenantId (or ARM_TENANT_ID) must be set when authenticating with a client secret (azure-native:clientSecret is set)",
         );
         assert.throws(() => new AzureReader({ azure: { env: { ARM_ENVIRONMENT: "mars" } }, credential: fakeCredential }), ConfigError);
     });
@@ -253,13 +316,29 @@ describe("verify's reader in the stack's cloud, with the azure-native provider's
 
         it("reads Microsoft Graph with a token for Graph, retrying it like ARM", async () => {
             const clock = new VirtualClock();
-            const replies: ArmReply[] = [{ status: 429, headers: { "retry-after": "3" }, body: armError("TooManyRequests", "slow down") }, { status: 200, body: { value: [{ id: "sp" }] } }];
+            const replies: ArmReply[] = [
+                { status: 429, headers: { "retry-after": "3" }, body: armError("TooManyRequests", "slow down") },
+                { status: 200, body: { value: [{ id: "sp" }] } },
+            ];
             arm = await FakeArm.start(() => replies.shift() ?? { status: 500 }, clock.now);
             const credential = recordingCredential();
-            const az = new AzureReader({ graph: `${arm.endpoint}/v1.0`, arm: arm.endpoint, credential, trustedCa: arm.ca, clock, random: noJitter });
-            assert.deepStrictEqual(await az.graph.get(`${arm.endpoint}/v1.0/servicePrincipals?$top=1`), { status: 200, body: { value: [{ id: "sp" }] } });
+            const az = new AzureReader({
+                graph: `${arm.endpoint}/v1.0`,
+                arm: arm.endpoint,
+                credential,
+                trustedCa: arm.ca,
+                clock,
+                random: noJitter,
+            });
+            assert.deepStrictEqual(await az.graph.get(`${arm.endpoint}/v1.0/servicePrincipals?$top=1`), {
+                status: 200,
+                body: { value: [{ id: "sp" }] },
+            });
             assert.deepStrictEqual(clock.sleeps, [5_000]);
-            assert.deepStrictEqual(arm.requests.map((r) => `${r.method} ${r.path}`), ["GET /v1.0/servicePrincipals", "GET /v1.0/servicePrincipals"]);
+            assert.deepStrictEqual(
+                arm.requests.map((r) => `${r.method} ${r.path}`),
+                ["GET /v1.0/servicePrincipals", "GET /v1.0/servicePrincipals"],
+            );
             assert.deepStrictEqual([...new Set(credential.scopes)], [`${arm.endpoint}/.default`]);
         });
 
@@ -275,7 +354,13 @@ describe("verify's reader in the stack's cloud, with the azure-native provider's
         it("asks for query tokens for the query API's own audience", async () => {
             arm = await FakeArm.start(() => QUERY_OK);
             const credential = recordingCredential();
-            const az = new AzureReader({ arm: arm.endpoint, logs: `${arm.endpoint}/v1`, graph: `${arm.endpoint}/v1.0`, credential, trustedCa: arm.ca });
+            const az = new AzureReader({
+                arm: arm.endpoint,
+                logs: `${arm.endpoint}/v1`,
+                graph: `${arm.endpoint}/v1.0`,
+                credential,
+                trustedCa: arm.ca,
+            });
             assert.deepStrictEqual(await az.query(WORKSPACE, "AADProvisioningLogs | count", "P1D"), [{ Records24h: 1234 }]);
             assert.deepStrictEqual([...new Set(credential.scopes)], [`${arm.endpoint}/.default`]);
         });

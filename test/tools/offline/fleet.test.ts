@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseArgs, planCommand } from "../../../tools/plan";
 import { PROJECT_DIR } from "../../../tools/stackFiles";
 import { runIn } from "../../support/command";
@@ -14,7 +14,14 @@ describe("the offline plan of a fleet of stacks", () => {
         assert.strictEqual(code, 0);
         assert.strictEqual(
             out,
-            ["Offline plan of 2 stacks: every stack passes.", "", "STACK  RESOURCES  FINDINGS  RESULT", "dev    29         0         ok", "prod   31         0         ok", ""].join("\n"),
+            [
+                "Offline plan of 2 stacks: every stack passes.",
+                "",
+                "STACK  RESOURCES  FINDINGS  RESULT",
+                "dev    29         0         ok",
+                "prod   31         0         ok",
+                "",
+            ].join("\n"),
         );
     });
 
@@ -37,7 +44,9 @@ describe("the offline plan of a fleet of stacks", () => {
     });
 
     it("takes --all alone, not with a single stack's options", () => {
-        assert.throws(() => parseArgs(["--all", "--stack", "dev"]), { message: /^--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: / });
+        assert.throws(() => parseArgs(["--all", "--stack", "dev"]), {
+            message: /^--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: /,
+        });
         assert.throws(() => parseArgs(["--stacks-dir", "x"]), { message: /^--stacks-dir goes with --all; usage: / });
     });
 });

@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
 import { checkQueries, formatFinding } from "../../../tools/offline/kql/check";
 import { deployedQueries } from "../../../tools/offline/kql/collect";
@@ -13,12 +13,31 @@ import { withTempDir } from "../../support/tempDir";
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures");
 
 function recorded(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
-    return { type, name, urn: `urn:${name}`, custom: true, inputs, protect: false, retainOnDelete: false, dependsOn: [], propertyDependencies: {}, additionalSecretOutputs: [] };
+    return {
+        type,
+        name,
+        urn: `urn:${name}`,
+        custom: true,
+        inputs,
+        protect: false,
+        retainOnDelete: false,
+        dependsOn: [],
+        propertyDependencies: {},
+        additionalSecretOutputs: [],
+    };
 }
 
 function alertRule(query: string, measure: string, dimensions: string[] = []): RecordedResource {
     return recorded("azure-native:monitor:ScheduledQueryRule", "failures", {
-        criteria: { allOf: [{ query, metricMeasureColumn: measure, dimensions: dimensions.map((name) => ({ name, operator: "Include", values: ["*"] })) }] },
+        criteria: {
+            allOf: [
+                {
+                    query,
+                    metricMeasureColumn: measure,
+                    dimensions: dimensions.map((name) => ({ name, operator: "Include", values: ["*"] })),
+                },
+            ],
+        },
     });
 }
 
@@ -39,7 +58,7 @@ describe("the KQL check", () => {
     });
 
     it("reports an unknown column with its line and column", () => {
-        assert.deepStrictEqual(check("AADProvisioningLogs\n| where ResultTyp == \"Failure\""), [
+        assert.deepStrictEqual(check('AADProvisioningLogs\n| where ResultTyp == "Failure"'), [
             "q.kql:2:9: KS142 The name 'ResultTyp' does not refer to any known column, table, variable or function.",
         ]);
     });
@@ -73,7 +92,9 @@ describe("the KQL check", () => {
 
     it("gives the result columns of a query", () => {
         assert.deepStrictEqual(
-            analyzer.analyze('AADProvisioningLogs | summarize Failures = countif(ResultType == "Failure") by App = tostring(parse_json(ServicePrincipal).Name), JobId').columns,
+            analyzer.analyze(
+                'AADProvisioningLogs | summarize Failures = countif(ResultType == "Failure") by App = tostring(parse_json(ServicePrincipal).Name), JobId',
+            ).columns,
             [
                 { name: "App", type: "string" },
                 { name: "JobId", type: "string" },
@@ -83,8 +104,10 @@ describe("the KQL check", () => {
     });
 
     describe("on alert rules", () => {
-        const query = 'AADProvisioningLogs | where ResultType == "Failure" | summarize Failures = count() by App = tostring(parse_json(ServicePrincipal).Name), JobId';
-        const rule = (measure: string, dims: string[] = []) => checkQueries(deployedQueries([alertRule(query, measure, dims)]), analyzer).map(formatFinding);
+        const query =
+            'AADProvisioningLogs | where ResultType == "Failure" | summarize Failures = count() by App = tostring(parse_json(ServicePrincipal).Name), JobId';
+        const rule = (measure: string, dims: string[] = []) =>
+            checkQueries(deployedQueries([alertRule(query, measure, dims)]), analyzer).map(formatFinding);
 
         it("passes when the measure column and dimensions are in the result", () => {
             assert.deepStrictEqual(rule("Failures", ["App", "JobId"]), []);
@@ -126,14 +149,19 @@ describe("the KQL check", () => {
         it("substitutes time ranges and other parameters with type-correct placeholders", () => {
             const params = workbookParameters(workbook);
             assert.strictEqual(
-                substituteParameters("T | where TimeGenerated {TimeRange} | where App in ({App}) | summarize by bin(TimeGenerated, {TimeRange:grain})", params),
+                substituteParameters(
+                    "T | where TimeGenerated {TimeRange} | where App in ({App}) | summarize by bin(TimeGenerated, {TimeRange:grain})",
+                    params,
+                ),
                 "T | where TimeGenerated between (datetime(2024-01-01T00:00:00Z) .. datetime(2024-01-02T00:00:00Z)) | where App in ('placeholder') | summarize by bin(TimeGenerated, 1h)",
             );
             assert.strictEqual(substituteParameters('T | where X == "{App}"', params), 'T | where X == "placeholder"');
         });
 
         it("analyses the substituted queries and flags a parameter the workbook does not define", () => {
-            const resource = recorded("azure-native:applicationinsights:Workbook", "overview", { serializedData: JSON.stringify(workbook) });
+            const resource = recorded("azure-native:applicationinsights:Workbook", "overview", {
+                serializedData: JSON.stringify(workbook),
+            });
             assert.deepStrictEqual(checkQueries(deployedQueries([resource]), analyzer).map(formatFinding), [
                 "azure-native:applicationinsights:Workbook overview items[2].content.items[0] (by-user): the query uses the parameter {UserId}, which the workbook does not define",
             ]);
@@ -142,14 +170,18 @@ describe("the KQL check", () => {
 
     it("collects query pack queries and saved searches from the recorded resources", () => {
         const found = deployedQueries([
-            recorded("azure-native:operationalinsights:Query", "per-error", { body: "AADProvisioningLogs | summarize count() by ResultSignature" }),
-            recorded("azure-native:operationalinsights:SavedSearch", "per-day", { query: "AADProvisioningLogs | summarize count() by bin(TimeGenerated, 1d)" }),
+            recorded("azure-native:operationalinsights:Query", "per-error", {
+                body: "AADProvisioningLogs | summarize count() by ResultSignature",
+            }),
+            recorded("azure-native:operationalinsights:SavedSearch", "per-day", {
+                query: "AADProvisioningLogs | summarize count() by bin(TimeGenerated, 1d)",
+            }),
             recorded("azure-native:operationalinsights:Workspace", "ws", { workspaceName: "x" }),
         ]);
-        assert.deepStrictEqual(found.map((q) => q.source), [
-            "azure-native:operationalinsights:Query per-error body",
-            "azure-native:operationalinsights:SavedSearch per-day query",
-        ]);
+        assert.deepStrictEqual(
+            found.map((q) => q.source),
+            ["azure-native:operationalinsights:Query per-error body", "azure-native:operationalinsights:SavedSearch per-day query"],
+        );
     });
 
     it("covers every query the example stacks deploy, and finds them all clean", async () => {
@@ -164,7 +196,13 @@ describe("the KQL check", () => {
         assert.throws(() => loadQuery("failure-spkie"), { message: "query file queries/failure-spkie.kql does not exist" });
         await withTempDir((dir) => {
             let message = "";
-            assert.throws(() => loadQuery("failure-spike", dir), (e: Error) => ((message = e.message), true));
+            assert.throws(
+                () => loadQuery("failure-spike", dir),
+                (e: Error) => {
+                    message = e.message;
+                    return true;
+                },
+            );
             const named = /^query file (.+) does not exist$/.exec(message);
             assert.ok(named, message);
             assert.strictEqual(path.resolve(named[1]), path.join(dir, "failure-spike.kql"), "the path named leads to the file looked for");

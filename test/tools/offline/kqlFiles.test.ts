@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
 import { formatFinding } from "../../../tools/offline/kql/check";
 import { checkFiles, KqlFilesError } from "../../../tools/offline/kql/files";
@@ -27,9 +27,14 @@ describe("checking .kql and workbook files", () => {
     });
 
     it("knows the columns of _LogOperation that Azure Monitor documents", () => {
-        const analysis = analyzer.analyze("_LogOperation | project TimeGenerated, Category, Operation, Level, Detail, _ResourceId, Computer, CorrelationId");
+        const analysis = analyzer.analyze(
+            "_LogOperation | project TimeGenerated, Category, Operation, Level, Detail, _ResourceId, Computer, CorrelationId",
+        );
         assert.deepStrictEqual(analysis.errors, []);
-        assert.deepStrictEqual(analysis.columns.find((c) => c.name === "TimeGenerated"), { name: "TimeGenerated", type: "datetime" });
+        assert.deepStrictEqual(
+            analysis.columns.find((c) => c.name === "TimeGenerated"),
+            { name: "TimeGenerated", type: "datetime" },
+        );
     });
 
     it("expands parameters as the portal does: text as typed, selections quoted as set, exports and tabs by their defaults", () => {
@@ -37,7 +42,16 @@ describe("checking .kql and workbook files", () => {
         const parameters = workbookParameterSettings(workbook);
         assert.deepStrictEqual(
             parameters.map((p) => [p.name, p.origin]),
-            [["TimeRange", "parameters"], ["System", "parameters"], ["App", "parameters"], ["Rows", "parameters"], ["Who", "parameters"], ["Tab", "link"], ["Picked", "export"], ["PickedCycle", "export"]],
+            [
+                ["TimeRange", "parameters"],
+                ["System", "parameters"],
+                ["App", "parameters"],
+                ["Rows", "parameters"],
+                ["Who", "parameters"],
+                ["Tab", "link"],
+                ["Picked", "export"],
+                ["PickedCycle", "export"],
+            ],
         );
         const grid = workbookQueries(workbook).find((q) => q.where.endsWith("(grid)"))!;
         const expanded = substituteParameters(grid.query, parameters).split("\n");
@@ -55,7 +69,12 @@ describe("checking .kql and workbook files", () => {
         const workbook = JSON.parse(fs.readFileSync(path.join(FIXTURES, "gallery.workbook"), "utf8"));
         assert.deepStrictEqual(
             workbookQueries(workbook).map((q) => q.where),
-            ["items[0].parameters.System", "items[2].content.items[0] (tiles)", "items[2].content.items[1] (grid)", "items[2].content.items[2] (after-grid)"],
+            [
+                "items[0].parameters.System",
+                "items[2].content.items[0] (tiles)",
+                "items[2].content.items[1] (grid)",
+                "items[2].content.items[2] (after-grid)",
+            ],
         );
     });
 
@@ -83,10 +102,15 @@ describe("checking .kql and workbook files", () => {
     });
 
     it("refuses a path it cannot read, or a file that is neither a query nor a workbook, naming it", async () => {
-        await assert.rejects(checkFiles([fixture("missing.kql")], analyzer), (e: Error) => e instanceof KqlFilesError && e.message === `${fixture("missing.kql")}: cannot be read (ENOENT)`);
+        await assert.rejects(
+            checkFiles([fixture("missing.kql")], analyzer),
+            (e: Error) => e instanceof KqlFilesError && e.message === `${fixture("missing.kql")}: cannot be read (ENOENT)`,
+        );
         await assert.rejects(
             checkFiles([path.relative(process.cwd(), __filename)], analyzer),
-            (e: Error) => e instanceof KqlFilesError && e.message === `${path.relative(process.cwd(), __filename)}: is neither a .kql file nor a workbook (.workbook or .json)`,
+            (e: Error) =>
+                e instanceof KqlFilesError &&
+                e.message === `${path.relative(process.cwd(), __filename)}: is neither a .kql file nor a workbook (.workbook or .json)`,
         );
     });
 

@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
 import { KqlAnalyzerThread } from "../../../tools/offline/kql/analyzerThread";
 import { loadQuery, queryNames } from "../../../program/queries";
@@ -18,14 +18,17 @@ describe("the KQL analyzer thread", function () {
         const queries = [
             ...samples,
             ...queryNames().map((name) => loadQuery(name)),
-            "AADProvisioningLogs\n| where ResultTyp == \"Failure\"",
+            'AADProvisioningLogs\n| where ResultTyp == "Failure"',
             "AADProvisioningLog | take 1",
             "AADProvisioningLogs | where TimeGenerated > 5",
             "AADProvisioningLogs\n| where",
         ];
         const here = new KqlAnalyzer();
         const there = await Promise.all(queries.map((q) => thread.analyze(q)));
-        assert.deepStrictEqual(there, queries.map((q) => here.analyze(q)));
+        assert.deepStrictEqual(
+            there,
+            queries.map((q) => here.analyze(q)),
+        );
         assert.ok(there.some((a) => a.errors.length > 0) && there.some((a) => a.columns.length > 0));
     });
 

@@ -1,6 +1,6 @@
-import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { diffAgainst, readPrior, renderChanges } from "../../../tools/offline/planDiff";
 import { evaluateStack, evaluateStackWith } from "../../../tools/offline/recorder";
 import { planCommand, renderJson } from "../../../tools/plan";
@@ -44,7 +44,14 @@ describe("the offline plan against a previous deployment", () => {
         const changes = diffAgainst(prior, (await evaluateStackWith("prod", { provisioningLogsTotalRetentionInDays: "1095" })).resources);
         assert.deepStrictEqual(
             changes.map((c) => [c.op, c.name, c.changed, c.risk]),
-            [["update", "entra-provisioning-logs-provisioning-logs-retention", ["totalRetentionInDays"], "lowers totalRetentionInDays from 2556 to 1095 days: older logs are deleted"]],
+            [
+                [
+                    "update",
+                    "entra-provisioning-logs-provisioning-logs-retention",
+                    ["totalRetentionInDays"],
+                    "lowers totalRetentionInDays from 2556 to 1095 days: older logs are deleted",
+                ],
+            ],
         );
     });
 
@@ -52,39 +59,97 @@ describe("the offline plan against a previous deployment", () => {
         const prior = await priorOf("dev");
         const changes = diffAgainst(prior, (await evaluateStackWith("dev", { createResourceGroup: "false" })).resources);
         const group = changes.find((c) => c.op === "delete");
-        assert.deepStrictEqual([group?.type, group?.name, group?.risk, group?.blocked], [
-            "azure-native:resources:ResourceGroup",
-            "entra-provisioning-logs-rg",
-            "deletes the resource group and every workspace in it, with their logs",
-            undefined,
-        ]);
+        assert.deepStrictEqual(
+            [group?.type, group?.name, group?.risk, group?.blocked],
+            [
+                "azure-native:resources:ResourceGroup",
+                "entra-provisioning-logs-rg",
+                "deletes the resource group and every workspace in it, with their logs",
+                undefined,
+            ],
+        );
     });
 
     it("reads a Pulumi state file as well as a saved plan", () => {
-        const state = { version: 3, checkpoint: { latest: { resources: [
-            { urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type: "pulumi:pulumi:Stack", custom: false },
-            { urn: "urn:pulumi:dev::p::azure-native:operationalinsights:Workspace::ws", type: "azure-native:operationalinsights:Workspace", custom: true, protect: true, inputs: { workspaceName: "w" } },
-        ] } } };
+        const state = {
+            version: 3,
+            checkpoint: {
+                latest: {
+                    resources: [
+                        { urn: "urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev", type: "pulumi:pulumi:Stack", custom: false },
+                        {
+                            urn: "urn:pulumi:dev::p::azure-native:operationalinsights:Workspace::ws",
+                            type: "azure-native:operationalinsights:Workspace",
+                            custom: true,
+                            protect: true,
+                            inputs: { workspaceName: "w" },
+                        },
+                    ],
+                },
+            },
+        };
         assert.deepStrictEqual(readPrior(JSON.stringify(state), "state.json"), [
-            { urn: "urn:pulumi:dev::p::azure-native:operationalinsights:Workspace::ws", type: "azure-native:operationalinsights:Workspace", inputs: { workspaceName: "w" }, protect: true, external: false },
+            {
+                urn: "urn:pulumi:dev::p::azure-native:operationalinsights:Workspace::ws",
+                type: "azure-native:operationalinsights:Workspace",
+                inputs: { workspaceName: "w" },
+                protect: true,
+                external: false,
+            },
         ]);
-        assert.throws(() => readPrior("{}", "x.json"), { message: "--against x.json has no resources: give a saved npm run plan -- --json, or a state file (pulumi stack export)" });
+        assert.throws(() => readPrior("{}", "x.json"), {
+            message: "--against x.json has no resources: give a saved npm run plan -- --json, or a state file (pulumi stack export)",
+        });
     });
 
     describe("moving a stack to an existing workspace and an adopted setting", () => {
-        const SENTINEL = "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
-        const central = { existingWorkspaceId: SENTINEL, adoptDiagnosticSetting: "sentinel-entra", diagnosticLogCategories: '["AuditLogs"]' };
+        const SENTINEL =
+            "/subscriptions/5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel";
+        const central = {
+            existingWorkspaceId: SENTINEL,
+            adoptDiagnosticSetting: "sentinel-entra",
+            diagnosticLogCategories: '["AuditLogs"]',
+        };
 
         it("marks the stack's own workspace as deleted, blocked where protected, and its own setting as replaced by the one it adopts", async () => {
             const prior = await priorOf("prod");
-            const e = await evaluateStackWith("prod", { ...central, workspaceName: undefined, retentionInDays: undefined, provisioningLogsRetentionInDays: undefined, provisioningLogsTotalRetentionInDays: undefined });
+            const e = await evaluateStackWith("prod", {
+                ...central,
+                workspaceName: undefined,
+                retentionInDays: undefined,
+                provisioningLogsRetentionInDays: undefined,
+                provisioningLogsTotalRetentionInDays: undefined,
+            });
             const changes = diffAgainst(prior, [...e.resources, ...e.reads]);
             assert.deepStrictEqual(
-                changes.filter((c) => /DiagnosticSetting|Workspace|TableRetention/.test(c.type)).map((c) => [c.op, c.type, c.name, c.changed, c.risk, c.blocked]),
+                changes
+                    .filter((c) => /DiagnosticSetting|Workspace|TableRetention/.test(c.type))
+                    .map((c) => [c.op, c.type, c.name, c.changed, c.risk, c.blocked]),
                 [
-                    ["replace", "azure-native:aadiam:DiagnosticSetting", "entra-provisioning-diagnostics-setting", ["name", "workspaceId"], undefined, undefined],
-                    ["delete", "azure-native:operationalinsights:Workspace", "entra-provisioning-logs-workspace", [], "deletes the workspace and every log in it", true],
-                    ["delete", "pulumi-nodejs:dynamic:TableRetention", "entra-provisioning-logs-provisioning-logs-retention", [], undefined, undefined],
+                    [
+                        "replace",
+                        "azure-native:aadiam:DiagnosticSetting",
+                        "entra-provisioning-diagnostics-setting",
+                        ["name", "workspaceId"],
+                        undefined,
+                        undefined,
+                    ],
+                    [
+                        "delete",
+                        "azure-native:operationalinsights:Workspace",
+                        "entra-provisioning-logs-workspace",
+                        [],
+                        "deletes the workspace and every log in it",
+                        true,
+                    ],
+                    [
+                        "delete",
+                        "pulumi-nodejs:dynamic:TableRetention",
+                        "entra-provisioning-logs-provisioning-logs-retention",
+                        [],
+                        undefined,
+                        undefined,
+                    ],
                 ],
             );
             assert.ok(
@@ -96,8 +161,15 @@ describe("the offline plan against a previous deployment", () => {
 
         it("releases, without deleting, the stack's own workspace when it is the existing one named", async () => {
             const prior = await priorOf("prod");
-            const own = "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b/resourcegroups/rg-identity-audit-prod/providers/microsoft.operationalinsights/workspaces/log-identity-audit-prod";
-            const e = await evaluateStackWith("prod", { existingWorkspaceId: own, workspaceName: undefined, retentionInDays: undefined, provisioningLogsRetentionInDays: undefined, provisioningLogsTotalRetentionInDays: undefined });
+            const own =
+                "/subscriptions/2b4d6f8a-1c3e-4f5a-9b7d-8e6f4a2c0e1b/resourcegroups/rg-identity-audit-prod/providers/microsoft.operationalinsights/workspaces/log-identity-audit-prod";
+            const e = await evaluateStackWith("prod", {
+                existingWorkspaceId: own,
+                workspaceName: undefined,
+                retentionInDays: undefined,
+                provisioningLogsRetentionInDays: undefined,
+                provisioningLogsTotalRetentionInDays: undefined,
+            });
             const changes = diffAgainst(prior, [...e.resources, ...e.reads]);
             assert.deepStrictEqual(
                 changes.filter((c) => c.type === "azure-native:operationalinsights:Workspace").map((c) => [c.op, c.risk]),
@@ -110,9 +182,18 @@ describe("the offline plan against a previous deployment", () => {
         it("marks a setting a new stack adopts as an import, not a creation", async () => {
             const e = await evaluateStackWith("dev", { ...central, retentionInDays: undefined, dailyQuotaGb: undefined });
             const changes = diffAgainst([], [...e.resources, ...e.reads]);
-            assert.deepStrictEqual(changes.filter((c) => c.op === "import").map((c) => c.name), ["entra-provisioning-diagnostics-setting"]);
-            assert.ok(!changes.some((c) => c.type === "azure-native:operationalinsights:Workspace"), "the workspace read is neither created nor changed");
-            assert.match(renderChanges(changes)[0], /^Against the previous deployment: 26 to create, 0 to update, 0 to replace, 0 to delete, 1 to import\.$/);
+            assert.deepStrictEqual(
+                changes.filter((c) => c.op === "import").map((c) => c.name),
+                ["entra-provisioning-diagnostics-setting"],
+            );
+            assert.ok(
+                !changes.some((c) => c.type === "azure-native:operationalinsights:Workspace"),
+                "the workspace read is neither created nor changed",
+            );
+            assert.match(
+                renderChanges(changes)[0],
+                /^Against the previous deployment: 26 to create, 0 to update, 0 to replace, 0 to delete, 1 to import\.$/,
+            );
         });
     });
 
@@ -124,8 +205,14 @@ describe("the offline plan against a previous deployment", () => {
             return runIn(planCommand, ["--stack", "dev", "--against", prior]);
         });
         assert.strictEqual(result.code, 1);
-        assert.match(result.out, /^Offline plan for stack dev: 29 resources; what changes against the previous deployment is listed below\.$/m);
+        assert.match(
+            result.out,
+            /^Offline plan for stack dev: 29 resources; what changes against the previous deployment is listed below\.$/m,
+        );
         assert.match(result.out, /^Against the previous deployment: 0 to create, 2 to update, 0 to replace, 0 to delete\.$/m);
-        assert.match(result.out, /^~  update  azure-native:operationalinsights:Workspace entra-provisioning-logs-workspace \(retentionInDays\): ⚠ lowers retentionInDays from 60 to 30 days: older logs are deleted$/m);
+        assert.match(
+            result.out,
+            /^~ {2}update {2}azure-native:operationalinsights:Workspace entra-provisioning-logs-workspace \(retentionInDays\): ⚠ lowers retentionInDays from 60 to 30 days: older logs are deleted$/m,
+        );
     });
 });

@@ -1,7 +1,7 @@
-import * as assert from "assert";
-import { execFile, spawn } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
+import * as assert from "node:assert";
+import { execFile, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { POLICIES } from "../../../policies/policies";
 import { checkPolicies, failed, stackPolicyConfig } from "../../../tools/offline/policyCheck";
 import { evaluateStack, evaluateStackWith } from "../../../tools/offline/recorder";
@@ -43,7 +43,9 @@ describe("the policy pack", () => {
 
     it("starts as a real policy pack: its server comes up and announces its port, as the Pulumi CLI expects", async function () {
         this.timeout(60_000);
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "policies", "index.ts")], { cwd: PROJECT_DIR });
+        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "policies", "index.ts")], {
+            cwd: PROJECT_DIR,
+        });
         try {
             const first = await new Promise<string>((resolve, reject) => {
                 let out = "";
@@ -99,7 +101,13 @@ describe("the policy pack", () => {
                 return { ...r, inputs: { ...r.inputs, retentionInDays: 7 } };
             }
             if (r.type === "azure-native:aadiam:DiagnosticSetting") {
-                return { ...r, inputs: { ...r.inputs, logs: (r.inputs.logs as Array<{ category: string }>).filter((l) => l.category !== "ProvisioningLogs") } };
+                return {
+                    ...r,
+                    inputs: {
+                        ...r.inputs,
+                        logs: (r.inputs.logs as Array<{ category: string }>).filter((l) => l.category !== "ProvisioningLogs"),
+                    },
+                };
             }
             return r;
         });

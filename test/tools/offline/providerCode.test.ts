@@ -1,4 +1,4 @@
-import * as assert from "assert";
+import * as assert from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { evaluateStack } from "../../../tools/offline/recorder";
 
@@ -9,7 +9,10 @@ describe("an evaluation without the dynamic providers' code (the KQL check's)", 
         it(`records every resource of the ${stack} stack, inputs, options and outputs, as a full evaluation does`, async () => {
             const light = await evaluateStack(stack, { serializeDynamicProviders: false, cache: false });
             const full = await evaluateStack(stack, { cache: false });
-            assert.ok(light.resources.some((r) => r.type.startsWith("pulumi-nodejs:dynamic:")), "the stack has dynamic resources");
+            assert.ok(
+                light.resources.some((r) => r.type.startsWith("pulumi-nodejs:dynamic:")),
+                "the stack has dynamic resources",
+            );
             assert.deepStrictEqual(light, full);
         });
     }

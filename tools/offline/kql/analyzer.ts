@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 /**
  * Microsoft's Kusto.Language analyzer (`@kusto/language-service-next`, the one the portal's editor
@@ -88,7 +88,10 @@ export class KqlAnalyzer {
     constructor(schemas: TableSchemas = loadSchemas()) {
         const L = loadKusto().Language;
         const S = L.Symbols;
-        const schema = (columns: Record<string, string>) => `(${Object.entries(columns).map(([c, t]) => `['${c}']:${t}`).join(", ")})`;
+        const schema = (columns: Record<string, string>) =>
+            `(${Object.entries(columns)
+                .map(([c, t]) => `['${c}']:${t}`)
+                .join(", ")})`;
         const tables = Object.entries(schemas.tables).map(([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null));
         // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
         // without parameters whose return type is a table of its documented columns.
@@ -106,9 +109,10 @@ export class KqlAnalyzer {
             .filter((d) => d.Severity === "Error")
             .map((d) => ({ code: String(d.Code), message: String(d.Message), ...lineAndColumn(query, d.Start) }));
         const result = code.ResultType;
-        const columns = result && typeof result === "object" && "Columns" in result
-            ? toArray<any>(result.Columns).map((c) => ({ name: String(c.Name), type: String(c.Type.Name) }))
-            : [];
+        const columns =
+            result && typeof result === "object" && "Columns" in result
+                ? toArray<any>(result.Columns).map((c) => ({ name: String(c.Name), type: String(c.Type.Name) }))
+                : [];
         return { errors, columns };
     }
 }

@@ -1,6 +1,6 @@
-import * as path from "path";
-import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
-import { KqlAnalysis, KqlAnalyzer } from "./analyzer";
+import * as path from "node:path";
+import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { type KqlAnalysis, KqlAnalyzer } from "./analyzer";
 
 /**
  * A {@link KqlAnalyzer} in a worker thread. Loading Kusto.Language and warming it up take most of a

@@ -35,7 +35,10 @@ export function checkQueries(queries: readonly DeployedQuery[], analyzer: Pick<K
         if (q.measureColumn !== undefined) {
             const type = columns.get(q.measureColumn);
             if (type === undefined) {
-                findings.push({ source: q.source, message: `metricMeasureColumn '${q.measureColumn}' is not a result column (the result has: ${shown})` });
+                findings.push({
+                    source: q.source,
+                    message: `metricMeasureColumn '${q.measureColumn}' is not a result column (the result has: ${shown})`,
+                });
             } else if (!NUMERIC_TYPES.includes(type)) {
                 findings.push({ source: q.source, message: `metricMeasureColumn '${q.measureColumn}' must be numeric (it is ${type})` });
             }

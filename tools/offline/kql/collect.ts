@@ -41,17 +41,29 @@ export function deployedQueries(resources: readonly RecordedResource[]): Deploye
         } else if (r.type === "azure-native:operationalinsights:Query") {
             found.push({ source: `${at} body`, query: String(i.body) });
         } else if (r.type === "azure-native:portal:Dashboard") {
-            (i.properties?.lenses ?? []).forEach((lens: Record<string, any>, l: number) =>
+            (i.properties?.lenses ?? []).forEach((lens: Record<string, any>, l: number) => {
                 (lens.parts ?? []).forEach((part: Record<string, any>, p: number) => {
-                    const inputs = new Map<string, any>((part.metadata?.inputs ?? []).map((x: { name: string; value?: unknown }) => [x.name, x.value]));
+                    const inputs = new Map<string, any>(
+                        (part.metadata?.inputs ?? []).map((x: { name: string; value?: unknown }) => [x.name, x.value]),
+                    );
                     if (inputs.has("Query")) {
                         const d = inputs.get("Dimensions");
                         // A chart's axes must be result columns, or the portal draws nothing.
-                        const axes = d ? [d.xAxis?.name, ...(d.yAxis ?? []).map((a: { name: string }) => a.name), ...(d.splitBy ?? []).map((a: { name: string }) => a.name)] : [];
-                        found.push({ source: `${at} lenses[${l}].parts[${p}]`, query: String(inputs.get("Query")), dimensions: axes.filter(Boolean) });
+                        const axes = d
+                            ? [
+                                  d.xAxis?.name,
+                                  ...(d.yAxis ?? []).map((a: { name: string }) => a.name),
+                                  ...(d.splitBy ?? []).map((a: { name: string }) => a.name),
+                              ]
+                            : [];
+                        found.push({
+                            source: `${at} lenses[${l}].parts[${p}]`,
+                            query: String(inputs.get("Query")),
+                            dimensions: axes.filter(Boolean),
+                        });
                     }
-                }),
-            );
+                });
+            });
         } else if (r.type === "azure-native:operationalinsights:SavedSearch") {
             found.push({ source: `${at} query`, query: String(i.query) });
         }

@@ -1,8 +1,8 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { KqlAnalyzer } from "./analyzer";
-import { checkQueries, KqlFinding } from "./check";
-import { DeployedQuery, workbookDeployedQueries } from "./collect";
+import { checkQueries, type KqlFinding } from "./check";
+import { type DeployedQuery, workbookDeployedQueries } from "./collect";
 
 /**
  * The KQL check of files given by path, not deployed by a stack: `.kql` files (one query each, as
@@ -39,8 +39,13 @@ function workbooksIn(doc: WorkbookLike, file: string): Array<{ source: string; w
     }
     return (doc.resources ?? [])
         .map((r, n) => ({ r, n }))
-        .filter(({ r }) => String(r.type).toLowerCase() === "microsoft.insights/workbooks" && typeof r.properties?.serializedData === "string")
-        .map(({ r, n }) => ({ source: `${file} resources[${n}]`, workbook: JSON.parse(String(r.properties!.serializedData)) as { items?: unknown[] } }));
+        .filter(
+            ({ r }) => String(r.type).toLowerCase() === "microsoft.insights/workbooks" && typeof r.properties?.serializedData === "string",
+        )
+        .map(({ r, n }) => ({
+            source: `${file} resources[${n}]`,
+            workbook: JSON.parse(String(r.properties!.serializedData)) as { items?: unknown[] },
+        }));
 }
 
 /** The queries of one file, or the problem that keeps it from being read as a query or workbook. */
@@ -66,7 +71,10 @@ function queriesOf(file: string): DeployedQuery[] | KqlFinding {
     }
     const workbooks = workbooksIn(doc, file);
     if (workbooks.length === 0) {
-        return { source: file, message: 'not a gallery workbook: no "items" (Notebook/1.0) and no microsoft.insights/workbooks resource with serializedData' };
+        return {
+            source: file,
+            message: 'not a gallery workbook: no "items" (Notebook/1.0) and no microsoft.insights/workbooks resource with serializedData',
+        };
     }
     return workbooks.flatMap(({ source, workbook }) => workbookDeployedQueries(workbook, source));
 }

@@ -62,7 +62,13 @@ interface Item {
         parameters?: ParameterItem[];
         exportParameterName?: string;
         exportDefaultValue?: unknown;
-        exportedParameters?: Array<{ parameterName?: string; parameterType?: number; defaultValue?: unknown; quote?: string; delimiter?: string }>;
+        exportedParameters?: Array<{
+            parameterName?: string;
+            parameterType?: number;
+            defaultValue?: unknown;
+            quote?: string;
+            delimiter?: string;
+        }>;
         links?: Array<{ cellValue?: string; linkTarget?: string; subTarget?: string }>;
     };
 }
@@ -84,14 +90,29 @@ export function workbookParameterSettings(workbook: { items?: Item[] }): Workboo
         for (const item of items ?? []) {
             const c = item.content;
             for (const p of c?.parameters ?? []) {
-                found.push({ name: p.name, type: p.type, value: p.value, quote: p.quote, delimiter: p.delimiter, multiSelect: p.multiSelect, origin: "parameters" });
+                found.push({
+                    name: p.name,
+                    type: p.type,
+                    value: p.value,
+                    quote: p.quote,
+                    delimiter: p.delimiter,
+                    multiSelect: p.multiSelect,
+                    origin: "parameters",
+                });
             }
             if (c?.exportParameterName) {
                 found.push({ name: c.exportParameterName, type: 1, value: c.exportDefaultValue, origin: "export" });
             }
             for (const e of c?.exportedParameters ?? []) {
                 if (e.parameterName) {
-                    found.push({ name: e.parameterName, type: e.parameterType ?? 1, value: e.defaultValue, quote: e.quote, delimiter: e.delimiter, origin: "export" });
+                    found.push({
+                        name: e.parameterName,
+                        type: e.parameterType ?? 1,
+                        value: e.defaultValue,
+                        quote: e.quote,
+                        delimiter: e.delimiter,
+                        origin: "export",
+                    });
                 }
             }
             const links = (c?.links ?? []).filter((l) => l.linkTarget === "parameter" && l.cellValue);
@@ -134,7 +155,10 @@ const TOKEN = /(["']?)\{([A-Za-z_][A-Za-z0-9_]*)(?::([A-Za-z$][^{}\s]*))?\}(["']
 /** The values a default holds, when they are known: none for special selections such as `value::all`. */
 function knownValues(value: unknown): string[] | undefined {
     const values = Array.isArray(value) ? value : [value];
-    if (values.length === 0 || !values.every((v) => (typeof v === "string" && v !== "" && !v.startsWith("value::")) || typeof v === "number")) {
+    if (
+        values.length === 0 ||
+        !values.every((v) => (typeof v === "string" && v !== "" && !v.startsWith("value::")) || typeof v === "number")
+    ) {
         return undefined;
     }
     return values.map(String);
@@ -187,7 +211,7 @@ export function substituteParameters(query: string, parameters: ReadonlyArray<Wo
             byName.set(p.name, p);
         }
     }
-    return query.replace(TOKEN, (token, open: string, name: string, format: string | undefined, close: string) => {
+    return query.replace(TOKEN, (_token, open: string, name: string, format: string | undefined, close: string) => {
         const p = byName.get(name);
         if (!p) {
             throw new Error(`the query uses the parameter {${name}}, which the workbook does not define`);
