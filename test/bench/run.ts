@@ -4,7 +4,9 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { runFaultTable } from "./faults";
 import { simulateRegistration } from "./registration";
+import { runSettingsTable } from "./settings";
 
 const PROJECT_DIR = path.join(__dirname, "..", "..");
 
@@ -126,5 +128,23 @@ const SDK_ONLY = [
     console.log(
         `  ${v.calls} calls, exit ${v.code}: wall ${v.wallMs.toFixed(0)} ms vs ${v.sumMs} ms if sequential; slowest chain ${v.slowestChainMs} ms ` +
             `(${(v.wallMs / v.slowestChainMs).toFixed(1)}×, including loading the SDKs once)`,
+    );
+
+    console.log("\nARM faults against the loopback ARM, virtual clock (targets: every fault handled, 0 s past any deadline)");
+    const faults = await runFaultTable();
+    console.log(`  faults tried ${faults.tried}, handled ${faults.handled}; worst time past a deadline ${(faults.worstMsPastDeadline / 1000).toFixed(1)} s`);
+
+    console.log("\nBad and good settings, one change each (targets: every bad one rejected in one line, 0 wrong either way)");
+    const settings = runSettingsTable();
+    console.log(
+        `  tried ${settings.tried}: rejected in one line ${settings.rejectedInOneLine}, wrongly accepted ${settings.wronglyAccepted}, wrongly rejected ${settings.wronglyRejected}`,
+    );
+
+    console.log("\nplan --all over generated stacks, one process (targets: ≤ 1.5 s per further stack, peak memory ≤ 1.5× one stack's)");
+    const one = inChild<{ stacks: number; ok: number; wallMs: number; peakRssMb: number }>("fleet.ts", "1");
+    const twenty = inChild<{ stacks: number; ok: number; wallMs: number; peakRssMb: number }>("fleet.ts", "20");
+    console.log(
+        `  1 stack ${one.wallMs.toFixed(0)} ms, ${one.peakRssMb.toFixed(0)} MB; 20 stacks ${twenty.wallMs.toFixed(0)} ms (${twenty.ok} ok), ${twenty.peakRssMb.toFixed(0)} MB: ` +
+            `${((twenty.wallMs - one.wallMs) / 19).toFixed(0)} ms per further stack, peak memory ${(twenty.peakRssMb / one.peakRssMb).toFixed(2)}× one stack's`,
     );
 })();
