@@ -59,7 +59,10 @@ export async function simulateRegistration(
     };
     let outcome = "Registered";
     try {
-        await ensureRegistered(api, "00000000-0000-0000-0000-000000000000", "Microsoft.Insights", timeoutMinutes, { clock, random: () => 0.5 });
+        await ensureRegistered(api, "00000000-0000-0000-0000-000000000000", "Microsoft.Insights", timeoutMinutes, {
+            clock,
+            random: () => 0.5,
+        });
     } catch (e) {
         outcome = `failed: ${(e as Error).message.slice(0, 60)}…`;
     }

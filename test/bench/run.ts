@@ -132,7 +132,9 @@ const SDK_ONLY = [
 
     console.log("\nARM faults against the loopback ARM, virtual clock (targets: every fault handled, 0 s past any deadline)");
     const faults = await runFaultTable();
-    console.log(`  faults tried ${faults.tried}, handled ${faults.handled}; worst time past a deadline ${(faults.worstMsPastDeadline / 1000).toFixed(1)} s`);
+    console.log(
+        `  faults tried ${faults.tried}, handled ${faults.handled}; worst time past a deadline ${(faults.worstMsPastDeadline / 1000).toFixed(1)} s`,
+    );
 
     console.log("\nBad and good settings, one change each (targets: every bad one rejected in one line, 0 wrong either way)");
     const settings = runSettingsTable();
