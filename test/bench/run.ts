@@ -14,7 +14,8 @@ function inChild<T>(script: string, ...args: string[]): T {
     // The offline tools' TypeScript loader, as the npm scripts use it.
     const out = execFileSync(
         process.execPath,
-        ["-r", path.join(PROJECT_DIR, "tools", "register.js"), path.join(__dirname, script), ...args],
+        // --expose-gc as `npm run plan` has it: plan --all collects between stacks.
+        ["--expose-gc", "-r", path.join(PROJECT_DIR, "tools", "register.js"), path.join(__dirname, script), ...args],
         {
             cwd: PROJECT_DIR,
             encoding: "utf8",

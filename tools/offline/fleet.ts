@@ -26,6 +26,8 @@ export interface FleetRow {
 export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
     const rows: FleetRow[] = [];
     for (const stack of stackNames(dir)) {
+        // Under --expose-gc, collect between stacks: an evaluation leaves garbage, not state.
+        (globalThis as { gc?: () => void }).gc?.();
         try {
             const evaluation = await evaluateStack(stack, {
                 configFile: path.join(dir, `Pulumi.${stack}.yaml`),
