@@ -3,7 +3,9 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { chooseCloud, type CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
 import { azureNativeConfig } from "./program/azure/providerConfig";
 import { ConfigError, loadSettings, provisioningLoggingArgs } from "./program/settings";
+import { PROVISIONING_LOGS_CATEGORY, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { ProvisioningLogging, type ProvisioningLoggingArgs } from "./components/provisioningLogging";
+import { checkAdoptable } from "./components/tenantDiagnosticSetting";
 import { assertSameTenant } from "./program/tenantGuard";
 
 /**
@@ -23,6 +25,17 @@ export = async () => {
             // Links open in the cloud's own portal; a public-cloud stack's inputs stay as they were.
             ...(cloud.portal === PUBLIC_PORTAL ? {} : { portalUrl: cloud.portal }),
         };
+        if (settings.adoptDiagnosticSetting) {
+            // Before anything is registered: a setting that adoption would strip stops the run with its own line.
+            await checkAdoptable({
+                name: settings.diagnosticSettingName,
+                workspaceId:
+                    settings.existingWorkspaceId ??
+                    workspaceResourceId(settings.subscriptionId, settings.resourceGroupName, settings.workspaceName),
+                categories: [PROVISIONING_LOGS_CATEGORY, ...settings.diagnosticLogCategories],
+                destinations: settings.diagnosticSettingDestinations,
+            });
+        }
         const logging = new ProvisioningLogging("entra-provisioning", args);
         return {
             workspaceResourceId: logging.logs.workspaceId,

@@ -116,7 +116,7 @@ function knownName(settingName: pulumi.Input<string>): string {
 }
 
 /** What the stack declares for an adopted setting. */
-interface DeclaredSetting {
+export interface DeclaredSetting {
     readonly name: string;
     readonly workspaceId: string;
     readonly categories: readonly string[];
@@ -187,13 +187,24 @@ function adoptionChecked(
     destinations: DiagnosticSettingDestinations,
 ): pulumi.Output<void> {
     const name = knownName(args.settingName);
-    const live = aadiam.getDiagnosticSetting({ name }, { parent }).catch((e: Error) => {
-        throw new pulumi.RunError(readFailure(name, e));
-    });
-    return pulumi.all([live, args.workspaceId]).apply(([setting, workspaceId]) => {
-        const problem = adoptionProblem(setting, { name, workspaceId, categories, destinations });
-        if (problem) {
-            throw new pulumi.RunError(problem);
-        }
-    });
+    return pulumi.output(args.workspaceId).apply((workspaceId) => checkAdoptable({ name, workspaceId, categories, destinations }, parent));
+}
+
+/**
+ * Reads the live setting and resolves once adopting it as `declared` drops nothing; otherwise
+ * rejects with one line. A program can await it before building anything, so the line is the run's
+ * error as it is (an error inside a resource's options reaches the engine wrapped in the name of
+ * the property being serialized).
+ */
+export async function checkAdoptable(declared: DeclaredSetting, parent?: pulumi.Resource): Promise<void> {
+    let live: aadiam.GetDiagnosticSettingResult;
+    try {
+        live = await aadiam.getDiagnosticSetting({ name: declared.name }, parent ? { parent } : {});
+    } catch (e) {
+        throw new pulumi.RunError(readFailure(declared.name, e as Error));
+    }
+    const problem = adoptionProblem(live, declared);
+    if (problem) {
+        throw new pulumi.RunError(problem);
+    }
 }
