@@ -215,7 +215,8 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                     location: args.location,
                     workspaceId: this.logs.workspaceId,
                     auditLogsEnabled,
-                    dailyCapEnabled: args.dailyQuotaGb !== undefined,
+                    // A workspace the stack doesn't manage may have a cap nobody here knows of: watch it.
+                    dailyCapEnabled: args.dailyQuotaGb !== undefined || args.existingWorkspaceId !== undefined,
                     logsPortalUrl: this.logsPortalUrl,
                     workbookUrl: this.workbooks?.urls["provisioning-overview"],
                     ...portal,

@@ -234,7 +234,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         assert.strictEqual(plan.code, 0, plan.out + plan.err);
         assert.strictEqual(
             planLines[0],
-            "Offline plan for stack central: pulumi up would create 26 resources, import 1 existing and read 1 it does not manage.",
+            "Offline plan for stack central: pulumi up would create 27 resources, import 1 existing and read 1 it does not manage.",
         );
         assert.strictEqual(
             planLines[1],

@@ -180,7 +180,7 @@ describe("the offline plan", () => {
         assert.strictEqual(code, 0, out);
         const lines = out.split("\n");
         assert.deepStrictEqual(lines.slice(0, 2), [
-            "Offline plan for stack central: pulumi up would create 27 resources, import 1 existing and read 1 it does not manage.",
+            "Offline plan for stack central: pulumi up would create 28 resources, import 1 existing and read 1 it does not manage.",
             `Workspace: the existing ${sentinel}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
         ]);
         assert.match(lines[3], /^ACTION +TYPE +NAME +KEY SETTINGS$/);

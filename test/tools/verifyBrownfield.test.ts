@@ -15,7 +15,7 @@ const FILE = "test/fixtures/stacks/Pulumi.central.yaml";
 const s = parseSettings(projectSettings(readStackConfig("central", { file: FILE }).config, projectName()), "central");
 const SECURITY = "5c7e9a1b-3d5f-4b7a-9c1e-2f4a6b8c0d2e";
 const SENTINEL = `/subscriptions/${SECURITY}/resourceGroups/rg-security/providers/Microsoft.OperationalInsights/workspaces/law-sentinel`;
-const RULES = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine"].map(
+const RULES = ["failure-spike", "provisioning-stopped", "app-silent", "disable-delete-spike", "quarantine", "logs-at-risk"].map(
     (r) => `entra-provisioning-central-${r}`,
 );
 /** The workbooks of the central stack, as its offline plan names them. */

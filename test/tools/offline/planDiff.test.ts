@@ -192,7 +192,7 @@ describe("the offline plan against a previous deployment", () => {
             );
             assert.match(
                 renderChanges(changes)[0],
-                /^Against the previous deployment: 26 to create, 0 to update, 0 to replace, 0 to delete, 1 to import\.$/,
+                /^Against the previous deployment: 27 to create, 0 to update, 0 to replace, 0 to delete, 1 to import\.$/,
             );
         });
     });
