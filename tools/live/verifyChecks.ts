@@ -664,7 +664,10 @@ export function expectedAlertRules(s: Settings, outputs: StackOutputs): string[]
         return [];
     }
     const alerts = s.alerts;
-    const context = { auditLogsEnabled: s.diagnosticLogCategories.includes("AuditLogs"), dailyCapEnabled: s.dailyQuotaGb !== undefined || s.existingWorkspaceId !== undefined };
+    const context = {
+        auditLogsEnabled: s.diagnosticLogCategories.includes("AuditLogs"),
+        dailyCapEnabled: s.dailyQuotaGb !== undefined || s.existingWorkspaceId !== undefined,
+    };
     return ALERT_RULE_IDS.filter((id) => !skipReason(id, alerts.rules[id], context)).map(
         (id) => `${namePrefix(s.stack)}-${ALERT_CATALOG[id].slug}`,
     );
