@@ -1,7 +1,9 @@
 import { parseSettings, type Settings } from "../../program/settings";
 import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
-import { type ArmHandler, type ArmReply, type ArmRequest, armError } from "./fakeArm";
+import type { TokenCredential } from "@azure/identity";
+import type { VerifyEndpoints } from "../../tools/live/azureReader";
+import { type ArmHandler, type ArmReply, type ArmRequest, armError, FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "./fakeArm";
 
 /** A tenant as `verify` sees it through ARM, the Entra diagnostic-settings API and the Log Analytics query API. */
 export interface TenantState {
@@ -364,4 +366,32 @@ function graphAnswer(state: TenantState, path: string): ArmReply {
         return sp ? { status: 200, body: { value: sp.jobs } } : { status: 404, body: armError("Request_ResourceNotFound", path) };
     }
     return { status: 200, body: { value: (state.provisioningJobs ?? []).map((p) => ({ id: p.id, displayName: p.displayName })) } };
+}
+
+/**
+ * Serves `state` as ARM, the Logs query API and Microsoft Graph on one loopback host, on a virtual
+ * clock, and hands `fn` the endpoints verify and discover take; closes the server afterwards.
+ */
+export async function withFakeTenant<T>(
+    s: Settings,
+    state: TenantState,
+    fn: (endpoints: VerifyEndpoints, arm: FakeArm, clock: VirtualClock) => Promise<T>,
+    credential: TokenCredential = fakeCredentialFor(s.tenantId),
+): Promise<T> {
+    const clock = new VirtualClock();
+    const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
+    try {
+        const endpoints = {
+            arm: arm.endpoint,
+            logs: `${arm.endpoint}/v1`,
+            graph: `${arm.endpoint}/v1.0`,
+            credential,
+            trustedCa: arm.ca,
+            clock,
+            random: noJitter,
+        };
+        return await fn(endpoints, arm, clock);
+    } finally {
+        await arm.close();
+    }
 }

@@ -6,8 +6,8 @@ import { discoverCommand } from "../../tools/discover";
 import { planCommand } from "../../tools/plan";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
-import { FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler, type TenantState } from "../support/fakeTenant";
+import { fakeCredentialFor } from "../support/fakeArm";
+import { devSettings, healthyTenant, type TenantState, withFakeTenant } from "../support/fakeTenant";
 import { withTempDir } from "../support/tempDir";
 
 /**
@@ -64,23 +64,15 @@ function sentinelTenant(): TenantState {
 
 /** Runs discover for a stack file made from the dev one, on a virtual clock. */
 async function discoverIn(dir: string, state: TenantState, stack: string, extra: string[] = [], tenant = TENANT) {
-    const clock = new VirtualClock();
-    const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
-    try {
-        const endpoints = {
-            arm: arm.endpoint,
-            logs: `${arm.endpoint}/v1`,
-            graph: `${arm.endpoint}/v1.0`,
-            credential: fakeCredentialFor(tenant),
-            trustedCa: arm.ca,
-            clock,
-            random: noJitter,
-        };
-        const result = await runIn(discoverCommand(endpoints), ["--stack", stack, "--config-file", stackFile(dir, stack), ...extra]);
-        return { ...result, lines: result.out.trimEnd().split("\n"), arm };
-    } finally {
-        await arm.close();
-    }
+    return withFakeTenant(
+        s,
+        state,
+        async (endpoints, arm) => {
+            const result = await runIn(discoverCommand(endpoints), ["--stack", stack, "--config-file", stackFile(dir, stack), ...extra]);
+            return { ...result, lines: result.out.trimEnd().split("\n"), arm };
+        },
+        fakeCredentialFor(tenant),
+    );
 }
 
 const stackFile = (dir: string, stack: string) => path.join(dir, `Pulumi.${stack}.yaml`);

@@ -5,8 +5,8 @@ import { outputsFromState, verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 import { withTempDir } from "../support/tempDir";
 import type { TokenCredential } from "@azure/identity";
-import { type ArmReply, armError, FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler, type TenantState, workspaceIdOf } from "../support/fakeTenant";
+import { type ArmReply, armError, type FakeArm, fakeCredentialFor, type VirtualClock } from "../support/fakeArm";
+import { devSettings, healthyTenant, type TenantState, withFakeTenant, workspaceIdOf } from "../support/fakeTenant";
 
 const s = devSettings();
 
@@ -15,23 +15,19 @@ async function verify(
     state: TenantState,
     options: { tenant?: string; args?: string[]; stdin?: string; credential?: TokenCredential } = {},
 ): Promise<{ code: number; lines: string[]; arm: FakeArm; clock: VirtualClock }> {
-    const clock = new VirtualClock();
-    const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
-    try {
-        const endpoints = {
-            arm: arm.endpoint,
-            logs: `${arm.endpoint}/v1`,
-            graph: `${arm.endpoint}/v1.0`,
-            credential: options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId),
-            trustedCa: arm.ca,
-            clock,
-            random: noJitter,
-        };
-        const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "dev", ...(options.args ?? [])], options.stdin ?? "");
-        return { code, lines: (out + err).trimEnd().split("\n"), arm, clock };
-    } finally {
-        await arm.close();
-    }
+    return withFakeTenant(
+        s,
+        state,
+        async (endpoints, arm, clock) => {
+            const { code, out, err } = await runIn(
+                verifyCommand(endpoints),
+                ["--stack", "dev", ...(options.args ?? [])],
+                options.stdin ?? "",
+            );
+            return { code, lines: (out + err).trimEnd().split("\n"), arm, clock };
+        },
+        options.credential ?? fakeCredentialFor(options.tenant ?? s.tenantId),
+    );
 }
 
 /** The calls verify makes on the dev stack: subscription, 3 providers, workspace, table, data query, diagnostic settings, 4 rules, their one action group (read once), 2 workbooks, and on Graph the enterprise applications and one app's jobs. */

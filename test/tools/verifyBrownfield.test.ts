@@ -4,8 +4,7 @@ import { projectSettings } from "../../program/settingsValidation";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
-import { FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { tenantHandler, type TenantState } from "../support/fakeTenant";
+import { type TenantState, withFakeTenant } from "../support/fakeTenant";
 
 /**
  * `verify` for the example brownfield stack (test/fixtures/stacks/Pulumi.central.yaml): it sends to
@@ -51,23 +50,10 @@ function centralTenant(): TenantState {
 }
 
 async function verify(state: TenantState): Promise<{ code: number; lines: string[] }> {
-    const clock = new VirtualClock();
-    const arm = await FakeArm.start(tenantHandler(s, state), clock.now);
-    try {
-        const endpoints = {
-            arm: arm.endpoint,
-            logs: `${arm.endpoint}/v1`,
-            graph: `${arm.endpoint}/v1.0`,
-            credential: fakeCredentialFor(s.tenantId),
-            trustedCa: arm.ca,
-            clock,
-            random: noJitter,
-        };
+    return withFakeTenant(s, state, async (endpoints) => {
         const { code, out, err } = await runIn(verifyCommand(endpoints), ["--stack", "central", "--config-file", FILE]);
         return { code, lines: (out + err).trimEnd().split("\n") };
-    } finally {
-        await arm.close();
-    }
+    });
 }
 
 describe("verify for a stack with an existing workspace and an adopted setting", () => {

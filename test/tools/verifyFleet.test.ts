@@ -4,8 +4,7 @@ import * as path from "node:path";
 import { verifyCommand } from "../../tools/verify";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
-import { FakeArm, fakeCredentialFor, noJitter, VirtualClock } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler } from "../support/fakeTenant";
+import { devSettings, healthyTenant, withFakeTenant } from "../support/fakeTenant";
 import { withTempDir } from "../support/tempDir";
 
 const s = devSettings();
@@ -13,28 +12,15 @@ const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "ut
 
 /** verify --all over the stack files `files` (name → text), against a fake tenant where the dev stack is healthy. */
 async function verifyAll(files: Record<string, string>): Promise<{ code: number; out: string }> {
-    const clock = new VirtualClock();
-    const arm = await FakeArm.start(tenantHandler(s, healthyTenant(s)), clock.now);
-    try {
-        return await withTempDir(async (dir) => {
+    return withFakeTenant(s, healthyTenant(s), (endpoints) =>
+        withTempDir(async (dir) => {
             for (const [stack, text] of Object.entries(files)) {
                 fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text);
             }
-            const endpoints = {
-                arm: arm.endpoint,
-                logs: `${arm.endpoint}/v1`,
-                graph: `${arm.endpoint}/v1.0`,
-                credential: fakeCredentialFor(s.tenantId),
-                trustedCa: arm.ca,
-                clock,
-                random: noJitter,
-            };
             const { code, out } = await runIn(verifyCommand(endpoints), ["--all", "--stacks-dir", dir]);
             return { code, out };
-        });
-    } finally {
-        await arm.close();
-    }
+        }),
+    );
 }
 
 describe("verify of a fleet of stacks", () => {
