@@ -2,10 +2,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { chooseCloud, type CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
 import { azureNativeConfig } from "./program/azure/providerConfig";
-import { ConfigError, loadSettings, provisioningLoggingArgs } from "./program/settings";
+import { ConfigError, loadSettings, provisioningLoggingArgs, requiredPulumiVersion } from "./program/settings";
 import { PROVISIONING_LOGS_CATEGORY, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { ProvisioningLogging, type ProvisioningLoggingArgs } from "./components/provisioningLogging";
 import { checkAdoptable } from "./components/tenantDiagnosticSetting";
+import { userError } from "./components/userError";
 import { assertSameTenant } from "./program/tenantGuard";
 
 /**
@@ -16,6 +17,7 @@ import { assertSameTenant } from "./program/tenantGuard";
  */
 export = async () => {
     try {
+        await requireCli();
         const settings = loadSettings();
         const cloud = providerCloud();
         assertSameTenant(settings, await authorization.getClientConfig());
@@ -53,9 +55,21 @@ export = async () => {
         };
     } catch (e) {
         // A user error is one line, not a stack trace.
-        throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+        throw e instanceof ConfigError ? userError(e.message) : e;
     }
 };
+
+/** The oldest CLI this program works with (Pulumi.yaml's requiredPulumiVersion), also for CLIs that don't read that key. */
+async function requireCli(): Promise<void> {
+    try {
+        await pulumi.runtime.requirePulumiVersion(requiredPulumiVersion());
+    } catch (e) {
+        const detail = ((e as { details?: string }).details ?? (e as Error).message).trim();
+        throw new ConfigError(
+            `this program needs Pulumi CLI ${requiredPulumiVersion()}: ${detail}; upgrade the CLI (pulumi.com/docs/install)`,
+        );
+    }
+}
 
 /** The cloud of the azure-native provider: `azure-native:environment`, else ARM_ENVIRONMENT, else AZURE_ENVIRONMENT (program/azure/cloud.ts). */
 function providerCloud(): CloudEndpoints {

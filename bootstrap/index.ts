@@ -1,9 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { ConfigError } from "../program/settingsValidation";
 import { assertSameTenant } from "../program/tenantGuard";
 import { CiDeployerIdentity } from "./ciDeployerIdentity";
 import { loadBootstrapSettings } from "./config";
+import { userError } from "../components/userError";
 
 /**
  * Once per tenant, by an administrator: the CI deployer identity. Its outputs are the values the
@@ -26,6 +26,6 @@ export = async () => {
             },
         };
     } catch (e) {
-        throw e instanceof ConfigError ? new pulumi.RunError(e.message) : e;
+        throw e instanceof ConfigError ? userError(e.message) : e;
     }
 };

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aadiam from "@pulumi/azure-native/aadiam";
+import { userError } from "./userError";
 import { PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
 
 /** Inputs of {@link TenantDiagnosticSetting}. */
@@ -201,10 +202,10 @@ export async function checkAdoptable(declared: DeclaredSetting, parent?: pulumi.
     try {
         live = await aadiam.getDiagnosticSetting({ name: declared.name }, parent ? { parent } : {});
     } catch (e) {
-        throw new pulumi.RunError(readFailure(declared.name, e as Error));
+        throw userError(readFailure(declared.name, e as Error));
     }
     const problem = adoptionProblem(live, declared);
     if (problem) {
-        throw new pulumi.RunError(problem);
+        throw userError(problem);
     }
 }

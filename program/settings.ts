@@ -1,13 +1,15 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
+import * as yaml from "js-yaml";
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
 import { AlertConfigError, type AlertSettings, parseAlertSettings } from "./alertSettings";
 import { workspaceIdParts } from "./naming";
 import { chooseCloud } from "./azure/cloud";
-import type { Env } from "./azure/providerConfig";
+import { checkAzureNativeConfig, type Env } from "./azure/providerConfig";
 import { type AzureCloud, locationProblem } from "./regions";
 import {
     closest,
@@ -292,6 +294,12 @@ function settingsSchema(cloud: AzureCloud) {
     });
 }
 
+/** Pulumi.yaml's `requiredPulumiVersion`: the oldest Pulumi CLI the program works with, as a version range. */
+export function requiredPulumiVersion(projectFile = path.join(__dirname, "..", "Pulumi.yaml")): string {
+    const project = yaml.load(fs.readFileSync(projectFile, "utf8")) as { requiredPulumiVersion?: unknown };
+    return String(project.requiredPulumiVersion ?? "");
+}
+
 /** This project's declarations: Pulumi.yaml's `config:` block, with the credential settings marked secret. */
 export function projectDeclarations(projectFile = path.join(__dirname, "..", "Pulumi.yaml")): Record<string, Declaration> {
     return withSecretKeys(projectConfigSchema(projectFile), SECRET_SETTINGS);
@@ -310,7 +318,7 @@ export function parseSettings(
     cloud: AzureCloud = "AzureCloud",
 ): Settings {
     const c = validateSettings(raw, declarations, settingsSchema(cloud), source);
-    checkWorkspaceChoice(c, raw);
+    checkWorkspaceChoice(c, declarations);
     checkDiagnosticSettingChoice(c);
     const existing = c.existingWorkspaceId === "" ? undefined : workspaceIdParts(c.existingWorkspaceId);
     const tableRetention = c.provisioningLogsRetentionInDays === -1 ? c.retentionInDays : c.provisioningLogsRetentionInDays;
@@ -377,8 +385,11 @@ const TABLE_RETENTION_SETTINGS = [
  * rejected, not ignored, and its AADProvisioningLogs retention changes only when
  * `manageExistingWorkspaceRetention` says so (logs are audit evidence: nothing shortens them unasked).
  */
-function checkWorkspaceChoice(c: CheckedConfig, raw: Readonly<Record<string, string>>): void {
-    const given = (key: string) => raw[key] !== undefined;
+function checkWorkspaceChoice(c: CheckedConfig, declarations: Readonly<Record<string, Declaration>>): void {
+    // The Pulumi CLI hands the program every key of Pulumi.yaml, a default for each the stack doesn't set
+    // (pulumi/pulumi pkg/workspace/config.go, mergeConfig): a program can't tell a default from a user's
+    // identical value, so only a value other than the default is a setting that can't apply.
+    const given = (key: keyof CheckedConfig) => !sameValue(c[key], declarations[key]?.default);
     if (c.existingWorkspaceId === "") {
         if (c.manageExistingWorkspaceRetention) {
             throw new ConfigError(
@@ -405,6 +416,11 @@ function checkWorkspaceChoice(c: CheckedConfig, raw: Readonly<Record<string, str
             "`provisioningLogsRetentionInDays` is required with manageExistingWorkspaceRetention: this stack doesn't know the retention of the existing workspace, so give the table's own, 4-730 days (got -1)",
         );
     }
+}
+
+/** Two settings' values are the same (typed values as parsed; lists element by element). */
+function sameValue(a: unknown, b: unknown): boolean {
+    return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -437,6 +453,8 @@ function checkDiagnosticSettingChoice(c: CheckedConfig): void {
 export function settingsFromConfig(input: StackConfigInput, project: string, stack: string, env: Env = {}): Settings {
     const declarations = projectDeclarations();
     const { raw, source } = projectConfigFrom(input, project, Object.keys(declarations));
+    // The provider's own keys, checked as the project's: the provider reads only the keys it knows.
+    checkAzureNativeConfig(input.config, input.secretKeys, { tenantId: raw.tenantId, subscriptionId: raw.subscriptionId });
     return parseSettings(raw, stack, source, declarations, stackCloud(input, env));
 }
 

@@ -1,5 +1,5 @@
+import type { ProgramError } from "../tools/engine/loopbackEngine";
 import * as assert from "node:assert";
-import * as pulumi from "@pulumi/pulumi";
 import { type Evaluation, evaluateStack, type RecordedResource } from "../tools/offline/recorder";
 import { renderJson } from "../tools/plan";
 
@@ -160,7 +160,7 @@ describe("the example stacks under recording mocks", () => {
     it("refuses credentials of another tenant before registering anything", async () => {
         const sink: RecordedResource[] = [];
         await assert.rejects(evaluateStack("dev", { identity: { tenantId: "11111111-1111-1111-1111-111111111111" }, sink }), (e: Error) => {
-            assert.ok(pulumi.RunError.isInstance(e));
+            assert.ok((e as ProgramError).userActionable);
             assert.strictEqual(
                 e.message,
                 "`tenantId` of stack dev is 3f5c8a2e-9b1d-4e7a-8c6f-1a2b3c4d5e6f but the Azure credentials belong to tenant 11111111-1111-1111-1111-111111111111; " +

@@ -36,6 +36,10 @@ function isUserError(e: unknown): e is Error {
     if (e instanceof UsageError) {
         return true;
     }
+    // The program refused the stack's settings and Pulumi's runner printed that one line (tools/engine/loopbackEngine.ts).
+    if (e instanceof Error && e.name === "ProgramError" && (e as { userActionable?: boolean }).userActionable === true) {
+        return true;
+    }
     // Loaded only when needed, not with this module: `check:kql` starts Kusto.Language's thread
     // before the Pulumi SDK loads.
     const { ConfigError } = require("../program/settingsValidation") as typeof import("../program/settingsValidation");
@@ -60,7 +64,9 @@ export async function runCommand(command: Command, argv: readonly string[], io: 
             io.err(`error: ${e.message}`);
             return EXIT_CODES.usage;
         }
-        io.err(`internal error: ${e instanceof Error ? (e.stack ? typeScriptStack(e.stack) : e.message) : String(e)}`);
+        // The offline engine's own failure (a runner that hangs or dies) is one line: its stack says nothing more.
+        const oneLine = e instanceof Error && e.name === "EngineError";
+        io.err(`internal error: ${e instanceof Error ? (e.stack && !oneLine ? typeScriptStack(e.stack) : e.message) : String(e)}`);
         return EXIT_CODES.internal;
     }
 }

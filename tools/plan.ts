@@ -6,8 +6,17 @@
 import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
 import { fleetExitCode, planFleet, renderFleet } from "./offline/fleet";
 import { diffAgainst, losesLogs, type PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
-import { checkPolicies, failed, renderVerdicts, stackPolicyConfig, stackPolicyConfigFile, type Verdict } from "./offline/policyCheck";
+import {
+    checkPolicies,
+    failed,
+    preparePolicyCheck,
+    renderVerdicts,
+    stackPolicyConfig,
+    stackPolicyConfigFile,
+    type Verdict,
+} from "./offline/policyCheck";
 import { type Evaluation, evaluateStack, type RecordedResource } from "./offline/recorder";
+import { UNKNOWN } from "./engine/loopbackEngine";
 import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
 
 interface PlanArgs {
@@ -106,7 +115,7 @@ function keySettings(r: RecordedResource): string {
             );
         }
         case "azure-native:applicationinsights:Workbook":
-            return `${i.displayName} (${i.resourceName}), ${JSON.parse(i.serializedData).items.length} items`;
+            return `${i.displayName} (${i.resourceName}), ${i.serializedData === UNKNOWN ? "content" : `${JSON.parse(i.serializedData).items.length} items`}`;
         case "azure-native:operationalinsights:QueryPack":
             return `${i.queryPackName} in ${i.location}`;
         case "azure-native:operationalinsights:Query":
@@ -135,6 +144,13 @@ function keySettings(r: RecordedResource): string {
     }
 }
 
+/** A preview's unknowns, as `pulumi preview` shows them. */
+function shown(text: string): string {
+    return text.replaceAll(`"${UNKNOWN}"`, KNOWN_AFTER_UP).replaceAll(UNKNOWN, KNOWN_AFTER_UP);
+}
+
+const KNOWN_AFTER_UP = "(known after up)";
+
 function renderTable(
     evaluation: Evaluation,
     verdicts?: readonly Verdict[],
@@ -146,7 +162,7 @@ function renderTable(
         actionOf(r),
         r.type,
         r.name,
-        [keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; "),
+        shown([keySettings(r), r.protect ? "protected" : "", r.retainOnDelete ? "retained on delete" : ""].filter(Boolean).join("; ")),
     ]);
     const header = ["ACTION", "TYPE", "NAME", "KEY SETTINGS"];
     const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...rows.map((row) => row[c].length)));
@@ -158,7 +174,7 @@ function renderTable(
         count("read") > 0 ? `read ${count("read")} it does not manage` : "",
     ].filter(Boolean);
     const existingWorkspace = custom.find((r) => r.readId !== undefined && r.type === "azure-native:operationalinsights:Workspace");
-    const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    const outputs = Object.entries(evaluation.outputs).map(([k, v]) => `  ${k}: ${shown(typeof v === "string" ? v : JSON.stringify(v))}`);
     return [
         changes === undefined
             ? `Offline plan for stack ${evaluation.stack}: pulumi up would create ${count("create")} resources${adopted.length > 0 ? `, ${adopted.join(" and ")}` : ""}.`
@@ -216,6 +232,8 @@ export function renderJson(
     return JSON.stringify(
         {
             stack: evaluation.stack,
+            // A preview: what only `pulumi up` knows is this value, the engine's own mark for an unknown.
+            unknown: UNKNOWN,
             resources: evaluation.resources.map((r) => ({
                 type: r.type,
                 name: r.name,
@@ -262,15 +280,21 @@ export const planCommand: Command = async (argv, io) => {
         return fleetExitCode(rows);
     }
     const programDir = args.project === "main" ? PROJECT_DIR : BOOTSTRAP_DIR;
-    // The dynamic providers' code is left out of the recorded inputs, so it is not serialized here:
-    // half the plan's time. `npm test` serializes both and runs them in a fresh process.
-    const evaluation = await evaluateStack(args.stack, { programDir, configFile: args.configFile, serializeDynamicProviders: false });
-    // The policy pack, with this stack's environment config (policies/config/<stack>.json); it
-    // governs the provisioning-logs stacks, not the bootstrap.
-    const verdicts = args.project === "main" ? await checkPolicies(evaluation.resources, stackPolicyConfig(args.stack)) : undefined;
-    const changes = args.against
-        ? diffAgainst(readPrior(readUserFile(args.against, "--against"), args.against), [...evaluation.resources, ...evaluation.reads])
-        : undefined;
+    // A preview, as `pulumi preview` runs it: what only `pulumi up` learns is "known after up". The
+    // policy pack (with this stack's config, policies/config/<stack>.json; it governs the
+    // provisioning-logs stacks, not the bootstrap) checks the resources as `pulumi up` registers
+    // them, IDs known: a preview skips the policies that read what only `pulumi up` knows.
+    const prior = args.against ? readPrior(readUserFile(args.against, "--against"), args.against) : undefined;
+    const stackOptions = { programDir, configFile: args.configFile };
+    const [evaluation, update] = await Promise.all([
+        evaluateStack(args.stack, { ...stackOptions, dryRun: true }),
+        args.project === "main" || prior ? evaluateStack(args.stack, stackOptions) : undefined,
+        // The pack starts (and its config is checked, as the CLI does first) while the program runs.
+        args.project === "main" ? preparePolicyCheck(stackPolicyConfig(args.stack)) : undefined,
+    ]);
+    const verdicts = args.project === "main" && update ? await checkPolicies(update.resources, stackPolicyConfig(args.stack)) : undefined;
+    // Against a deployment, what `pulumi up` would register (its IDs known, as the previous one's were).
+    const changes = prior && update ? diffAgainst(prior, [...update.resources, ...update.reads]) : undefined;
     const policyConfigFile = args.project === "main" ? stackPolicyConfigFile(args.stack) : undefined;
     io.out(
         args.json

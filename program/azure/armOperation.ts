@@ -14,6 +14,21 @@ import type { ProviderSettingsInput } from "./providerConfig";
  * deadline; no wait ends at or past the deadline (a wait that would is not started, and the message
  * says why); the HTTP pipeline retries nothing by itself (`maxRetries: 0`), so every retry and every
  * wait happens here, on the injected clock.
+ *
+ * The classes here run inside the dynamic providers, which `pulumi up` runs from the text
+ * `pulumi.runtime.serializeFunction` makes of them. That serializer writes a class as its
+ * constructor's source and its prototype's members, nothing else (@pulumi/pulumi
+ * runtime/closure/parseFunction.js takes the `constructor` member out of the class text;
+ * createClosure.js skips a prototype with no member of its own). So, in these classes:
+ * - every field is assigned in the constructor, never initialized in the class body: an ES2022
+ *   field initializer (`answers = new AnswerLog()`, what the es2022 target emits by default) is not
+ *   part of the constructor and is lost, and the provider's first retry failed on
+ *   `this.answers.record` being undefined. Constructor assignments survive whatever compiles the
+ *   file: this project's ts-node and SWC loader, and another Pulumi program importing the
+ *   components with its own tsconfig (which `useDefineForClassFields: false` here would not reach);
+ * - a subclass of a built-in (`ArmGaveUp`) sets what its `super` call sets and has a member of its
+ *   own (see there).
+ * test/program/dynamic/serialization.test.ts compares every class here with its serialized copy.
  */
 
 /** The ARM endpoint of Azure's public cloud. */
@@ -177,12 +192,14 @@ export class ArmClient {
     private identityChecked?: Promise<void>;
     readonly endpoint: string;
     /** Requests sent, retries included, for tests and the benchmark. */
-    calls = 0;
+    calls: number;
 
     constructor(
         private readonly deps: ArmDependencies,
         private readonly userAgent = "entra-provisioning-logs",
     ) {
+        // Assigned here, not initialized in the class body: see the top of this file.
+        this.calls = 0;
         this.endpoint = (deps.endpoint ?? CLOUDS[chooseCloud(this.azure)].resourceManager).replace(/\/+$/, "");
     }
 
@@ -403,9 +420,15 @@ function transportAnswer(err: ArmFailure): string {
 
 /** Counts the failed answers, so a final message can say what happened: "HTTP 429 ×14, HTTP 503 ×3". */
 export class AnswerLog {
-    private readonly counts = new Map<string, number>();
+    private readonly counts: Map<string, number>;
     /** Each answer's status: undefined for no answer or a broken one, 0 for a 2xx that is not JSON. */
-    private readonly statuses: Array<number | undefined> = [];
+    private readonly statuses: Array<number | undefined>;
+
+    constructor() {
+        // Assigned here, not initialized in the class body: see the top of this file.
+        this.counts = new Map();
+        this.statuses = [];
+    }
 
     record(err: ArmFailure): void {
         const answer =
@@ -486,7 +509,7 @@ export interface WaitRefused {
  * to the time left; {@link Deadline.wait} never sleeps past the deadline, nor up to it just to fail.
  */
 export class Deadline {
-    readonly answers = new AnswerLog();
+    readonly answers: AnswerLog;
     readonly startedAt: number;
     readonly at: number;
     private readonly clock: Clock;
@@ -498,6 +521,8 @@ export class Deadline {
         readonly spec: RetrySpec,
         private readonly deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
     ) {
+        // Assigned here, not initialized in the class body: see the top of this file.
+        this.answers = new AnswerLog();
         this.clock = deps.clock ?? SYSTEM_CLOCK;
         this.backoff = deps.backoff ?? DEFAULT_BACKOFF;
         this.random = deps.random ?? Math.random;
@@ -607,12 +632,26 @@ async function retryLoop<T>(deadline: Deadline, attempt: (requestTimeoutMs: numb
 
 /** The error a retried operation ends with when its time is up; `answered` says what Azure answered, in a few words. */
 export class ArmGaveUp extends Error {
-    constructor(
-        message: string,
-        readonly answered: string,
-    ) {
+    readonly answered: string;
+
+    constructor(message: string, answered: string) {
         super(message);
+        // Serialized into a dynamic provider, `super(message)` becomes `Error.call(this, message)`,
+        // which sets nothing on `this`: without these lines the engine showed the failure with no message.
+        this.message = message;
         this.name = "ArmGaveUp";
+        this.answered = answered;
+        if (this.stack === undefined) {
+            Error.captureStackTrace(this);
+        }
+    }
+
+    /**
+     * Error's own, restated: a member of its own is what makes the closure serializer write this
+     * class's prototype, and with it its link to `Error.prototype` (`instanceof Error`).
+     */
+    override toString(): string {
+        return `${this.name}: ${this.message}`;
     }
 }
 

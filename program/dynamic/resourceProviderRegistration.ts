@@ -283,12 +283,14 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
  * Deleting it never unregisters the namespace.
  */
 export class ResourceProviderRegistration extends pulumi.dynamic.Resource {
+    // `declare`: Pulumi sets the outputs in the base constructor; an ES2022 class field (what the es2022
+    // target emits for `x!: T`) would then redefine each one as undefined.
     /** The subscription the namespace is registered on. */
-    public readonly subscriptionId!: pulumi.Output<string>;
+    declare readonly subscriptionId: pulumi.Output<string>;
     /** The namespace, as configured. */
-    public readonly namespace!: pulumi.Output<string>;
+    declare readonly namespace: pulumi.Output<string>;
     /** `Registered` once created. */
-    public readonly registrationState!: pulumi.Output<string>;
+    declare readonly registrationState: pulumi.Output<string>;
 
     constructor(name: string, args: ResourceProviderRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
         super(

@@ -296,12 +296,14 @@ function onlyWhenTrue(value: pulumi.Input<boolean> | undefined): pulumi.Input<bo
  * needs `allowRetentionDecrease` for that run. Deleting it leaves the table's retention as it is.
  */
 export class TableRetention extends pulumi.dynamic.Resource {
+    // `declare`: Pulumi sets the outputs in the base constructor; an ES2022 class field (what the es2022
+    // target emits for `x!: T`) would then redefine each one as undefined.
     /** Interactive retention ARM reports, in days. */
-    public readonly retentionInDays!: pulumi.Output<number>;
+    declare readonly retentionInDays: pulumi.Output<number>;
     /** Total retention ARM reports, in days. */
-    public readonly totalRetentionInDays!: pulumi.Output<number>;
+    declare readonly totalRetentionInDays: pulumi.Output<number>;
     /** The table's name. */
-    public readonly tableName!: pulumi.Output<string>;
+    declare readonly tableName: pulumi.Output<string>;
 
     constructor(name: string, args: TableRetentionArgs, opts?: pulumi.CustomResourceOptions) {
         const { allowRetentionDecrease, ...rest } = args;

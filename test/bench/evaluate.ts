@@ -1,5 +1,5 @@
 /**
- * Child process: evaluates one stack under mocks (optionally with N monitored apps) and prints wall
+ * Child process: evaluates one stack through Pulumi's runner (tools/offline/recorder.ts) (optionally with N monitored apps) and prints wall
  * time, resource and alert rule counts, and peak RSS as JSON.
  */
 import { evaluateStackWith } from "../../tools/offline/recorder";

@@ -1,5 +1,5 @@
+import type { ProgramError } from "../../tools/engine/loopbackEngine";
 import * as assert from "node:assert";
-import * as pulumi from "@pulumi/pulumi";
 import { adoptionProblem } from "../../components/tenantDiagnosticSetting";
 import {
     type Evaluation,
@@ -37,7 +37,7 @@ async function refusal(
         await evaluateStackWith("dev", changes, { sink, ...(live ? { liveDiagnosticSettings: live } : {}) });
     } catch (e) {
         assert.ok(
-            pulumi.RunError.isInstance(e),
+            (e as ProgramError).userActionable,
             `a RunError, which Pulumi prints as one line without a stack trace: ${(e as Error).stack}`,
         );
         assert.ok(!(e as Error).message.includes("\n"));

@@ -380,8 +380,17 @@ describe("provisioning alerts", () => {
         const everything = JSON.stringify({ resources: e.resources, outputs: e.outputs });
         assert.ok(!everything.includes("very-secret-token"), "the webhook URL appears in plain text");
         const oncall = e.resources.find((r) => r.type === GROUP && String(r.inputs.actionGroupName).endsWith("-oncall"))!;
-        // One secret element makes Pulumi mark the whole receiver list secret.
-        assert.strictEqual((oncall.inputs as any).webhookReceivers, "[secret]");
+        // Over the engine's protocol the secret stays where it is: the URL, inside its receiver.
+        assert.deepStrictEqual((oncall.inputs as any).webhookReceivers, [
+            {
+                identifierUri: "api://alerts",
+                name: "webhook-1",
+                objectId: "11111111-2222-3333-4444-555555555555",
+                serviceUri: "[secret]",
+                useAadAuth: true,
+                useCommonAlertSchema: true,
+            },
+        ]);
         assert.deepStrictEqual((oncall.inputs as any).smsReceivers, []);
     });
 

@@ -1,6 +1,6 @@
+import type { ProgramError } from "../../tools/engine/loopbackEngine";
 import * as assert from "node:assert";
 import * as crypto from "node:crypto";
-import * as pulumi from "@pulumi/pulumi";
 import { parseBootstrapSettings } from "../../bootstrap/config";
 import { parseSettings } from "../../program/settings";
 import { evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
@@ -230,7 +230,7 @@ describe("stack configuration", () => {
     it("fails the program before any resource is registered, with the same line and no stack trace", async () => {
         const recorded: RecordedResource[] = [];
         await assert.rejects(evaluateStackWith("dev", { retentionInDays: "7" }, { sink: recorded }), (e: Error) => {
-            assert.ok(pulumi.RunError.isInstance(e), "a RunError: Pulumi prints it without a stack trace");
+            assert.ok((e as ProgramError).userActionable, "a RunError: Pulumi prints it without a stack trace");
             assert.strictEqual(e.message, "`retentionInDays` must be between 30 and 730 (got 7)");
             return true;
         });

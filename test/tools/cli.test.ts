@@ -95,7 +95,7 @@ describe("the command runner every command shares", () => {
         assert.deepStrictEqual(await runIn(checkPolicyCommand, []), {
             code: 2,
             out: "",
-            err: "error: --plan is required; usage: npm run check:policy -- --plan <plan.json from npm run plan -- --json> [--config <policy config .json>]\n",
+            err: "error: --stack or --plan is required; usage: npm run check:policy -- (--stack <stack> | --plan <plan.json from npm run plan -- --json>) [--policy-pack <dir>] [--policy-pack-config <file>]\n",
         });
     });
 });

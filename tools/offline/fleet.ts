@@ -24,30 +24,36 @@ export interface FleetRow {
 
 /** Plans every `Pulumi.<stack>.yaml` in `dir` (the project's by default) with the main program. */
 export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
-    const rows: FleetRow[] = [];
-    for (const stack of stackNames(dir)) {
-        // Under --expose-gc, collect between stacks: an evaluation leaves garbage, not state.
-        (globalThis as { gc?: () => void }).gc?.();
-        try {
-            const evaluation = await evaluateStack(stack, {
-                configFile: path.join(dir, `Pulumi.${stack}.yaml`),
-                cache: false,
-                serializeDynamicProviders: false,
-            });
-            const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
-            const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
-            rows.push({
-                stack,
-                resources: evaluation.resources.filter((r) => r.custom).length,
-                findings: verdicts.length,
-                ok: !failed(verdicts),
-                ...(failing ? { problem: `[${failing.level}] ${failing.policy}: ${failing.message}` } : {}),
-            });
-        } catch (e) {
-            rows.push({ stack, ok: false, problem: (e as Error).message.split("\n")[0] });
+    const stacks = stackNames(dir);
+    const rows: FleetRow[] = new Array(stacks.length);
+    // Each stack runs in its own Pulumi runner process: two at a time keep two cores busy.
+    let next = 0;
+    const worker = async () => {
+        while (next < stacks.length) {
+            const i = next++;
+            rows[i] = await planOne(stacks[i], dir);
         }
-    }
+    };
+    await Promise.all([worker(), worker()]);
     return rows;
+}
+
+/** One stack's row: its resources as `pulumi up` registers them, and the policy pack's verdicts on them. */
+async function planOne(stack: string, dir: string): Promise<FleetRow> {
+    try {
+        const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false });
+        const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
+        const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
+        return {
+            stack,
+            resources: evaluation.resources.filter((r) => r.custom).length,
+            findings: verdicts.length,
+            ok: !failed(verdicts),
+            ...(failing ? { problem: `[${failing.level}] ${failing.policy}: ${failing.message}` } : {}),
+        };
+    } catch (e) {
+        return { stack, ok: false, problem: (e as Error).message.split("\n")[0] };
+    }
 }
 
 /** The fleet's summary table. */

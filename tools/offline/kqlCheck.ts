@@ -39,8 +39,8 @@ export async function checkAll(stacks: readonly string[] = stackNames()): Promis
         const deployed: Record<string, number> = {};
         const queries: DeployedQuery[] = [];
         for (const stack of stacks) {
-            // The dynamic providers' code is not a query: Pulumi need not serialize it here.
-            const found = deployedQueries((await evaluateStack(stack, { serializeDynamicProviders: false })).resources);
+            // As after `pulumi up`: a workbook's content is known only once its workspace's ID is.
+            const found = deployedQueries((await evaluateStack(stack)).resources);
             send(found);
             deployed[stack] = found.length;
             queries.push(...found.map((q) => ({ ...q, source: `${stack}: ${q.source}` })));

@@ -1,45 +1,30 @@
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { SECRET_SETTINGS } from "../../program/settings";
-import { checkStackFileSecrets, withEncryptedPlaceholders } from "../../program/settingsValidation";
-import { PROJECT_DIR, projectName, readStackConfig } from "../stackFiles";
+import { checkStackFileSecrets, ENCRYPTED_PLACEHOLDER } from "../../program/settingsValidation";
+import { type DynamicProviderHost, startDynamicProviderHost } from "../engine/dynamicProviderHost";
+import { type CliConfig, readCliConfig } from "../engine/cliConfig";
+import {
+    type InvokeAnswer,
+    ProgramError,
+    type Providers,
+    type RecordedResource,
+    type Registration,
+    runProgram,
+} from "../engine/loopbackEngine";
+import { PROJECT_DIR, projectName, readStackConfig, stackNames, UnknownStackError } from "../stackFiles";
 
 /**
- * Evaluates the program for a stack under recording mocks: no Azure login, no Pulumi CLI. Every
- * registered resource is captured with its inputs and options; the offline plan prints them and
- * the tests assert them.
+ * Evaluates the program for a stack as `pulumi preview` or `pulumi up` would run it, with no Azure
+ * login and no Pulumi CLI: Pulumi's own Node.js runner against the loopback engine
+ * (tools/engine/loopbackEngine.ts), whose providers answer here with what a preview knows, or with
+ * deterministic fake IDs. Every registered resource is captured with its inputs and options; the
+ * offline plan prints them and the tests assert them.
  */
 
-/** One resource the program registered. */
-export interface RecordedResource {
-    readonly type: string;
-    readonly name: string;
-    readonly urn: string;
-    /** URN of the parent, if any. */
-    readonly parent?: string;
-    readonly custom: boolean;
-    /** Inputs as the provider would receive them (dynamic providers' serialized code left out). */
-    readonly inputs: Record<string, unknown>;
-    readonly protect: boolean;
-    readonly retainOnDelete: boolean;
-    /** URNs of explicit and implicit dependencies. */
-    readonly dependsOn: readonly string[];
-    /** URNs each input property depends on. */
-    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
-    /** Output properties the program asked to keep secret. */
-    readonly additionalSecretOutputs: readonly string[];
-    /**
-     * The ID of an existing resource the first `pulumi up` adopts (the `import` resource option, which
-     * the engine receives as RegisterResourceRequest.importId) instead of creating one.
-     */
-    readonly importId?: string;
-    /**
-     * The ID of an existing resource the program reads with a resource's `get` function and never
-     * manages (ReadResourceRequest.id); its `inputs` are then the state read.
-     */
-    readonly readId?: string;
-}
+export type { RecordedResource } from "../engine/loopbackEngine";
 
 /** What an evaluation produced. */
 export interface Evaluation {
@@ -57,6 +42,10 @@ export interface Evaluation {
     readonly encrypted: readonly string[];
     /** Pulumi ESC environments the stack file imports, whose values the offline tools can't read. */
     readonly environments?: readonly string[];
+    /** A preview (`pulumi preview`): what only `pulumi up` knows is unknown. Otherwise an update with fake IDs. */
+    readonly dryRun: boolean;
+    /** What the CLI would warn about the stack's config (empty values, …). */
+    readonly warnings?: readonly string[];
 }
 
 /**
@@ -78,9 +67,6 @@ export interface FakeIdentity {
     readonly subscriptionId: string;
 }
 
-/** How a secret value appears in recorded inputs: present, never in plain text. */
-const SECRET_PLACEHOLDER = "[secret]";
-
 function hashHex(text: string, length: number): string {
     return crypto.createHash("sha256").update(text).digest("hex").slice(0, length);
 }
@@ -92,7 +78,7 @@ function fakeGuid(text: string): string {
 }
 
 /** IDs and computed outputs that look like what ARM would return, so links and references read true. */
-function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string): { id: string; state: Record<string, unknown> } {
+function fakeIds(args: Registration, subscriptionId: string): { id: string; state: Record<string, unknown> } {
     const i = args.inputs as Record<string, string>;
     const rg = `/subscriptions/${subscriptionId}/resourceGroups/${i.resourceGroupName}`;
     switch (args.type) {
@@ -148,136 +134,52 @@ function fakeState(args: pulumi.runtime.MockResourceArgs, subscriptionId: string
     }
 }
 
-/** Secret values as the engine would see them: present, but never in plain text. */
-function hideSecrets(value: unknown): unknown {
-    const rpc = require("@pulumi/pulumi/runtime/rpc");
-    if (value !== null && typeof value === "object") {
-        if ((value as Record<string, unknown>)[rpc.specialSigKey] === rpc.specialSecretSig) {
-            return SECRET_PLACEHOLDER;
-        }
-        if (Array.isArray(value)) {
-            return value.map(hideSecrets);
-        }
-        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, hideSecrets(v)]));
-    }
-    return value;
-}
+/** The type of every Node.js dynamic resource (`pulumi.dynamic.Resource`) begins so. */
+const DYNAMIC_TYPE_PREFIX = "pulumi-nodejs:dynamic:";
 
-function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
-    const deps: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((d, key) => {
-        deps[key] = [...d.getUrnsList()].sort();
-    });
-    return Object.fromEntries(Object.entries(deps).sort(([a], [b]) => a.localeCompare(b)));
-}
-
-interface RegisterRequest {
-    getImportid(): string;
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getCustom(): boolean;
-    getObject(): unknown;
-    getProtect(): boolean;
-    getRetainondelete(): boolean;
-    getDependenciesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-    getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, key: string) => void): void };
-}
-
-type Callback = (err: unknown, response: { getUrn(): string } | undefined) => void;
-
-interface ReadRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getId(): string;
-    getDependenciesList(): string[];
-    getAdditionalsecretoutputsList(): string[];
-}
-
-type ReadCallback = (
-    err: unknown,
-    response: { getUrn(): string; getProperties(): { toJavaScript(): Record<string, unknown> } | undefined } | undefined,
-) => void;
-
-/** Errors an evaluation failed with: the engine reports each once, however many outputs it rejects. */
-const reported = new WeakSet<object>();
-/** Fails the evaluation under way, if any. */
-let failEvaluation: ((reason: unknown) => void) | undefined;
-
-/**
- * What the Pulumi CLI does with a rejection nothing handles (an error thrown while computing a
- * resource's inputs reaches the engine no other way): it reports it once as the program's error
- * (@pulumi/pulumi cmd/run, `uncaughtHandler`). Outside an evaluation, or for another error, Node's
- * own behaviour: it is thrown.
- */
-function onUnhandledRejection(reason: unknown): void {
-    const key = typeof reason === "object" && reason !== null ? reason : undefined;
-    if (key && reported.has(key)) {
-        return;
-    }
-    if (failEvaluation) {
-        if (key) {
-            reported.add(key);
-        }
-        failEvaluation(reason);
-        return;
-    }
-    throw reason;
-}
-
-/** Programs already loaded, by folder: a program module is evaluated once per process. */
-const programs = new Map<string, unknown>();
-
-/**
- * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text). Rejects with
- * the program's error, e.g. a `RunError` carrying a config message.
- */
-export function evaluate(stack: string, config: Record<string, string>, options: EvaluateOptions = {}): Promise<Evaluation> {
-    // The mocks are global to the process: evaluations run one after another, never interleaved.
-    const run = queue.then(() =>
-        options.serializeDynamicProviders === false
-            ? withoutProviderCode(() => evaluateNow(stack, config, options))
-            : evaluateNow(stack, config, options),
-    );
-    queue = run.catch(() => undefined);
-    return run;
-}
-
-interface EvaluateOptions {
-    readonly secretKeys?: readonly string[];
-    readonly identity?: Partial<FakeIdentity>;
-    readonly sink?: RecordedResource[];
-    readonly programDir?: string;
-    readonly serializeDynamicProviders?: boolean;
-    /**
-     * What `aadiam.getDiagnosticSetting` answers, by setting name. Defaults to the stack's own
-     * explicit settings: an adopted setting is taken to be what `diagnosticLogCategories`,
-     * `existingWorkspaceId` and `diagnosticSettingDestinations` say it is.
-     */
-    readonly liveDiagnosticSettings?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>;
+/** After `pulumi up`: every resource has its fake ID and outputs. */
+function fakeState(r: Registration, subscriptionId: string): { id: string; outputs: Record<string, unknown> } {
+    const fake = fakeIds(r, subscriptionId);
+    return { id: fake.id, outputs: fake.state };
 }
 
 /**
- * Runs `fn` with Pulumi's serialization of dynamic providers' code left out: each dynamic resource
- * gets an empty `__provider` input. Serializing is most of an evaluation's time (Pulumi inspects
- * every function the provider reaches), and the recorded inputs leave that code out anyway.
+ * In a preview, the engine knows an imported or read resource's ID, and the name in it; everything
+ * else a provider computes is unknown until `pulumi up` (the SDK makes an output the answer leaves
+ * out unknown in a preview).
  */
-async function withoutProviderCode<T>(fn: () => Promise<T>): Promise<T> {
-    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");
-    const serializeFunction = closure.serializeFunction;
-    closure.serializeFunction = async () => ({ text: "", exportName: "handler", containsSecrets: false });
-    try {
-        return await fn();
-    } finally {
-        closure.serializeFunction = serializeFunction;
+function previewState(r: Registration): { id?: string; outputs?: Record<string, unknown> } | undefined {
+    if (r.id === undefined) {
+        return undefined;
     }
+    return { id: r.id, outputs: { id: r.id, name: r.id.split("/").pop() } };
 }
 
-let queue: Promise<unknown> = Promise.resolve();
+/** The provider functions the program calls, answered offline. */
+function invokeAnswer(
+    token: string,
+    args: Record<string, unknown>,
+    identity: FakeIdentity,
+    config: Record<string, string>,
+    project: string,
+    live: EvaluateOptions["liveDiagnosticSettings"],
+): InvokeAnswer {
+    if (token === "azure-native:authorization:getClientConfig") {
+        return { properties: { ...identity, clientId: "offline-plan", objectId: "00000000-0000-0000-0000-000000000000" } };
+    }
+    if (token === "azure-native:aadiam:getDiagnosticSetting") {
+        return diagnosticSettingAnswer(String(args.name), config, project, live);
+    }
+    return { error: `the offline plan has no answer for ${token}` };
+}
 
-async function evaluateNow(stack: string, config: Record<string, string>, options: EvaluateOptions): Promise<Evaluation> {
+/**
+ * Evaluates the program (index.ts) for `stack` with `config` (qualified keys → text, as the CLI
+ * hands it over): Pulumi's own runner in its own process, against the loopback engine. A preview
+ * (`dryRun`, the offline plan) leaves what only `pulumi up` knows unknown; otherwise every resource
+ * gets a deterministic fake ID and outputs, as after an update. Rejects with the program's error line.
+ */
+export async function evaluate(stack: string, config: Record<string, string>, options: EvaluateOptions = {}): Promise<Evaluation> {
     const programDir = options.programDir ?? PROJECT_DIR;
     const project = projectName(programDir);
     const sub = config[`${project}:subscriptionId`] ?? "00000000-0000-0000-0000-000000000000";
@@ -285,134 +187,63 @@ async function evaluateNow(stack: string, config: Record<string, string>, option
         tenantId: options.identity?.tenantId ?? config[`${project}:tenantId`] ?? "",
         subscriptionId: options.identity?.subscriptionId ?? sub,
     };
-    const mocks: pulumi.runtime.Mocks = {
-        newResource: (args) => {
-            const fake = fakeState(args, identity.subscriptionId);
-            return { id: fake.id, state: { ...args.inputs, ...fake.state } };
-        },
-        call: (args) => {
-            if (args.token === "azure-native:authorization:getClientConfig") {
-                return { ...identity, clientId: "offline-plan", objectId: "00000000-0000-0000-0000-000000000000" };
-            }
-            if (args.token === "azure-native:aadiam:getDiagnosticSetting") {
-                return diagnosticSettingAnswer(String(args.inputs.name), config, project, options.liveDiagnosticSettings);
-            }
-            throw new Error(`the offline plan has no answer for ${args.token}`);
-        },
-    };
-    await pulumi.runtime.setMocks(mocks, project, stack, false);
-    pulumi.runtime.setAllConfig(config, [...(options.secretKeys ?? [])]);
-
-    // Wrap the mock monitor to see what mocks don't pass on: parent, options and dependencies.
-    const settings = require("@pulumi/pulumi/runtime/settings");
-    const rpc = require("@pulumi/pulumi/runtime/rpc");
-    const monitor = settings.getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    // The sink lets a caller see what was registered even when the program fails.
-    const resources: RecordedResource[] = options.sink ?? [];
-    const pending = new Set<Promise<void>>();
-    monitor.registerResource = (req: RegisterRequest, callback: Callback) => {
-        const done = new Promise<void>((resolve) => {
-            register(req, (err: unknown, response: { getUrn(): string } | undefined) => {
-                if (!err && response) {
-                    const inputs = hideSecrets(rpc.deserializeProperties(req.getObject())) as Record<string, unknown>;
-                    delete inputs.__provider;
-                    resources.push({
-                        type: req.getType(),
-                        name: req.getName(),
-                        urn: response.getUrn(),
-                        parent: req.getParent() || undefined,
-                        custom: req.getCustom(),
-                        inputs,
-                        protect: req.getProtect(),
-                        retainOnDelete: req.getRetainondelete(),
-                        dependsOn: [...req.getDependenciesList()].sort(),
-                        propertyDependencies: propertyDependencies(req),
-                        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-                        ...(req.getImportid() ? { importId: req.getImportid() } : {}),
-                    });
-                }
-                callback(err, response);
-                resolve();
-            });
-        });
-        pending.add(done);
-        void done.then(() => pending.delete(done));
-    };
-    const reads: RecordedResource[] = [];
-    const read = monitor.readResource.bind(monitor);
-    monitor.readResource = (req: ReadRequest, callback: ReadCallback) => {
-        const done = new Promise<void>((resolve) => {
-            read(req, (err: unknown, response: Parameters<ReadCallback>[1]) => {
-                if (!err && response) {
-                    reads.push({
-                        type: req.getType(),
-                        name: req.getName(),
-                        urn: response.getUrn(),
-                        parent: req.getParent() || undefined,
-                        custom: true,
-                        inputs: (response.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>,
-                        protect: false,
-                        retainOnDelete: false,
-                        dependsOn: [...req.getDependenciesList()].sort(),
-                        propertyDependencies: {},
-                        additionalSecretOutputs: [...req.getAdditionalsecretoutputsList()],
-                        readId: req.getId(),
-                    });
-                }
-                callback(err, response);
-                resolve();
-            });
-        });
-        pending.add(done);
-        void done.then(() => pending.delete(done));
-    };
-
-    const first = !programs.has(programDir);
-    if (first) {
-        programs.set(programDir, require(path.join(programDir, "index")));
-    }
-    const program = programs.get(programDir);
-    // A program that exports a function runs on each evaluation; one that registers resources at the
-    // top level runs when first loaded, as Node loads a module once.
-    if (typeof program !== "function" && !first) {
-        throw new Error(`${programDir} registers its resources when loaded: it can be evaluated once per process`);
-    }
-    if (!process.listeners("unhandledRejection").includes(onUnhandledRejection)) {
-        process.on("unhandledRejection", onUnhandledRejection);
-    }
-    // Registrations that no output depends on may still be in flight: they land before the next
-    // evaluation replaces the mocks, whether this one succeeds or fails.
-    const settle = async () => {
-        for (let idle = 0; idle < 3; idle++) {
-            if (pending.size > 0) {
-                idle = 0;
-                await Promise.all([...pending]);
-            }
-            await new Promise((r) => setImmediate(r));
+    const dryRun = options.dryRun ?? false;
+    // A preview checks each dynamic resource's inputs with its own serialized provider, in the
+    // dynamic-provider process the engine starts and configures with the stack's whole config.
+    let host: Promise<DynamicProviderHost> | undefined;
+    const dynamicCheck = async (r: Registration) => {
+        if (!r.type.startsWith(DYNAMIC_TYPE_PREFIX)) {
+            return {};
         }
+        host ??= startDynamicProviderHost({ config, secretKeys: options.secretKeys ?? [], preview: true, cwd: programDir, stack }).then(
+            async (started) => {
+                await started.configure();
+                return started;
+            },
+        );
+        const checked = await (await host).check(r.urn, {}, r.inputs);
+        return { failures: [...checked.failures] };
     };
-    const failed = new Promise<never>((_, reject) => (failEvaluation = reject));
-    let outputs: Record<string, unknown>;
+    const providers: Providers = {
+        invoke: (token, args) => invokeAnswer(token, args, identity, config, project, options.liveDiagnosticSettings),
+        state: (r, preview) => (preview ? previewState(r) : fakeState(r, identity.subscriptionId)),
+        ...(dryRun ? { check: dynamicCheck } : {}),
+    };
     try {
-        const exported = typeof program === "function" ? await program() : program;
-        outputs = await Promise.race([
-            failed,
-            new Promise<Record<string, unknown>>((resolve) => pulumi.output(exported).apply((v) => resolve(v as Record<string, unknown>))),
-        ]);
+        const result = await runProgram({
+            programDir,
+            project,
+            stack,
+            config,
+            secretKeys: [...(options.secretKeys ?? [])],
+            dryRun,
+            providers,
+        });
+        options.sink?.push(...result.resources);
+        return { stack, resources: result.resources, reads: result.reads, outputs: result.outputs, encrypted: [], dryRun };
     } catch (e) {
-        await settle();
-        // The CLI reports a failed program and exits non-zero, without counting what it left pending
-        // as leaked promises (@pulumi/pulumi runtime/debuggable, the exit hook): neither does this.
-        require("@pulumi/pulumi/runtime/state").getStore().leakCandidates.clear();
+        if (e instanceof ProgramError) {
+            options.sink?.push(...e.result.resources);
+        }
         throw e;
     } finally {
-        failEvaluation = undefined;
+        await (await host?.catch(() => undefined))?.close();
     }
-    await settle();
-    resources.sort((a, b) => a.urn.localeCompare(b.urn));
-    reads.sort((a, b) => a.urn.localeCompare(b.urn));
-    return { stack, resources, reads, outputs, encrypted: [] };
+}
+
+interface EvaluateOptions {
+    readonly secretKeys?: readonly string[];
+    readonly identity?: Partial<FakeIdentity>;
+    readonly sink?: RecordedResource[];
+    readonly programDir?: string;
+    /** A preview, as `pulumi preview` (the offline plan), instead of an update with fake IDs. Defaults to false. */
+    readonly dryRun?: boolean;
+    /**
+     * What `aadiam.getDiagnosticSetting` answers, by setting name. Defaults to the stack's own
+     * explicit settings: an adopted setting is taken to be what `diagnosticLogCategories`,
+     * `existingWorkspaceId` and `diagnosticSettingDestinations` say it is.
+     */
+    readonly liveDiagnosticSettings?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>;
 }
 
 /** Where a stack's settings come from, and who the fake credentials are. */
@@ -426,12 +257,10 @@ export interface StackOptions {
     readonly sink?: RecordedResource[];
     /** Keep the evaluation for later callers in this process. Defaults to true. */
     readonly cache?: boolean;
-    /**
-     * Serialize each dynamic provider's code, as `pulumi up` does, so that a provider Pulumi can't
-     * serialize fails the evaluation. Defaults to true; the KQL check, which only reads the queries,
-     * leaves it out. Every recorded resource is the same either way.
-     */
-    readonly serializeDynamicProviders?: boolean;
+    /** A preview, as `pulumi preview` (the offline plan), instead of an update with fake IDs. Defaults to false. */
+    readonly dryRun?: boolean;
+    /** What `esc env open` printed for the stack's Pulumi ESC environment (`--environment-values`): merged as the CLI merges it. */
+    readonly environmentValues?: string | object;
     /** What `aadiam.getDiagnosticSetting` answers (see {@link EvaluateOptions}). */
     readonly liveDiagnosticSettings?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>;
 }
@@ -439,27 +268,24 @@ export interface StackOptions {
 /** Evaluations of unchanged stack files, once per process: evaluation is deterministic. */
 const evaluated = new Map<string, Promise<Evaluation>>();
 
-/**
- * Evaluates a stack as its file says. An evaluation with no identity or sink of its own is made once
- * per process and shared: callers must not change what it returns.
- */
 export function evaluateStack(stack: string, options: StackOptions = {}): Promise<Evaluation> {
     const run = async () => {
         const programDir = options.programDir ?? PROJECT_DIR;
         const project = projectName(programDir);
-        const { config, encrypted, file, environments } = readStackConfig(stack, { dir: programDir, file: options.configFile });
-        // What only the stack file shows: a credential written in plain text, and values it can't decrypt.
-        checkStackFileSecrets(file, project, programDir === PROJECT_DIR ? SECRET_SETTINGS : []);
-        return { ...(await evaluate(stack, withEncryptedPlaceholders(config, encrypted, project), options)), encrypted, environments };
+        const cli = stackConfig(stack, programDir, options);
+        // What only the stack file shows: a credential written in plain text.
+        checkStackFileSecrets(
+            readStackConfig(stack, { dir: programDir, file: options.configFile }).file,
+            project,
+            programDir === PROJECT_DIR ? SECRET_SETTINGS : [],
+        );
+        const evaluation = await evaluate(stack, offlineConfig(cli), { ...options, secretKeys: cli.secretKeys });
+        return { ...evaluation, encrypted: [...cli.encrypted], environments: [...cli.environments], warnings: [...cli.warnings] };
     };
-    if (options.identity || options.sink || options.cache === false || options.liveDiagnosticSettings) {
+    if (options.identity || options.sink || options.cache === false || options.liveDiagnosticSettings || options.environmentValues) {
         return run();
     }
-    const key = JSON.stringify([stack, options.programDir ?? PROJECT_DIR, options.configFile]);
-    if (!evaluated.has(key) && options.serializeDynamicProviders === false) {
-        // Not kept: a later caller may need the providers' code serialized. A kept one serves, though.
-        return run();
-    }
+    const key = JSON.stringify([stack, options.programDir ?? PROJECT_DIR, options.configFile, options.dryRun ?? false]);
     if (!evaluated.has(key)) {
         // A failed evaluation is not kept: the next caller sees the error afresh.
         evaluated.set(
@@ -473,9 +299,35 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
     return evaluated.get(key)!;
 }
 
+/** The stack's config as the Pulumi CLI would hand it to the program (tools/engine/cliConfig.ts). */
+function stackConfig(stack: string, programDir: string, options: StackOptions): CliConfig {
+    if (!options.configFile && !fs.existsSync(path.join(programDir, `Pulumi.${stack}.yaml`))) {
+        throw new UnknownStackError(`no stack file Pulumi.${stack}.yaml; the stacks are: ${stackNames(programDir).join(", ")}`);
+    }
+    if (options.configFile && !fs.existsSync(options.configFile)) {
+        throw new UnknownStackError(`no stack file ${options.configFile}`);
+    }
+    return readCliConfig({
+        projectDir: programDir,
+        stack,
+        ...(options.configFile ? { configFile: options.configFile } : {}),
+        ...(options.environmentValues ? { environmentValues: options.environmentValues } : {}),
+    });
+}
+
+/**
+ * The config the program gets offline: a value encrypted in the stack file (no passphrase here)
+ * reads as the program's placeholder, so its settings layer says it can't be read instead of taking
+ * the placeholder for a value (program/settingsValidation.ts, ENCRYPTED_PLACEHOLDER).
+ */
+function offlineConfig(cli: CliConfig): Record<string, string> {
+    return { ...cli.config, ...Object.fromEntries(cli.encrypted.map((k) => [k, ENCRYPTED_PLACEHOLDER])) };
+}
+
 /**
  * One of the example stacks with some of its settings changed or added (unqualified keys, values as
- * text; undefined removes one); `secret` names those to mark secret, as the CLI would for `pulumi config set --secret`.
+ * text; undefined removes one, which then takes its default as the CLI's would); `secret` names those
+ * to mark secret, as the CLI would for `pulumi config set --secret`.
  */
 export async function evaluateStackWith(
     stack: string,
@@ -484,22 +336,44 @@ export async function evaluateStackWith(
 ): Promise<Evaluation> {
     const programDir = options.programDir ?? PROJECT_DIR;
     const project = projectName(programDir);
-    const { config } = readStackConfig(stack, { dir: programDir, file: options.configFile });
+    const declared = projectDefaults(programDir, project);
+    const cli = stackConfig(stack, programDir, options);
+    const config = offlineConfig(cli);
     for (const [key, value] of Object.entries(changes)) {
-        if (value === undefined) {
-            delete config[`${project}:${key}`];
+        const qualified = key.includes(":") ? key : `${project}:${key}`;
+        if (value !== undefined) {
+            config[qualified] = value;
+        } else if (declared[qualified] !== undefined) {
+            config[qualified] = declared[qualified];
         } else {
-            config[`${project}:${key}`] = value;
+            delete config[qualified];
         }
     }
-    const secretKeys = (options.secret ?? []).map((k) => `${project}:${k}`);
+    const secretKeys = [...cli.secretKeys, ...(options.secret ?? []).map((k) => (k.includes(":") ? k : `${project}:${k}`))];
     return evaluate(stack, config, {
         secretKeys,
         sink: options.sink,
         programDir,
         identity: options.identity,
         liveDiagnosticSettings: options.liveDiagnosticSettings,
+        dryRun: options.dryRun,
     });
+}
+
+/** Pulumi.yaml's defaults as the CLI hands them over (text), by qualified key: what a key the stack doesn't set reads. */
+function projectDefaults(programDir: string, project: string): Record<string, string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defaults-"));
+    try {
+        // The defaults alone: the CLI's reading of an empty stack file.
+        const empty = path.join(dir, "Pulumi.defaults.yaml");
+        fs.writeFileSync(empty, "config: {}\n");
+        return { ...readCliConfig({ projectDir: programDir, stack: "defaults", configFile: empty, skipConfigValidation: true }).config };
+    } catch {
+        return {};
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    void project;
 }
 
 /** A config value that is a JSON list, as the CLI hands lists to a program; empty when unset. */
@@ -518,7 +392,7 @@ function diagnosticSettingAnswer(
     config: Record<string, string>,
     project: string,
     live?: Readonly<Record<string, LiveDiagnosticSetting | undefined>>,
-): Record<string, unknown> {
+): InvokeAnswer {
     const adopted = (config[`${project}:adoptDiagnosticSetting`] ?? "").toLowerCase() === name.toLowerCase();
     const setting: LiveDiagnosticSetting | undefined = live
         ? live[name]
@@ -535,15 +409,15 @@ function diagnosticSettingAnswer(
             }
           : undefined;
     if (!setting) {
-        // The engine hands the SDK a failed invoke's text in `details` (@pulumi/pulumi runtime/invoke).
-        const text = `Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."`;
-        throw Object.assign(new Error(text), { details: text });
+        return { error: `Status=404 Code="ResourceNotFound" Message="The diagnostic setting '${name}' was not found."` };
     }
     return {
-        id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`,
-        name,
-        type: "microsoft.aadiam/diagnosticSettings",
-        azureApiVersion: "2017-04-01",
-        ...setting,
+        properties: {
+            id: `/providers/microsoft.aadiam/diagnosticSettings/${name}`,
+            name,
+            type: "microsoft.aadiam/diagnosticSettings",
+            azureApiVersion: "2017-04-01",
+            ...setting,
+        },
     };
 }

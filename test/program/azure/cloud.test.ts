@@ -1,15 +1,21 @@
 import * as assert from "node:assert";
+import * as https from "node:https";
+import type { AddressInfo } from "node:net";
 import {
     AZURE_CLOUDS,
     type AzureCloud,
     chooseCloud,
     CLOUDS,
+    cloudFromMetadata,
+    discoverCloud,
     ENVIRONMENT_NAMES,
+    metadataOrigin,
     PUBLIC_PORTAL,
     scopeOf,
 } from "../../../program/azure/cloud";
 import { CLOUD_NAMES, regionsOf, validateRegion } from "../../../program/regions";
 import { ConfigError } from "../../../program/settingsValidation";
+import { VirtualClock } from "../../support/fakeArm";
 
 describe("the Azure clouds", () => {
     it("has every host of each cloud, as Microsoft documents them", () => {
@@ -127,12 +133,207 @@ describe("choosing the cloud the azure-native provider deploys to", () => {
         });
     });
 
-    it("refuses a private cloud's endpoints, which it can't follow", () => {
-        assert.throws(() => chooseCloud({ config: { "azure-native:metadataHost": "management.azurestack.local" } }), {
+    it("refuses a custom cloud's endpoints, which it can't follow", () => {
+        assert.throws(() => chooseCloud({ env: { ARM_RESOURCE_MANAGER_ENDPOINT: "https://management.local.azurestack.external" } }), {
             message:
-                "azure-native:metadataHost is set (management.azurestack.local): the azure-native provider then uses that private cloud's endpoints, which the program's own Azure calls can't follow; " +
-                "use azure-native:environment (public, usgovernment or china) instead",
+                "ARM_RESOURCE_MANAGER_ENDPOINT is set (https://management.local.azurestack.external): the azure-native provider then uses that custom cloud's endpoints, " +
+                "which the program's own Azure calls can't follow; use azure-native:environment (public, usgovernment or china) or azure-native:metadataHost instead",
         });
+    });
+
+    it("follows the cloud a metadata host was found to describe, over the environment, as the provider does", () => {
+        const metadataClouds = { "https://management.usgovcloudapi.net": "AzureUSGovernment" } as const;
+        assert.strictEqual(
+            chooseCloud({
+                config: { "azure-native:metadataHost": "management.usgovcloudapi.net", "azure-native:environment": "china" },
+                metadataClouds,
+            }),
+            "AzureUSGovernment",
+        );
+        assert.strictEqual(
+            chooseCloud({ env: { ARM_METADATA_HOSTNAME: "https://management.usgovcloudapi.net/" }, metadataClouds }),
+            "AzureUSGovernment",
+        );
+    });
+
+    it("refuses a metadata host whose cloud was not read first, naming the way out", () => {
+        assert.throws(() => chooseCloud({ config: { "azure-native:metadataHost": "management.usgovcloudapi.net" } }), {
+            message:
+                "azure-native:metadataHost is set (management.usgovcloudapi.net), but the cloud its metadata describes was not read before this call " +
+                "(discoverCloud in program/azure/cloud.ts): a bug in this program; meanwhile unset azure-native:metadataHost and use azure-native:environment " +
+                "(public, usgovernment or china) instead",
+        });
+    });
+});
+
+describe("the https origin of a metadata host, as the provider forms its URL", () => {
+    const cases: Array<[string, string | undefined]> = [
+        ["management.azure.com", "https://management.azure.com"],
+        ["management.local.azurestack.external:4443", "https://management.local.azurestack.external:4443"],
+        ["https://management.usgovcloudapi.net/", "https://management.usgovcloudapi.net"],
+        ["http://management.azure.com", undefined],
+        ["management.azure.com/metadata", undefined],
+        ["https://user:pw@management.azure.com", undefined],
+        ["management.azure.com?x=1", undefined],
+        ["", undefined],
+    ];
+    for (const [host, origin] of cases) {
+        it(`${origin ? "makes" : "refuses"} ${JSON.stringify(host)}${origin ? ` into ${origin}` : ""}`, () => {
+            assert.strictEqual(metadataOrigin(host), origin);
+        });
+    }
+});
+
+/** What ARM's metadata endpoint answers (api-version 2022-09-01), trimmed to what the provider reads. */
+const metadataOf = (name: string, resourceManager: string, loginEndpoint: string) => ({
+    name,
+    resourceManager,
+    authentication: { loginEndpoint, audiences: [resourceManager], tenant: "common", identityProvider: "AAD" },
+    microsoftGraphResourceId: "https://graph.microsoft.com/",
+});
+
+/** A loopback HTTPS server that answers `/metadata/endpoints` with `reply`, and records what was asked. */
+class MetadataServer {
+    readonly asked: string[] = [];
+    reply: (url: string) => { status: number; body: string } | "hang" = () => ({ status: 404, body: "" });
+    private constructor(
+        private readonly server: https.Server,
+        readonly host: string,
+        readonly ca: string,
+    ) {}
+
+    static async start(): Promise<MetadataServer> {
+        const selfsigned: typeof import("selfsigned") = require("selfsigned");
+        const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
+            keySize: 2048,
+            algorithm: "sha256",
+            extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+        });
+        let self: MetadataServer | undefined;
+        const server = https.createServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+            self!.asked.push(`${req.method} ${req.url}`);
+            const reply = self!.reply(req.url ?? "");
+            if (reply !== "hang") {
+                res.writeHead(reply.status, { "content-type": "application/json" });
+                res.end(reply.body);
+            }
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        self = new MetadataServer(server, `127.0.0.1:${(server.address() as AddressInfo).port}`, pems.cert);
+        return self;
+    }
+
+    async close(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+}
+
+describe("discovering the cloud a metadata host describes", () => {
+    let server: MetadataServer;
+    before(async () => {
+        server = await MetadataServer.start();
+    });
+    after(() => server.close());
+
+    const answering = (body: unknown, status = 200) => {
+        server.reply = () => ({ status, body: typeof body === "string" ? body : JSON.stringify(body) });
+    };
+    const input = () => ({ config: { "azure-native:metadataHost": server.host } });
+    const url = () => `https://${server.host}/metadata/endpoints?api-version=2022-09-01`;
+
+    const clouds: Array<[string, object, AzureCloud]> = [
+        ["the public cloud", metadataOf("AzureCloud", "https://management.azure.com/", "https://login.microsoftonline.com"), "AzureCloud"],
+        [
+            "Azure Government",
+            metadataOf("AzureUSGovernment", "https://management.usgovcloudapi.net/", "https://login.microsoftonline.us"),
+            "AzureUSGovernment",
+        ],
+        [
+            "Azure China",
+            metadataOf("AzureChinaCloud", "https://management.chinacloudapi.cn/", "https://login.chinacloudapi.cn/"),
+            "AzureChinaCloud",
+        ],
+    ];
+    for (const [what, metadata, cloud] of clouds) {
+        it(`recognizes ${what} by its ARM and sign-in hosts, asking what the provider asks`, async () => {
+            answering(metadata);
+            server.asked.length = 0;
+            const discovered = await discoverCloud(input(), { trustedCa: server.ca });
+            assert.deepStrictEqual(discovered.metadataClouds, { [`https://${server.host}`]: cloud });
+            assert.strictEqual(chooseCloud(discovered), cloud);
+            assert.deepStrictEqual(server.asked, ["GET /metadata/endpoints?api-version=2022-09-01"]);
+        });
+    }
+
+    it("reads an answer that starts with a byte order mark, as the provider does", async () => {
+        answering(`\uFEFF${JSON.stringify(clouds[1][1])}`);
+        assert.strictEqual(
+            await cloudFromMetadata({ value: server.host, from: "ARM_METADATA_HOSTNAME" }, { trustedCa: server.ca }),
+            "AzureUSGovernment",
+        );
+    });
+
+    it("asks nothing when no metadata host is set, or its cloud was read already", async () => {
+        server.asked.length = 0;
+        const plain = { config: { "azure-native:environment": "china" } };
+        assert.strictEqual(await discoverCloud(plain), plain);
+        const known = { ...input(), metadataClouds: { [`https://${server.host}`]: "AzureChinaCloud" as const } };
+        assert.strictEqual(await discoverCloud(known), known);
+        assert.deepStrictEqual(server.asked, []);
+    });
+
+    it("refuses a cloud that is none of the program's, such as Azure Stack Hub, naming what it answered", async () => {
+        answering(metadataOf("AzureStackUser", "https://management.local.azurestack.external/", "https://login.microsoftonline.com/"));
+        await assert.rejects(discoverCloud(input(), { trustedCa: server.ca }), {
+            message:
+                `azure-native:metadataHost is ${server.host}, whose metadata describes a cloud with ARM at management.local.azurestack.external and sign-in at ` +
+                "login.microsoftonline.com, none of the Azure public cloud, Azure Government or Azure operated by 21Vianet (China): the azure-native provider would deploy there, " +
+                "but the program's own Azure calls can't follow; use azure-native:environment (public, usgovernment or china) instead",
+        });
+    });
+
+    const unreadable: Array<[string, () => void, string]> = [
+        ["an answer but 200", () => answering({ error: { code: "NotFound" } }, 404), "it answered 404"],
+        ["an answer that is not JSON", () => answering("<html>"), "the answer is not JSON"],
+        [
+            "an answer without the endpoints",
+            () => answering({ name: "AzureCloud" }),
+            "the answer names no resourceManager and authentication.loginEndpoint",
+        ],
+    ];
+    for (const [what, reply, why] of unreadable) {
+        it(`refuses ${what}, saying what to check`, async () => {
+            reply();
+            await assert.rejects(discoverCloud(input(), { trustedCa: server.ca }), {
+                message:
+                    `azure-native:metadataHost is ${server.host}, but the cloud metadata at ${url()} could not be read (${why}); the azure-native provider reads its cloud ` +
+                    "from there too: check the host, or unset azure-native:metadataHost and use azure-native:environment (public, usgovernment or china) instead",
+            });
+        });
+    }
+
+    it("gives up on a host that doesn't answer within its timeout, on the injected clock", async () => {
+        const clock = new VirtualClock();
+        server.reply = () => {
+            clock.advanceToNextTimer();
+            return "hang";
+        };
+        await assert.rejects(discoverCloud(input(), { trustedCa: server.ca, clock, timeoutMs: 30_000 }), {
+            message:
+                `azure-native:metadataHost is ${server.host}, but the cloud metadata at ${url()} could not be read (no answer within 30 s); the azure-native provider reads ` +
+                "its cloud from there too: check the host, or unset azure-native:metadataHost and use azure-native:environment (public, usgovernment or china) instead",
+        });
+        assert.deepStrictEqual(clock.timers, [30_000]);
+    });
+
+    it("refuses a host that is not one, before asking anything", async () => {
+        server.asked.length = 0;
+        await assert.rejects(discoverCloud({ env: { ARM_METADATA_HOSTNAME: "http://management.azure.com" } }), {
+            message:
+                'ARM_METADATA_HOSTNAME must be the host name of an Azure Resource Manager, such as management.azure.com, or its https:// URL (got "http://management.azure.com")',
+        });
+        assert.deepStrictEqual(server.asked, []);
     });
 });
 

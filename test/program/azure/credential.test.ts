@@ -1,13 +1,18 @@
 import * as assert from "node:assert";
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as identity from "@azure/identity";
 import {
     chooseCredential,
     type CredentialChoice,
+    clientCertificatePem,
     createCredential,
     identityMismatch,
     type ProviderIdentity,
+    rc2CbcDecrypt,
     tokenIdentity,
 } from "../../../program/azure/credential";
 import type { Env } from "../../../program/azure/providerConfig";
@@ -18,6 +23,10 @@ const cfg = (values: Record<string, string>): Record<string, string> =>
     Object.fromEntries(Object.entries(values).map(([k, v]) => [`azure-native:${k}`, v]));
 
 const CONFIG_IDS = cfg({ tenantId: "t-config", clientId: "c-config" });
+
+/** A file shaped like a PEM certificate with its key; @azure/identity reads it at the first token. */
+const FAKE_PEM =
+    "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
 const ENV_IDS: Env = { ARM_TENANT_ID: "t-env", ARM_CLIENT_ID: "c-env" };
 
 describe("choosing the credential the azure-native provider would use", () => {
@@ -246,28 +255,12 @@ describe("building the chosen credential", () => {
         assert.ok(build(cfg({ useMsi: "true" })) instanceof identity.ManagedIdentityCredential);
     });
 
-    it("logs in with a PEM certificate, its password passed on", () =>
+    it("logs in with a PEM certificate and its unencrypted key", () =>
         withTempDir((dir) => {
             const file = path.join(dir, "sp.pem");
-            fs.writeFileSync(
-                file,
-                "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
-            );
-            const credential = build({ ...CONFIG_IDS, ...cfg({ clientCertificatePath: file, clientCertificatePassword: "p" }) });
+            fs.writeFileSync(file, FAKE_PEM);
+            const credential = build({ ...CONFIG_IDS, ...cfg({ clientCertificatePath: file }) });
             assert.ok(credential instanceof identity.ClientCertificateCredential);
-        }));
-
-    it("refuses a PFX certificate, which @azure/identity can't read, saying how to convert it", () =>
-        withTempDir((dir) => {
-            const file = path.join(dir, "sp.pfx");
-            // A PKCS#12 file is DER: a SEQUENCE, no PEM armour.
-            fs.writeFileSync(file, Buffer.from([0x30, 0x82, 0x0a, 0x1c, 0x02, 0x01, 0x03, 0x30, 0x82]));
-            assert.throws(() => build(CONFIG_IDS, { ARM_CLIENT_CERTIFICATE_PATH: file }), {
-                name: "CredentialSettingsError",
-                message:
-                    `ARM_CLIENT_CERTIFICATE_PATH names ${file}, a PFX (PKCS#12) file: the azure-native provider reads it, but the program's own Azure calls (@azure/identity) read only PEM. ` +
-                    `Convert it once (openssl pkcs12 -in ${file} -out <file>.pem -nodes), point ARM_CLIENT_CERTIFICATE_PATH at the PEM, which the provider reads too, and unset the certificate password`,
-            });
         }));
 
     it("names a certificate file that can't be read", () =>
@@ -277,6 +270,188 @@ describe("building the chosen credential", () => {
                 message: `azure-native:clientCertificatePath names ${file}, which can't be read (ENOENT)`,
             });
         }));
+});
+
+describe("reading a client certificate as the azure-native provider reads it", () => {
+    // Certificates and PFX files made by OpenSSL, the way users make them, in a folder removed afterwards.
+    let dir: string;
+    const file = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    /** A PFX of sp.pem and sp.key (and `extra` arguments), as `openssl pkcs12 -export` writes it. */
+    const pfx = (name: string, password: string, ...extra: string[]) => {
+        const args = ["pkcs12", "-export", "-in", "sp.pem", "-inkey", "sp.key", "-out", name, "-passout", `pass:${password}`, ...extra];
+        try {
+            openssl(...args, "-legacy"); // OpenSSL 3 needs its legacy provider for RC2; 1.1 writes these without the flag
+        } catch {
+            openssl(...args);
+        }
+    };
+    const read = (name: string, password?: string) =>
+        clientCertificatePem(fs.readFileSync(file(name)), {
+            path: file(name),
+            from: "ARM_CLIENT_CERTIFICATE_PATH",
+            ...(password === undefined ? {} : { password: { value: password, from: "azure-native:clientCertificatePassword" } }),
+        });
+    const der = (pem: string) => crypto.createPrivateKey(pem).export({ type: "pkcs8", format: "der" });
+
+    before(function () {
+        this.timeout(60_000);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-provisioning-logs-test-"));
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "sp.key", "-out", "sp.pem", "-subj", "/CN=sp", "-days", "2");
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=ca", "-days", "2");
+        openssl(
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ec.key",
+            "-out",
+            "ec.pem",
+            "-subj",
+            "/CN=ec",
+            "-days",
+            "2",
+        );
+        const legacy = ["-certpbe", "PBE-SHA1-RC2-40", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1"];
+        pfx("legacy.pfx", "pa55 wörd", ...legacy);
+        pfx("windows.pfx", "pw", "-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES", "-macalg", "sha1");
+        pfx("nopassword.pfx", "", ...legacy);
+        pfx("chain.pfx", "pw", "-certfile", "ca.pem", ...legacy);
+        pfx("openssl3.pfx", "pw", "-certpbe", "AES-256-CBC", "-keypbe", "AES-256-CBC", "-macalg", "sha256");
+        pfx("aes.pfx", "pw", "-certpbe", "AES-256-CBC", "-keypbe", "AES-256-CBC", "-macalg", "sha1");
+        openssl("pkcs12", "-export", "-in", "ec.pem", "-inkey", "ec.key", "-out", "ec.pfx", "-passout", "pass:pw", ...legacy, "-legacy");
+        fs.writeFileSync(file("garbage.pfx"), "not a certificate");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    // [what, file, password, certificates expected in order]
+    const readable: Array<[string, string, string | undefined, string[]]> = [
+        [
+            "a PFX as OpenSSL's -legacy writes it (RC2 certificates, 3DES key, SHA-1 MAC), its password in UTF-16",
+            "legacy.pfx",
+            "pa55 wörd",
+            ["sp.pem"],
+        ],
+        ["a PFX as Windows exports it (TripleDES-SHA1)", "windows.pfx", "pw", ["sp.pem"]],
+        ["a PFX without a password", "nopassword.pfx", undefined, ["sp.pem"]],
+        ["a PFX with its CA, the key's certificate first", "chain.pfx", "pw", ["sp.pem", "ca.pem"]],
+    ];
+    for (const [what, name, password, certificates] of readable) {
+        it(`turns ${what} into the PEM @azure/identity reads`, () => {
+            const pem = read(name, password);
+            const found = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----\n/g) ?? [];
+            assert.deepStrictEqual(
+                found.map((c) => new crypto.X509Certificate(c).fingerprint256),
+                certificates.map((c) => new crypto.X509Certificate(fs.readFileSync(file(c))).fingerprint256),
+            );
+            assert.ok(der(pem).equals(der(fs.readFileSync(file("sp.key"), "utf8"))));
+            assert.ok(!pem.includes("ENCRYPTED"));
+        });
+    }
+
+    it("logs in with a PFX named in the stack's config, its password from the environment", () => {
+        const credential = createCredential({
+            config: { ...CONFIG_IDS, ...cfg({ clientCertificatePath: file("windows.pfx") }) },
+            env: { ARM_CLIENT_CERTIFICATE_PASSWORD: "pw" },
+        });
+        assert.ok(credential instanceof identity.ClientCertificateCredential);
+    });
+
+    const convert = (name: string) =>
+        `convert it to PEM (openssl pkcs12 -in ${file(name)} -out <file>.pem -nodes), point ARM_CLIENT_CERTIFICATE_PATH at the PEM and unset the certificate password, ` +
+        "or export it again with openssl pkcs12 -export -legacy";
+    // [what, file, password, message]
+    const refused: Array<[string, string, string | undefined, () => string]> = [
+        [
+            "a PFX with OpenSSL 3's default SHA-256 MAC, which the provider can't read",
+            "openssl3.pfx",
+            "pw",
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("openssl3.pfx")}, a PFX with a MAC of SHA-256 (OpenSSL 3's default), which the azure-native provider can't read ` +
+                `(it reads a SHA-1 MAC and 3DES or RC2 encryption, as OpenSSL's -legacy and Windows' TripleDES-SHA1 export write them): ${convert("openssl3.pfx")}`,
+        ],
+        [
+            "a PFX encrypted with AES, which the provider can't read",
+            "aes.pfx",
+            "pw",
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("aes.pfx")}, a PFX whose certificates are encrypted with PBES2 (AES, OpenSSL 3's default), which the azure-native provider ` +
+                `can't read (it reads a SHA-1 MAC and 3DES or RC2 encryption, as OpenSSL's -legacy and Windows' TripleDES-SHA1 export write them): ${convert("aes.pfx")}`,
+        ],
+        [
+            "a wrong password",
+            "legacy.pfx",
+            "password",
+            () =>
+                `azure-native:clientCertificatePassword does not open ${file("legacy.pfx")}, the PFX ARM_CLIENT_CERTIFICATE_PATH names (its integrity check fails): ` +
+                "set it to the PFX's password",
+        ],
+        [
+            "a missing password",
+            "legacy.pfx",
+            undefined,
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("legacy.pfx")}, a PFX with a password: set azure-native:clientCertificatePassword (pulumi config set --secret) ` +
+                "or ARM_CLIENT_CERTIFICATE_PASSWORD",
+        ],
+        [
+            "a PFX with an EC key, which the provider's MSAL can't sign with",
+            "ec.pfx",
+            "pw",
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("ec.pfx")}, a PFX the azure-native provider can't sign in with: its private key is EC, not RSA`,
+        ],
+        [
+            "a file that is neither PEM nor PFX",
+            "garbage.pfx",
+            undefined,
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("garbage.pfx")}, which is neither PEM nor a PFX (PKCS#12) file (DER tag 0x6e where 0x30 belongs)`,
+        ],
+        [
+            "a PEM file with a password, which the provider reads only as PFX",
+            "sp.pem",
+            "pw",
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("sp.pem")}, a PEM file, but azure-native:clientCertificatePassword is set: the azure-native provider then reads ` +
+                "the file only as PFX (PKCS#12), and can't decrypt PEM keys. Unset azure-native:clientCertificatePassword and give the key unencrypted " +
+                "(openssl pkey -in <key> -out <file>.pem), or give a PFX",
+        ],
+        [
+            "a PEM file without its key",
+            "ca.pem",
+            undefined,
+            () =>
+                `ARM_CLIENT_CERTIFICATE_PATH names ${file("ca.pem")}, a PEM file without an unencrypted private key (BEGIN PRIVATE KEY or BEGIN RSA PRIVATE KEY), ` +
+                "which the azure-native provider needs: put the certificate and its unencrypted key in the one file",
+        ],
+    ];
+    for (const [what, name, password, message] of refused) {
+        it(`refuses ${what}, in one line saying what to do`, () => {
+            assert.throws(() => read(name, password), { name: "CredentialSettingsError", message: message() });
+        });
+    }
+
+    // RFC 2268, section 5: [key, effective key bits, plaintext, ciphertext], one block each.
+    const vectors: Array<[string, number, string, string]> = [
+        ["0000000000000000", 63, "0000000000000000", "ebb773f993278eff"],
+        ["ffffffffffffffff", 64, "ffffffffffffffff", "278b27e42e2f0d49"],
+        ["3000000000000000", 64, "1000000000000001", "30649edf9be7d2c2"],
+        ["88", 64, "0000000000000000", "61a8a244adacccf0"],
+        ["88bca90e90875a", 64, "0000000000000000", "6ccf4308974c267f"],
+        ["88bca90e90875a7f0f79c384627bafb2", 64, "0000000000000000", "1a807d272bbe5db1"],
+        ["88bca90e90875a7f0f79c384627bafb2", 128, "0000000000000000", "2269552ab0f85ca6"],
+    ];
+    for (const [key, bits, plaintext, ciphertext] of vectors) {
+        it(`decrypts RC2 as RFC 2268 does: key ${key}, ${bits} effective bits`, () => {
+            const hex = (h: string) => Buffer.from(h, "hex");
+            assert.strictEqual(rc2CbcDecrypt(hex(key), bits, Buffer.alloc(8), hex(ciphertext)).toString("hex"), plaintext);
+        });
+    }
 });
 
 describe("checking whose token it is", () => {
