@@ -28,17 +28,19 @@ interface PlanArgs {
     readonly configFile?: string;
     /** A previous plan (`--json`) or state file to compare with. */
     readonly against?: string;
+    /** What `esc env open <org>/<project>/<env>` printed for the stack's Pulumi ESC environment (a JSON file). */
+    readonly environmentValues?: string;
     /** Plan every stack (of `stacksDir`, else the project's) with one summary. */
     readonly all: boolean;
     readonly stacksDir?: string;
 }
 
 const USAGE =
-    "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
+    "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--environment-values <esc.json>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
     const { values, switches } = parseFlags(argv, {
-        values: ["stack", "project", "config-file", "against", "stacks-dir"],
+        values: ["stack", "project", "config-file", "against", "stacks-dir", "environment-values"],
         switches: ["json", "all"],
         usage: USAGE,
     });
@@ -60,6 +62,7 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         project,
         ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
         ...(values.against ? { against: values.against } : {}),
+        ...(values["environment-values"] ? { environmentValues: values["environment-values"] } : {}),
         all: switches.all,
         ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}),
     };
@@ -199,7 +202,11 @@ function renderTable(
         ...(verdicts === undefined ? [] : [...renderVerdicts(verdicts), policyConfigLine(evaluation.stack, policyConfigFile), ""]),
         ...((evaluation.environments ?? []).length > 0
             ? [
-                  `Imports Pulumi ESC environments ${(evaluation.environments ?? []).join(", ")}: their values need Pulumi Cloud and are not read offline (pulumi preview reads them).`,
+                  `Imports Pulumi ESC environments ${(evaluation.environments ?? []).join(", ")}: ${
+                      evaluation.environmentValuesGiven
+                          ? "their pulumiConfig was merged under the stack's own values from --environment-values, as the CLI merges it."
+                          : "their values are not read offline, so the keys they set took their Pulumi.yaml defaults here; give them with --environment-values <file> (what esc env open <org>/<project>/<env> prints)."
+                  }`,
               ]
             : []),
         ...(evaluation.encrypted.length > 0
@@ -285,7 +292,12 @@ export const planCommand: Command = async (argv, io) => {
     // provisioning-logs stacks, not the bootstrap) checks the resources as `pulumi up` registers
     // them, IDs known: a preview skips the policies that read what only `pulumi up` knows.
     const prior = args.against ? readPrior(readUserFile(args.against, "--against"), args.against) : undefined;
-    const stackOptions = { programDir, configFile: args.configFile };
+    const stackOptions = {
+        programDir,
+        configFile: args.configFile,
+        // Merged under the stack's own values, as the CLI merges the environment's pulumiConfig.
+        ...(args.environmentValues ? { environmentValues: readUserFile(args.environmentValues, "--environment-values") } : {}),
+    };
     const [evaluation, update] = await Promise.all([
         evaluateStack(args.stack, { ...stackOptions, dryRun: true }),
         args.project === "main" || prior ? evaluateStack(args.stack, stackOptions) : undefined,

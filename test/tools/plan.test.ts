@@ -40,7 +40,7 @@ describe("the offline plan", () => {
         assert.deepStrictEqual(parseArgs(["--project", "bootstrap"]), { stack: "contoso", json: false, project: "bootstrap", all: false });
         assert.throws(() => parseArgs(["--stak", "prod"]), {
             message:
-                "unknown argument --stak; usage: npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
+                "unknown argument --stak; usage: npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--environment-values <esc.json>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
         });
         assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
         assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
@@ -149,7 +149,7 @@ describe("the offline plan", () => {
         assert.strictEqual(code, 0);
         assert.match(
             out,
-            /^Imports Pulumi ESC environments entra-provisioning\/fleet-defaults: their values need Pulumi Cloud and are not read offline \(pulumi preview reads them\)\.$/m,
+            /^Imports Pulumi ESC environments entra-provisioning\/fleet-defaults: their values are not read offline, so the keys they set took their Pulumi\.yaml defaults here; give them with --environment-values <file> \(what esc env open <org>\/<project>\/<env> prints\)\.$/m,
         );
     });
 

@@ -46,6 +46,8 @@ export interface Evaluation {
     readonly dryRun: boolean;
     /** What the CLI would warn about the stack's config (empty values, …). */
     readonly warnings?: readonly string[];
+    /** The ESC environments' values were given (`--environment-values`) and merged. */
+    readonly environmentValuesGiven?: boolean;
 }
 
 /**
@@ -280,7 +282,13 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
             programDir === PROJECT_DIR ? SECRET_SETTINGS : [],
         );
         const evaluation = await evaluate(stack, offlineConfig(cli), { ...options, secretKeys: cli.secretKeys });
-        return { ...evaluation, encrypted: [...cli.encrypted], environments: [...cli.environments], warnings: [...cli.warnings] };
+        return {
+            ...evaluation,
+            encrypted: [...cli.encrypted],
+            environments: [...cli.environments],
+            warnings: [...cli.warnings],
+            environmentValuesGiven: options.environmentValues !== undefined,
+        };
     };
     if (options.identity || options.sink || options.cache === false || options.liveDiagnosticSettings || options.environmentValues) {
         return run();
