@@ -38,10 +38,18 @@ export async function checkAll(stacks: readonly string[] = stackNames()): Promis
         const { evaluateStack } = require("./recorder") as typeof import("./recorder");
         const deployed: Record<string, number> = {};
         const queries: DeployedQuery[] = [];
-        for (const stack of stacks) {
-            // As after `pulumi up`: a workbook's content is known only once its workspace's ID is.
-            const found = deployedQueries((await evaluateStack(stack)).resources);
-            send(found);
+        // Each stack runs in its own Pulumi runner process, all at once. As after `pulumi up`: a
+        // workbook's content is known only once its workspace's ID is.
+        const evaluations = stacks.map((stack) =>
+            evaluateStack(stack).then((e) => {
+                const found = deployedQueries(e.resources);
+                send(found);
+                return found;
+            }),
+        );
+        const foundByStack = await Promise.all(evaluations);
+        for (const [i, stack] of stacks.entries()) {
+            const found = foundByStack[i];
             deployed[stack] = found.length;
             queries.push(...found.map((q) => ({ ...q, source: `${stack}: ${q.source}` })));
         }
