@@ -61,11 +61,9 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as yaml from "js-yaml";
 import { PROJECT_DIR } from "../stackFiles";
 
-/** A value not known until `pulumi up` (sdk/go/common/resource/plugin/rpc.go, `UnknownStringValue`). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-/** The key that marks a special value, and the signature of a secret (sdk/go/common/resource/sig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+import { SECRET_SIG, SIG_KEY, UNKNOWN } from "./loopbackEngine";
+
+export { UNKNOWN };
 
 /** The package of Node.js dynamic providers, and the default provider the engine makes for it. */
 const DYNAMIC_PACKAGE = "pulumi-nodejs";

@@ -25,8 +25,8 @@ const { Empty } = require("google-protobuf/google/protobuf/empty_pb");
 /** How the engine marks a value not known until `pulumi up` (sdk/go/common/resource/plugin/rpc.go, UnknownStringValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** The signature key of a special value, and the signature of a secret (sdk/go/common/resource/sig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 /** How a recorded input that is secret reads: present, never in plain text. */
 export const SECRET_PLACEHOLDER = "[secret]";
