@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { chooseCloud, type CloudEndpoints, CLOUDS, PUBLIC_PORTAL } from "./program/azure/cloud";
-import { azureNativeConfig } from "./program/azure/providerConfig";
+import { chooseCloud, type CloudEndpoints, CLOUDS, discoverCloud, PUBLIC_PORTAL } from "./program/azure/cloud";
+import { azureNativeConfig, type ProviderSettingsInput } from "./program/azure/providerConfig";
 import { ConfigError, loadSettings, provisioningLoggingArgs, requiredPulumiVersion } from "./program/settings";
 import { PROVISIONING_LOGS_CATEGORY, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
 import { ProvisioningLogging, type ProvisioningLoggingArgs } from "./components/provisioningLogging";
@@ -18,8 +18,9 @@ import { assertSameTenant } from "./program/tenantGuard";
 export = async () => {
     try {
         await requireCli();
-        const settings = loadSettings();
-        const cloud = providerCloud();
+        const azure = await providerSettings();
+        const settings = loadSettings(azure.metadataClouds);
+        const cloud = providerCloud(azure);
         assertSameTenant(settings, await authorization.getClientConfig());
 
         const args: ProvisioningLoggingArgs & { readonly portalUrl?: string } = {
@@ -71,11 +72,23 @@ async function requireCli(): Promise<void> {
     }
 }
 
-/** The cloud of the azure-native provider: `azure-native:environment`, else ARM_ENVIRONMENT, else AZURE_ENVIRONMENT (program/azure/cloud.ts). */
-function providerCloud(): CloudEndpoints {
+/**
+ * The azure-native provider's settings as the program reads them: the stack's `azure-native:*`
+ * config, then the environment; a metadataHost's endpoints read once, as the provider reads them.
+ */
+async function providerSettings(): Promise<ProviderSettingsInput> {
     const all = pulumi.runtime.allConfig();
     try {
-        return CLOUDS[chooseCloud({ config: azureNativeConfig({ get: (key) => all[key] }), env: process.env })];
+        return await discoverCloud({ config: azureNativeConfig({ get: (key) => all[key] }), env: process.env });
+    } catch (e) {
+        throw new ConfigError((e as Error).message);
+    }
+}
+
+/** The cloud of the azure-native provider: its metadataHost's, else `azure-native:environment`, else ARM_ENVIRONMENT (program/azure/cloud.ts). */
+function providerCloud(azure: ProviderSettingsInput): CloudEndpoints {
+    try {
+        return CLOUDS[chooseCloud(azure)];
     } catch (e) {
         throw new ConfigError((e as Error).message);
     }

@@ -9,7 +9,7 @@ import type { DiagnosticSettingDestinations } from "../components/tenantDiagnost
 import { AlertConfigError, type AlertSettings, parseAlertSettings } from "./alertSettings";
 import { workspaceIdParts } from "./naming";
 import { chooseCloud } from "./azure/cloud";
-import { checkAzureNativeConfig, type Env } from "./azure/providerConfig";
+import { checkAzureNativeConfig, type Env, type ProviderSettingsInput } from "./azure/providerConfig";
 import { type AzureCloud, locationProblem } from "./regions";
 import {
     closest,
@@ -450,26 +450,35 @@ function checkDiagnosticSettingChoice(c: CheckedConfig): void {
  * credentials and unreadable required keys, then validates. Pure: the program passes what Pulumi
  * hands it, the offline tools what the stack file holds.
  */
-export function settingsFromConfig(input: StackConfigInput, project: string, stack: string, env: Env = {}): Settings {
+export function settingsFromConfig(
+    input: StackConfigInput,
+    project: string,
+    stack: string,
+    env: Env = {},
+    metadataClouds?: ProviderSettingsInput["metadataClouds"],
+): Settings {
     const declarations = projectDeclarations();
     const { raw, source } = projectConfigFrom(input, project, Object.keys(declarations));
     // The provider's own keys, checked as the project's: the provider reads only the keys it knows.
     checkAzureNativeConfig(input.config, input.secretKeys, { tenantId: raw.tenantId, subscriptionId: raw.subscriptionId });
-    return parseSettings(raw, stack, source, declarations, stackCloud(input, env));
+    return parseSettings(raw, stack, source, declarations, stackCloud(input, env, metadataClouds));
 }
 
 /** The cloud `location` must be a region of: the azure-native provider's (azure-native:environment, else ARM_ENVIRONMENT; program/azure/cloud.ts). */
-function stackCloud(input: StackConfigInput, env: Env): AzureCloud {
+function stackCloud(input: StackConfigInput, env: Env, metadataClouds?: ProviderSettingsInput["metadataClouds"]): AzureCloud {
     try {
-        return chooseCloud({ config: input.config, env, unreadable: input.encryptedKeys });
+        return chooseCloud({ config: input.config, env, unreadable: input.encryptedKeys, ...(metadataClouds ? { metadataClouds } : {}) });
     } catch (e) {
         throw new ConfigError((e as Error).message);
     }
 }
 
-/** Reads this stack's configuration from the Pulumi runtime and validates it. */
-export function loadSettings(): Settings {
-    return settingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack(), process.env);
+/**
+ * Reads this stack's configuration from the Pulumi runtime and validates it; `metadataClouds` is
+ * what {@link discoverCloud} read from the provider's metadataHost, if it has one.
+ */
+export function loadSettings(metadataClouds?: ProviderSettingsInput["metadataClouds"]): Settings {
+    return settingsFromConfig(runtimeConfig(), pulumi.getProject(), pulumi.getStack(), process.env, metadataClouds);
 }
 
 /** The component's inputs for a stack: the validated settings, named for the component. */

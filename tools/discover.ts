@@ -10,7 +10,7 @@ import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
 import { checkStackFileSecrets, ConfigError, projectSettings } from "../program/settingsValidation";
 import { workspaceIdParts } from "../program/naming";
 import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
-import { AzureReader, type VerifyEndpoints } from "./live/azureReader";
+import { AzureReader, providerSettings, type VerifyEndpoints } from "./live/azureReader";
 import { discover, type DiscoverStack, renderDiscovery } from "./live/discover";
 import { projectName, readStackConfig } from "./stackFiles";
 
@@ -82,7 +82,7 @@ export function discoverCommand(endpoints: VerifyEndpoints = {}): Command {
         const args = parseDiscoverArgs(argv);
         const { config, encrypted } = readStackConfig(args.stack, { file: args.configFile });
         const found = await discover(
-            new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }),
+            new AzureReader({ azure: await providerSettings({ config, env: process.env, unreadable: encrypted }), ...endpoints }),
             discoverStack(args.stack, args.configFile),
         );
         io.out(args.json ? JSON.stringify(found, null, 2) : renderDiscovery(found));

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
 import { checkStackFileSecrets, ConfigError } from "../program/settingsValidation";
 import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
-import { AzureReader, type VerifyEndpoints } from "./live/azureReader";
+import { AzureReader, providerSettings, type VerifyEndpoints } from "./live/azureReader";
 import { renderChecklist, runChecks, type StackOutputs } from "./live/verifyChecks";
 import { projectName, readStackConfig, stackNames } from "./stackFiles";
 
@@ -64,12 +64,20 @@ function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
  * its cloud with the credential its azure-native provider would use (its `azure-native:*` config,
  * then the ARM_* variables: program/azure/credential.ts).
  */
-function stackSettings(stack: string, endpoints: VerifyEndpoints, configFile?: string) {
+async function stackSettings(stack: string, endpoints: VerifyEndpoints, configFile?: string) {
     const { config, encrypted, file } = readStackConfig(stack, { file: configFile });
     checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
+    // A metadataHost's endpoints, read once as the provider reads them.
+    const azure = await providerSettings({ config, env: process.env, unreadable: encrypted });
     // What the tools can read is plain text: no key counts as secret here.
-    const settings = settingsFromConfig({ config, secretKeys: [], encryptedKeys: encrypted }, projectName(), stack, process.env);
-    return { settings, reader: new AzureReader({ azure: { config, env: process.env, unreadable: encrypted }, ...endpoints }) };
+    const settings = settingsFromConfig(
+        { config, secretKeys: [], encryptedKeys: encrypted },
+        projectName(),
+        stack,
+        process.env,
+        azure.metadataClouds,
+    );
+    return { settings, reader: new AzureReader({ azure, ...endpoints }) };
 }
 
 /** One stack of a fleet: its counts, and the first failure's line. */
@@ -87,7 +95,7 @@ async function verifyFleet(endpoints: VerifyEndpoints, dir?: string): Promise<Fl
     for (const stack of stackNames(dir)) {
         try {
             const configFile = dir ? path.join(dir, `Pulumi.${stack}.yaml`) : undefined;
-            const { settings, reader } = stackSettings(stack, endpoints, configFile);
+            const { settings, reader } = await stackSettings(stack, endpoints, configFile);
             const lines = await runChecks(reader, settings, {});
             const count = (status: string) => lines.filter((l) => l.status === status).length;
             const first = lines.find((l) => l.status === "fail");
@@ -164,7 +172,7 @@ export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
             io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleetVerdicts(rows));
             return rows.every((r) => r.fail === 0) ? EXIT_CODES.ok : EXIT_CODES.findings;
         }
-        const { settings, reader } = stackSettings(args.stack as string, endpoints, args.configFile);
+        const { settings, reader } = await stackSettings(args.stack as string, endpoints, args.configFile);
         const outputs = args.state
             ? outputsFromState(readUserFile(args.state, "--state"), args.state)
             : readOutputs(args.outputs, io.stdin);

@@ -2,6 +2,10 @@ import type { TokenCredential } from "@azure/identity";
 import { chooseCloud, CLOUDS, scopeOf } from "./cloud";
 import { createCredential, identityMismatch, type ProviderIdentity, tokenIdentity } from "./credential";
 import type { ProviderSettingsInput } from "./providerConfig";
+// The clock and a request's timeout live in timing.ts, which cloud.ts uses too without a cycle.
+import { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
+
+export { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestTimeout };
 
 /**
  * The one way this program's own code operates on ARM (the dynamic resources, and `verify`'s reads):
@@ -65,26 +69,6 @@ export interface ArmDependencies {
     readonly log?: (message: string) => void;
 }
 
-/** A clock to sleep on; tests inject a virtual one. */
-export interface Clock {
-    now(): number;
-    sleep(ms: number): Promise<void>;
-    /**
-     * Calls `fire` after `ms` unless the returned function is called first: a request's timeout.
-     * Optional; without it a real timer is used.
-     */
-    timer?(ms: number, fire: () => void): () => void;
-}
-
-export const SYSTEM_CLOCK: Clock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-    timer: (ms, fire) => {
-        const id = setTimeout(fire, ms);
-        return () => clearTimeout(id);
-    },
-};
-
 /** Waits between attempts: `initialMs`, growing by `factor` up to `maxMs`, each jittered by ±{@link JITTER}. */
 export interface Backoff {
     readonly initialMs: number;
@@ -104,67 +88,8 @@ export const JITTER = 0.2;
 /** How long one request may go unanswered before it is abandoned and, as a transient failure, retried. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
-/** The code of the failure a request that timed out ends with: transient, like a broken connection. */
-export const REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
-
 /** The code of a 2xx answer whose body is not JSON: a truncated or mangled answer, worth another try. */
 export const MALFORMED_ANSWER = "MALFORMED_ANSWER";
-
-/**
- * Sends one request with an abort signal that fires after `timeoutMs` on `clock` (or when `outer`
- * aborts). A request that times out fails with code {@link REQUEST_TIMEOUT}, even one that ignores
- * its signal (a credential that never returns).
- */
-export async function withRequestTimeout<T>(
-    timeoutMs: number,
-    clock: Clock,
-    send: (signal: AbortSignal) => Promise<T>,
-    outer?: {
-        addEventListener(type: "abort", listener: () => void): void;
-        removeEventListener(type: "abort", listener: () => void): void;
-        readonly aborted: boolean;
-    },
-): Promise<T> {
-    const controller = new AbortController();
-    const timedOut = () => Object.assign(new Error(`no answer within ${formatDuration(timeoutMs)}`), { code: REQUEST_TIMEOUT });
-    let expired = false;
-    let onTimeout: (() => void) | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-        onTimeout = () => reject(timedOut());
-    });
-    const fire = () => {
-        expired = true;
-        controller.abort();
-        onTimeout?.();
-    };
-    const cancel = clock.timer ? clock.timer(timeoutMs, fire) : SYSTEM_CLOCK.timer!(timeoutMs, fire);
-    const forward = () => controller.abort();
-    if (outer?.aborted) {
-        controller.abort();
-    }
-    outer?.addEventListener("abort", forward);
-    try {
-        const sent = send(controller.signal);
-        sent.catch(() => undefined); // it may settle after the timeout has won
-        return await Promise.race([sent, timeout]);
-    } catch (e) {
-        if (expired) {
-            throw timedOut();
-        }
-        throw e;
-    } finally {
-        cancel();
-        outer?.removeEventListener("abort", forward);
-    }
-}
-
-/** `90 s`, `19 min`: seconds under two minutes, whole minutes above (rounded down with `floor`). */
-export function formatDuration(ms: number, rounding: "round" | "floor" = "round"): string {
-    if (ms < 120_000) {
-        return `${Math.max(0, Math.round(ms / 1000))} s`;
-    }
-    return `${rounding === "floor" ? Math.floor(ms / 60_000) : Math.round(ms / 60_000)} min`;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Sending requests

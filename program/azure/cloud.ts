@@ -1,3 +1,7 @@
+import * as core from "@azure/core-rest-pipeline";
+// Imported at the top, not required inside a function: a serialized dynamic provider carries the
+// module, where a relative require() could not resolve where Pulumi runs the provider.
+import { type Clock, formatDuration, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
 import { type ProviderSetting, type ProviderSettingsInput, providerSetting } from "./providerConfig";
 
 /**
@@ -221,7 +225,7 @@ export interface MetadataOptions {
     /** How long it may take to answer. Defaults to {@link DEFAULT_METADATA_TIMEOUT_MS}. */
     readonly timeoutMs?: number;
     /** Defaults to wall-clock time; tests pass a virtual clock. */
-    readonly clock?: import("./armOperation").Clock;
+    readonly clock?: Clock;
     /** Extra trusted CA (PEM) for the host; only tests need it. */
     readonly trustedCa?: string;
 }
@@ -255,10 +259,8 @@ export async function cloudFromMetadata(setting: ProviderSetting, options: Metad
             `${setting.from} is ${setting.value}, but the cloud metadata at ${url} could not be read (${why}); the azure-native provider reads its cloud from there too: ` +
                 `check the host, or unset ${setting.from} and ${USE_ENVIRONMENT}`,
         );
-    const { SYSTEM_CLOCK, withRequestTimeout, formatDuration }: typeof import("./armOperation") = require("./armOperation");
-    const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
     const timeoutMs = options.timeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
-    let response: import("@azure/core-rest-pipeline").PipelineResponse;
+    let response: core.PipelineResponse;
     try {
         const pipeline = core.createPipelineFromOptions({
             retryOptions: { maxRetries: 0 },

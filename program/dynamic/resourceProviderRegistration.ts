@@ -17,6 +17,7 @@ import {
     SYSTEM_CLOCK,
     type WaitRefused,
 } from "../azure/armOperation";
+import { discoverCloud } from "../azure/cloud";
 import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
@@ -231,7 +232,11 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
     };
     return {
         async configure(req) {
-            settings.deps = { ...deps, azure: deps.azure ?? { config: azureNativeConfig(req?.config), env: process.env } };
+            // A metadataHost is read here, once per process, as the provider reads it before its first call.
+            settings.deps = {
+                ...deps,
+                azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(req?.config), env: process.env })),
+            };
         },
         async check(_olds, news) {
             // Rules inline, not imported from the settings: the closure Pulumi serializes must stay small.

@@ -10,6 +10,7 @@ import {
     retryArm,
     type RetrySpec,
 } from "../azure/armOperation";
+import { discoverCloud } from "../azure/cloud";
 import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
@@ -228,7 +229,11 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
     };
     return {
         async configure(req) {
-            settings.deps = { ...deps, azure: deps.azure ?? { config: azureNativeConfig(req?.config), env: process.env } };
+            // A metadataHost is read here, once per process, as the provider reads it before its first call.
+            settings.deps = {
+                ...deps,
+                azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(req?.config), env: process.env })),
+            };
         },
         async check(olds, news) {
             // Rules inline: the closure Pulumi serializes must stay small.

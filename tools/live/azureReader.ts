@@ -11,7 +11,7 @@ import {
     transientAnswer,
     withRequestTimeout,
 } from "../../program/azure/armOperation";
-import { type AzureCloud, chooseCloud, CLOUDS, type CloudEndpoints, scopeOf } from "../../program/azure/cloud";
+import { type AzureCloud, chooseCloud, CLOUDS, type CloudEndpoints, discoverCloud, scopeOf } from "../../program/azure/cloud";
 import { createCredential, tokenIdentity } from "../../program/azure/credential";
 import type { ProviderSettingsInput } from "../../program/azure/providerConfig";
 import { ConfigError } from "../../program/settingsValidation";
@@ -96,6 +96,15 @@ export interface ArmResponse {
 /** The tenant a token was issued in (its `tid` claim), or undefined when it can't be read. */
 export function tokenTenant(token: string): string | undefined {
     return tokenIdentity(token).tenantId;
+}
+
+/** `input` with its metadataHost's cloud read ({@link discoverCloud}); a host that can't be read is one line, exit 2. */
+export async function providerSettings(input: ProviderSettingsInput): Promise<ProviderSettingsInput> {
+    try {
+        return await discoverCloud(input);
+    } catch (e) {
+        throw new ConfigError((e as Error).message);
+    }
 }
 
 /** The cloud and the credential for `endpoints`, as the provider would choose them; a setting that can't be used is one line, exit 2. */

@@ -1,4 +1,6 @@
 import * as assert from "node:assert";
+import { settingsFromConfig } from "../../../program/settings";
+import { readStackConfig } from "../../../tools/stackFiles";
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import {
@@ -265,6 +267,23 @@ describe("discovering the cloud a metadata host describes", () => {
             assert.deepStrictEqual(server.asked, ["GET /metadata/endpoints?api-version=2022-09-01"]);
         });
     }
+
+    it("makes the stack's location a region of the cloud the metadata host describes, in the settings the program reads", async () => {
+        answering(clouds[1][1]);
+        const config = {
+            ...readStackConfig("dev").config,
+            "azure-native:metadataHost": server.host,
+            "entra-provisioning-logs:location": "usgovvirginia",
+        };
+        const discovered = await discoverCloud({ config }, { trustedCa: server.ca });
+        assert.strictEqual(
+            settingsFromConfig({ config }, "entra-provisioning-logs", "dev", {}, discovered.metadataClouds).location,
+            "usgovvirginia",
+        );
+        assert.throws(() => settingsFromConfig({ config }, "entra-provisioning-logs", "dev", {}), {
+            message: /^azure-native:metadataHost is set .*, but the cloud its metadata describes was not read before this call/,
+        });
+    });
 
     it("reads an answer that starts with a byte order mark, as the provider does", async () => {
         answering(`\uFEFF${JSON.stringify(clouds[1][1])}`);
