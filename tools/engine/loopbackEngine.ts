@@ -478,7 +478,8 @@ export async function runProgram(req: RunRequest): Promise<RunResult> {
         const exitCode = await new Promise<number>((resolve, reject) => {
             const run = require.resolve("@pulumi/pulumi/cmd/run", { paths: [req.programDir] });
             // pulumi-language-nodejs, constructArguments: the flags in this order, then the entry point ".".
-            const { pwd, main } = entryPoint(req.programDir);
+            const project = readProjectFile(req.programDir);
+            const { pwd, main } = entryPoint(req.programDir, project);
             const args = [
                 run,
                 "--monitor",
@@ -499,7 +500,7 @@ export async function runProgram(req: RunRequest): Promise<RunResult> {
                 "8",
                 main,
             ];
-            const options = runtimeOptions(req.programDir);
+            const options = runtimeOptions(project);
             child = spawn(process.execPath, [...options.nodeargs, ...args], {
                 cwd: pwd,
                 env: {
@@ -553,15 +554,23 @@ export async function runProgram(req: RunRequest): Promise<RunResult> {
     }
 }
 
+/** What the runner's start reads of Pulumi.yaml. */
+interface ProjectFile {
+    readonly main?: unknown;
+    readonly runtime?: string | { readonly options?: Record<string, unknown> };
+}
+
+function readProjectFile(programDir: string): ProjectFile {
+    return yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as ProjectFile;
+}
+
 /**
  * Pulumi.yaml's `runtime.options` for Node.js as the language host reads them
  * (pulumi-language-nodejs, `parseOptions`): `typescript` (default true), `tsconfig`, `nodeargs`.
  */
-function runtimeOptions(programDir: string): { typescript: boolean; tsconfig?: string; nodeargs: string[] } {
-    const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as {
-        runtime?: string | { options?: Record<string, unknown> };
-    };
+function runtimeOptions(project: ProjectFile): { typescript: boolean; tsconfig?: string; nodeargs: string[] } {
     const options = (typeof project.runtime === "object" ? project.runtime.options : undefined) ?? {};
+    // The host splits nodeargs with shlex; these are split at white space, without quoting.
     const nodeargs = typeof options.nodeargs === "string" ? options.nodeargs.split(/\s+/).filter(Boolean) : [];
     return {
         typescript: options.typescript !== false,
@@ -575,8 +584,7 @@ function runtimeOptions(programDir: string): { typescript: boolean; tsconfig?: s
  * pkg/engine/project.go, `getPwdMain`): the project folder and "." (package.json's entry point)
  * without one; a folder and "."; or a file's folder and its name.
  */
-function entryPoint(programDir: string): { pwd: string; main: string } {
-    const project = yaml.load(fs.readFileSync(path.join(programDir, "Pulumi.yaml"), "utf8")) as { main?: unknown };
+function entryPoint(programDir: string, project: ProjectFile): { pwd: string; main: string } {
     if (typeof project.main !== "string" || project.main === "") {
         return { pwd: programDir, main: "." };
     }

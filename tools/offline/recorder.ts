@@ -1,6 +1,5 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { SECRET_SETTINGS } from "../../program/settings";
 import { checkStackFileSecrets, ENCRYPTED_PLACEHOLDER } from "../../program/settingsValidation";
@@ -344,8 +343,8 @@ export async function evaluateStackWith(
 ): Promise<Evaluation> {
     const programDir = options.programDir ?? PROJECT_DIR;
     const project = projectName(programDir);
-    const declared = projectDefaults(programDir, project);
     const cli = stackConfig(stack, programDir, options);
+    const declared = projectDefaults(programDir);
     const config = offlineConfig(cli);
     for (const [key, value] of Object.entries(changes)) {
         const qualified = key.includes(":") ? key : `${project}:${key}`;
@@ -369,19 +368,11 @@ export async function evaluateStackWith(
 }
 
 /** Pulumi.yaml's defaults as the CLI hands them over (text), by qualified key: what a key the stack doesn't set reads. */
-function projectDefaults(programDir: string, project: string): Record<string, string> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "defaults-"));
-    try {
-        // The defaults alone: the CLI's reading of an empty stack file.
-        const empty = path.join(dir, "Pulumi.defaults.yaml");
-        fs.writeFileSync(empty, "config: {}\n");
-        return { ...readCliConfig({ projectDir: programDir, stack: "defaults", configFile: empty, skipConfigValidation: true }).config };
-    } catch {
-        return {};
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-    void project;
+function projectDefaults(programDir: string): Record<string, string> {
+    // The CLI reads a stack without a stack file as empty config (loaders.go, LoadProjectStack):
+    // what it hands over then is Pulumi.yaml's defaults alone.
+    const none = path.join(programDir, "Pulumi.<no stack file>.yaml");
+    return { ...readCliConfig({ projectDir: programDir, stack: "defaults", configFile: none, skipConfigValidation: true }).config };
 }
 
 /** A config value that is a JSON list, as the CLI hands lists to a program; empty when unset. */
