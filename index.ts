@@ -1,19 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { chooseCloud, type CloudEndpoints, CLOUDS, discoverCloud, PUBLIC_PORTAL } from "./program/azure/cloud";
-import { azureNativeConfig, type ProviderSettingsInput } from "./program/azure/providerConfig";
+import { chooseCloud, type CloudEndpoints, CLOUDS, discoverCloud, PUBLIC_PORTAL } from "./components/azure/cloud";
+import { azureNativeConfig, type ProviderSettingsInput } from "./components/azure/providerConfig";
 import { ConfigError, loadSettings, provisioningLoggingArgs, requiredPulumiVersion } from "./program/settings";
-import { PROVISIONING_LOGS_CATEGORY, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
+import { PROVISIONING_LOGS_CATEGORY, workspaceResourceId } from "./components/azure/armFacts";
 import { ProvisioningLogging, type ProvisioningLoggingArgs } from "./components/provisioningLogging";
 import { checkAdoptable } from "./components/tenantDiagnosticSetting";
-import { userError } from "./components/userError";
+import { userError } from "./components/support/userError";
 import { assertSameTenant } from "./program/tenantGuard";
 
 /**
  * The program: read and validate the stack's settings, find the cloud the azure-native provider
  * deploys to, refuse another tenant's credentials, then build everything. Nothing is registered
  * before these checks pass. The dynamic resources authenticate as the provider does and check their
- * token is the provider's identity before they write (program/dynamic/azureNativeIdentity.ts).
+ * token is the provider's identity before they write (components/dynamic/azureNativeIdentity.ts).
  */
 export = async () => {
     try {
@@ -85,7 +85,7 @@ async function providerSettings(): Promise<ProviderSettingsInput> {
     }
 }
 
-/** The cloud of the azure-native provider: its metadataHost's, else `azure-native:environment`, else ARM_ENVIRONMENT (program/azure/cloud.ts). */
+/** The cloud of the azure-native provider: its metadataHost's, else `azure-native:environment`, else ARM_ENVIRONMENT (components/azure/cloud.ts). */
 function providerCloud(azure: ProviderSettingsInput): CloudEndpoints {
     try {
         return CLOUDS[chooseCloud(azure)];

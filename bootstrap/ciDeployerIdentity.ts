@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
-import { BUILT_IN_ROLE_IDS } from "entra-provisioning-logs-policies/armFacts";
-import { stableGuid } from "../program/naming";
+import { BUILT_IN_ROLE_IDS } from "../components/azure/armFacts";
+import { stableGuid } from "../components/support/naming";
 
 /** GitHub Actions' OIDC issuer and the audience Entra ID expects for federated credentials. */
 const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
+import { GUID_PATTERN } from "../components/azure/armFacts";
 import { z } from "zod";
 import {
     derivedName,

@@ -3,7 +3,7 @@ import { ConfigError } from "../program/settingsValidation";
 import { assertSameTenant } from "../program/tenantGuard";
 import { CiDeployerIdentity } from "./ciDeployerIdentity";
 import { loadBootstrapSettings } from "./config";
-import { userError } from "../components/userError";
+import { userError } from "../components/support/userError";
 
 /**
  * Once per tenant, by an administrator: the CI deployer identity. Its outputs are the values the

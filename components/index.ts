@@ -15,6 +15,6 @@ export {
 export { ProvisioningWorkbooks, type ProvisioningWorkbooksArgs } from "./provisioningWorkbooks";
 export { ProvisioningQueries, type ProvisioningQueriesArgs } from "./provisioningQueries";
 export { ProvisioningDashboard, type ProvisioningDashboardArgs } from "./provisioningDashboard";
-export { ResourceProviderRegistration, type ResourceProviderRegistrationArgs } from "../program/dynamic/resourceProviderRegistration";
-export { TableRetention, type TableRetentionArgs } from "../program/dynamic/tableRetention";
-export { ALERT_RULE_IDS, type AlertRuleId, type AlertRuleSettings } from "../program/alertCatalog";
+export { ResourceProviderRegistration, type ResourceProviderRegistrationArgs } from "./dynamic/resourceProviderRegistration";
+export { TableRetention, type TableRetentionArgs } from "./dynamic/tableRetention";
+export { ALERT_RULE_IDS, type AlertRuleId, type AlertRuleSettings } from "./support/alertCatalog";

@@ -8,9 +8,9 @@ import {
     type AlertRuleSettings,
     durationMinutes,
     resolveRules,
-} from "../program/alertCatalog";
-import { PUBLIC_PORTAL } from "../program/azure/cloud";
-import { type KqlParameter, loadQueryWith } from "../program/queries";
+} from "./support/alertCatalog";
+import { PUBLIC_PORTAL } from "./azure/cloud";
+import { type KqlParameter, loadQueryWith } from "./support/queries";
 
 /** Entra ID's provisioning logs in the Azure portal `portalUrl`, linked from every alert. */
 function provisioningLogsBlade(portalUrl: string): string {
@@ -75,7 +75,7 @@ export interface ProvisioningAlertsArgs extends ProvisioningAlertOptions {
     /**
      * Optional. The Azure portal of the cloud the workspace is in, for the provisioning logs link in
      * every alert: `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure
-     * China (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     * China (components/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
      */
     readonly portalUrl?: string;
     /** Optional. Tags for every resource. */

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as portal from "@pulumi/azure-native/portal";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { PUBLIC_PORTAL } from "../program/azure/cloud";
-import { loadQuery } from "../program/queries";
-import { stableGuid } from "../program/naming";
+import { PUBLIC_PORTAL } from "./azure/cloud";
+import { loadQuery } from "./support/queries";
+import { stableGuid } from "./support/naming";
 
 /** A chart or grid pinned from the workspace: its query file, how it is drawn, and its axes. */
 export interface DashboardChart {
@@ -60,7 +60,7 @@ export interface ProvisioningDashboardArgs {
     /**
      * Optional. The Azure portal of the cloud the dashboard is in, for its link (`url`):
      * `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure China
-     * (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     * (components/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
      */
     readonly portalUrl?: string;
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;

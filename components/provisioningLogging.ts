@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { PUBLIC_PORTAL } from "../program/azure/cloud";
-import { ResourceProviderRegistration } from "../program/dynamic/resourceProviderRegistration";
-import { namePrefix, resourceIdentity, workspaceIdParts } from "../program/naming";
+import { PUBLIC_PORTAL } from "./azure/cloud";
+import { ResourceProviderRegistration } from "./dynamic/resourceProviderRegistration";
+import { namePrefix, resourceIdentity, workspaceIdParts } from "./support/naming";
 import { type ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningDashboard } from "./provisioningDashboard";
 import { ProvisioningLogsWorkspace, type ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
@@ -76,7 +76,7 @@ export interface ProvisioningLoggingArgs {
     /**
      * Optional. The Azure portal of the cloud the stack deploys to, for every portal link (the
      * workspace's logs, the workbooks, the dashboard, the alerts): `https://portal.azure.us` in Azure
-     * Government, `https://portal.azure.cn` in Azure China (program/azure/cloud.ts). Defaults to
+     * Government, `https://portal.azure.cn` in Azure China (components/azure/cloud.ts). Defaults to
      * `https://portal.azure.com`, the public cloud's.
      */
     readonly portalUrl?: string;

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
-import { PROVISIONING_LOGS_TABLE } from "entra-provisioning-logs-policies/armFacts";
-import { TableRetention } from "../program/dynamic/tableRetention";
-import { workspaceIdParts } from "../program/naming";
+import { PROVISIONING_LOGS_TABLE } from "./azure/armFacts";
+import { TableRetention } from "./dynamic/tableRetention";
+import { workspaceIdParts } from "./support/naming";
 
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
 export interface ProvisioningLogsWorkspaceArgs {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
-import { loadQuery } from "../program/queries";
-import { ALERT_CATALOG, ALERT_RULE_IDS } from "../program/alertCatalog";
+import { loadQuery } from "./support/queries";
+import { ALERT_CATALOG, ALERT_RULE_IDS } from "./support/alertCatalog";
 
 /** A saved query: its file in queries/, title, and description for the Logs query picker. */
 export interface SavedQuery {

@@ -2,9 +2,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
-import { PUBLIC_PORTAL } from "../program/azure/cloud";
-import { canonicalJson } from "../program/canonicalJson";
-import { stableGuid } from "../program/naming";
+import { PUBLIC_PORTAL } from "./azure/cloud";
+import { canonicalJson } from "./support/canonicalJson";
+import { stableGuid } from "./support/naming";
 
 /** Folder of the gallery-format workbooks (`*.workbook.json`, "Notebook/1.0"). */
 export const WORKBOOKS_DIR = path.join(__dirname, "..", "workbooks");
@@ -30,7 +30,7 @@ export interface ProvisioningWorkbooksArgs {
     /**
      * Optional. The Azure portal of the cloud the workspace is in, for the workbooks' links:
      * `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure China
-     * (program/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
+     * (components/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
      */
     readonly portalUrl?: string;
     /** Required. Whether AuditLogs reach the workspace; without them the audit and quarantine tab is left out. */

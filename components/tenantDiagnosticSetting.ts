@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aadiam from "@pulumi/azure-native/aadiam";
-import { userError } from "./userError";
-import { PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
+import { userError } from "./support/userError";
+import { PROVISIONING_LOGS_CATEGORY } from "./azure/armFacts";
 
 /** Inputs of {@link TenantDiagnosticSetting}. */
 export interface TenantDiagnosticSettingArgs {

@@ -9,7 +9,7 @@ import {
     ARM_ROLE_IDS,
     durationMinutes,
     resolveRules,
-} from "./alertCatalog";
+} from "../components/support/alertCatalog";
 import { type AlertReceivers, type ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
 import { cut, describe } from "./settingsValidation";
 

@@ -1,5 +1,5 @@
-import { AZURE_CLOUDS, CLOUDS } from "./azure/cloud";
-import type { AzureCloud } from "./azure/cloud";
+import { AZURE_CLOUDS, CLOUDS } from "../components/azure/cloud";
+import type { AzureCloud } from "../components/azure/cloud";
 import data from "./azureRegions.json";
 import { ConfigError, editDistance } from "./settingsValidation";
 

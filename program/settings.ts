@@ -1,15 +1,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
+import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "../components/azure/armFacts";
 import * as yaml from "js-yaml";
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
 import { AlertConfigError, type AlertSettings, parseAlertSettings } from "./alertSettings";
-import { workspaceIdParts } from "./naming";
-import { chooseCloud } from "./azure/cloud";
-import { checkAzureNativeConfig, type Env, type ProviderSettingsInput } from "./azure/providerConfig";
+import { workspaceIdParts } from "../components/support/naming";
+import { chooseCloud } from "../components/azure/cloud";
+import type { Env, ProviderSettingsInput } from "../components/azure/providerConfig";
+import { checkAzureNativeConfig } from "./azureNativeConfig";
 import { type AzureCloud, locationProblem } from "./regions";
 import {
     closest,
@@ -464,7 +465,7 @@ export function settingsFromConfig(
     return parseSettings(raw, stack, source, declarations, stackCloud(input, env, metadataClouds));
 }
 
-/** The cloud `location` must be a region of: the azure-native provider's (azure-native:environment, else ARM_ENVIRONMENT; program/azure/cloud.ts). */
+/** The cloud `location` must be a region of: the azure-native provider's (azure-native:environment, else ARM_ENVIRONMENT; components/azure/cloud.ts). */
 function stackCloud(input: StackConfigInput, env: Env, metadataClouds?: ProviderSettingsInput["metadataClouds"]): AzureCloud {
     try {
         return chooseCloud({ config: input.config, env, unreadable: input.encryptedKeys, ...(metadataClouds ? { metadataClouds } : {}) });

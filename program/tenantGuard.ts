@@ -4,7 +4,7 @@ import { ConfigError, type Settings } from "./settings";
  * The identity the azure-native provider runs as (its `getClientConfig`). Its tenant and
  * subscription are checked here, before anything is registered; its client and object IDs by the
  * dynamic resources, whose own token must be this identity's before they write
- * (program/dynamic/azureNativeIdentity.ts, program/azure/credential.ts `identityMismatch`).
+ * (components/dynamic/azureNativeIdentity.ts, components/azure/credential.ts `identityMismatch`).
  */
 export interface ClientIdentity {
     readonly tenantId: string;

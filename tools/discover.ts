@@ -5,10 +5,10 @@
  * the import ID of any setting the stack would adopt. A part the identity may not read is a finding
  * line with the role to grant. Exits 0, or 2 when the command line or the stack's tenant is wrong.
  */
-import { GUID_PATTERN } from "entra-provisioning-logs-policies/armFacts";
+import { GUID_PATTERN } from "../components/azure/armFacts";
 import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
 import { checkStackFileSecrets, ConfigError, projectSettings } from "../program/settingsValidation";
-import { workspaceIdParts } from "../program/naming";
+import { workspaceIdParts } from "../components/support/naming";
 import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
 import { AzureReader, providerSettings, type VerifyEndpoints } from "./live/azureReader";
 import { discover, type DiscoverStack, renderDiscovery } from "./live/discover";

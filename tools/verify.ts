@@ -62,7 +62,7 @@ function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
 /**
  * A stack's validated settings from its stack file, as the program would see them, and a reader of
  * its cloud with the credential its azure-native provider would use (its `azure-native:*` config,
- * then the ARM_* variables: program/azure/credential.ts).
+ * then the ARM_* variables: components/azure/credential.ts).
  */
 async function stackSettings(stack: string, endpoints: VerifyEndpoints, configFile?: string) {
     const { config, encrypted, file } = readStackConfig(stack, { file: configFile });

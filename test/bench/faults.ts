@@ -4,9 +4,9 @@
  * when the call rides it out, or fails with the message that says what happened and what to do.
  * `npm run bench` prints the result; a test holds it at every fault handled, none past its deadline.
  */
-import { ArmGaveUp } from "../../program/azure/armOperation";
-import { createRegistrationProvider } from "../../program/dynamic/resourceProviderRegistration";
-import { createTableRetentionProvider } from "../../program/dynamic/tableRetention";
+import { ArmGaveUp } from "../../components/azure/armOperation";
+import { createRegistrationProvider } from "../../components/dynamic/resourceProviderRegistration";
+import { createTableRetentionProvider } from "../../components/dynamic/tableRetention";
 import { AzureReader } from "../../tools/live/azureReader";
 import { type ArmHandler, type ArmReply, armError, FakeArm, fakeCredential, noJitter, VirtualClock } from "../support/fakeArm";
 

@@ -1,5 +1,5 @@
-import type { Clock } from "../../program/azure/armOperation";
-import { ensureRegistered, type ProvidersApi } from "../../program/dynamic/resourceProviderRegistration";
+import type { Clock } from "../../components/azure/armOperation";
+import { ensureRegistered, type ProvidersApi } from "../../components/dynamic/resourceProviderRegistration";
 
 /** Results of one simulated registration. */
 export interface RegistrationRun {

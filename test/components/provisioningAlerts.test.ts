@@ -3,8 +3,8 @@ import { parseSettings } from "../../program/settings";
 import { KqlAnalyzer, loadSchemas } from "../../tools/offline/kql/analyzer";
 import { checkQueries } from "../../tools/offline/kql/check";
 import { deployedQueries } from "../../tools/offline/kql/collect";
-import { loadQuery, loadQueryWith } from "../../program/queries";
-import { ALERT_CATALOG, ALERT_RULE_IDS, durationMinutes } from "../../program/alertCatalog";
+import { loadQuery, loadQueryWith } from "../../components/support/queries";
+import { ALERT_CATALOG, ALERT_RULE_IDS, durationMinutes } from "../../components/support/alertCatalog";
 import { type Evaluation, evaluateStack, evaluateStackWith, type RecordedResource } from "../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../tools/stackFiles";
 

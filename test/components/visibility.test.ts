@@ -3,7 +3,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseSettings } from "../../program/settings";
-import { canonicalJson } from "../../program/canonicalJson";
+import { canonicalJson } from "../../components/support/canonicalJson";
 import { LOGS_PART } from "../../components/provisioningDashboard";
 import { WORKBOOKS, WORKBOOKS_DIR } from "../../components/provisioningWorkbooks";
 import { deployedQueries } from "../../tools/offline/kql/collect";

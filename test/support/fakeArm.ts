@@ -1,7 +1,7 @@
 import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TokenCredential } from "@azure/identity";
-import type { Clock } from "../../program/azure/armOperation";
+import type { Clock } from "../../components/azure/armOperation";
 
 /**
  * A real HTTPS server on 127.0.0.1 that answers like Azure Resource Manager, for tests of the code

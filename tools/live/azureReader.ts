@@ -10,14 +10,24 @@ import {
     SYSTEM_CLOCK,
     transientAnswer,
     withRequestTimeout,
-} from "../../program/azure/armOperation";
-import { type AzureCloud, chooseCloud, CLOUDS, type CloudEndpoints, discoverCloud, scopeOf } from "../../program/azure/cloud";
-import { createCredential, tokenIdentity } from "../../program/azure/credential";
-import type { ProviderSettingsInput } from "../../program/azure/providerConfig";
+} from "../../components/azure/armOperation";
+import { type AzureCloud, chooseCloud, CLOUDS, type CloudEndpoints, discoverCloud, scopeOf } from "../../components/azure/cloud";
+import { createCredential, tokenIdentity } from "../../components/azure/credential";
+import type { ProviderSettingsInput } from "../../components/azure/providerConfig";
 import { ConfigError } from "../../program/settingsValidation";
-import type { GraphReader, GraphResponse } from "./provisioningJobs";
 
 /** Where `verify` reads from; injectable so tests point it at loopback servers that behave like Azure. */
+/** A Graph answer: its HTTP status and JSON body. */
+export interface GraphResponse {
+    readonly status: number;
+    readonly body?: any;
+}
+
+/** What the provisioning-job checks need of a Microsoft Graph client: GET on an absolute URL, retries its own. */
+export interface GraphReader {
+    get(url: string): Promise<GraphResponse>;
+}
+
 export interface VerifyEndpoints {
     /**
      * The azure-native provider's settings: the stack's config (qualified keys; its `azure-native:*`

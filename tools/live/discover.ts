@@ -1,17 +1,11 @@
-import { PROVISIONING_LOGS_CATEGORY } from "entra-provisioning-logs-policies/armFacts";
+import { PROVISIONING_LOGS_CATEGORY } from "../../components/azure/armFacts";
 import { diagnosticSettingImportId } from "../../components/tenantDiagnosticSetting";
-import { ArmGaveUp } from "../../program/azure/armOperation";
-import { sameArmId, workspaceIdParts } from "../../program/naming";
-import { loadQuery } from "../../program/queries";
+import { ArmGaveUp } from "../../components/azure/armOperation";
+import { sameArmId, workspaceIdParts } from "../../components/support/naming";
+import { loadQuery } from "../../components/support/queries";
 import type { ArmResponse, AzureReader } from "./azureReader";
-import {
-    API,
-    type CheckLine,
-    enabledCategories,
-    MAX_TENANT_DIAGNOSTIC_SETTINGS,
-    OTHER_DESTINATIONS,
-    type TenantSetting,
-} from "./verifyChecks";
+import { type CheckLine, fail, ok, warn } from "./checkLine";
+import { API, enabledCategories, MAX_TENANT_DIAGNOSTIC_SETTINGS, OTHER_DESTINATIONS, type TenantSetting } from "./verifyChecks";
 
 /**
  * `npm run discover`'s reading of a tenant, read-only, with the same credentials as `verify`: its
@@ -123,10 +117,6 @@ const BROWNFIELD_SETTINGS = [
     "diagnosticSettingDestinations",
     "existingProvisioningLogsSettings",
 ];
-
-const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
-const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
-const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 const AZURE_SIDE = "a problem on Azure's side: run discover again in a few minutes";
 const CREDENTIALS_FIX =

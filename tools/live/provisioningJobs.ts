@@ -1,4 +1,5 @@
-import type { CheckLine } from "./verifyChecks";
+import type { GraphReader, GraphResponse } from "./azureReader";
+import { type CheckLine, fail, ok, warn } from "./checkLine";
 
 /**
  * verify's view of the provisioning jobs themselves, from Microsoft Graph: the logs tell what a job
@@ -17,17 +18,6 @@ import type { CheckLine } from "./verifyChecks";
  *   docs/identity/app-provisioning/application-provisioning-quarantine-status.md).
  */
 
-/** A Graph answer: its HTTP status and JSON body. */
-export interface GraphResponse {
-    readonly status: number;
-    readonly body?: any;
-}
-
-/** What this module needs of a Microsoft Graph client: GET on an absolute URL, retries its own. */
-export interface GraphReader {
-    get(url: string): Promise<GraphResponse>;
-}
-
 /** Which jobs to look at, and the clock that dates a quarantine. */
 export interface ProvisioningJobOptions {
     /**
@@ -41,7 +31,7 @@ export interface ProvisioningJobOptions {
     readonly concurrency?: number;
     /**
      * Optional. Microsoft Graph v1.0 of the tenant's cloud, e.g. `https://graph.microsoft.us/v1.0` in
-     * Azure Government (program/azure/cloud.ts; `AzureReader.graphEndpoint`). Defaults to {@link GRAPH_V1}.
+     * Azure Government (components/azure/cloud.ts; `AzureReader.graphEndpoint`). Defaults to {@link GRAPH_V1}.
      */
     readonly graphEndpoint?: string;
 }
@@ -88,10 +78,6 @@ interface SynchronizationJob {
         } | null;
     };
 }
-
-const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
-const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
-const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 /** An OData string literal: single quotes doubled. */
 function odataString(s: string): string {

@@ -1,23 +1,16 @@
 import type { Settings } from "../../program/settings";
 import { provisioningJobFindings } from "./provisioningJobs";
-import { ALERT_CATALOG, ALERT_RULE_IDS } from "../../program/alertCatalog";
-import { namePrefix, resourceIdentity, workspaceIdParts } from "../../program/naming";
+import { ALERT_CATALOG, ALERT_RULE_IDS } from "../../components/support/alertCatalog";
+import { namePrefix, resourceIdentity, workspaceIdParts } from "../../components/support/naming";
 import { skipReason } from "../../components/provisioningAlerts";
-import { PROVISIONING_LOGS_CATEGORY, PROVISIONING_LOGS_TABLE, workspaceResourceId } from "entra-provisioning-logs-policies/armFacts";
+import { PROVISIONING_LOGS_CATEGORY, PROVISIONING_LOGS_TABLE, workspaceResourceId } from "../../components/azure/armFacts";
 import { WORKBOOKS } from "../../components/provisioningWorkbooks";
-import { stableGuid } from "../../program/naming";
-import { TABLES_API_VERSION } from "../../program/dynamic/tableRetention";
-import { loadQuery } from "../../program/queries";
-import { ArmGaveUp } from "../../program/azure/armOperation";
+import { stableGuid } from "../../components/support/naming";
+import { TABLES_API_VERSION } from "../../components/dynamic/tableRetention";
+import { loadQuery } from "../../components/support/queries";
+import { ArmGaveUp } from "../../components/azure/armOperation";
 import type { ArmResponse, AzureReader } from "./azureReader";
-
-/** One line of the checklist: ✓ ok, ✗ fail (with the fix), ! warning. */
-export interface CheckLine {
-    readonly status: "ok" | "fail" | "warn";
-    readonly check: string;
-    readonly message: string;
-    readonly fix?: string;
-}
+import { type CheckLine, fail, ok, warn } from "./checkLine";
 
 /** What `pulumi stack output --json` gave, when available; names are otherwise derived from the settings. */
 export interface StackOutputs {
@@ -58,10 +51,6 @@ export const API = {
     groups: "2023-01-01",
     workbooks: "2023-06-01",
 };
-
-const ok = (check: string, message: string): CheckLine => ({ status: "ok", check, message });
-const fail = (check: string, message: string, fix: string): CheckLine => ({ status: "fail", check, message, fix });
-const warn = (check: string, message: string, fix?: string): CheckLine => ({ status: "warn", check, message, ...(fix ? { fix } : {}) });
 
 /** The fix when Azure itself was failing or throttling until verify's deadline. */
 const AZURE_SIDE =

@@ -5,7 +5,7 @@
 import { KqlAnalyzerThread } from "./kql/analyzerThread";
 import { checkQueries, type KqlFinding } from "./kql/check";
 import { type DeployedQuery, deployedQueries } from "./kql/collect";
-import { loadQuery, queryNames } from "../../program/queries";
+import { loadQuery, queryNames } from "../../components/support/queries";
 import { stackNames } from "../stackFiles";
 
 export interface KqlCheckResult {

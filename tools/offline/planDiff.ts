@@ -1,5 +1,5 @@
 import { UsageError } from "../cli";
-import { sameArmId, workspaceIdParts } from "../../program/naming";
+import { sameArmId, workspaceIdParts } from "../../components/support/naming";
 import type { RecordedResource } from "./recorder";
 
 /**

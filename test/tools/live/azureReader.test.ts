@@ -1,7 +1,7 @@
 import * as assert from "node:assert";
 import type { TokenCredential } from "@azure/identity";
 import { AzureReader, type VerifyEndpoints } from "../../../tools/live/azureReader";
-import { ArmGaveUp } from "../../../program/azure/armOperation";
+import { ArmGaveUp } from "../../../components/azure/armOperation";
 import { ConfigError } from "../../../program/settingsValidation";
 import {
     type ArmHandler,

@@ -1,5 +1,6 @@
 import * as assert from "node:assert";
-import { GRAPH_V1, type GraphReader, type GraphResponse, provisioningJobFindings } from "../../../tools/live/provisioningJobs";
+import type { GraphReader, GraphResponse } from "../../../tools/live/azureReader";
+import { GRAPH_V1, provisioningJobFindings } from "../../../tools/live/provisioningJobs";
 
 /** An in-memory Microsoft Graph: answers by URL, records what was asked. */
 class FakeGraph implements GraphReader {

@@ -5,7 +5,7 @@ import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
 import { checkQueries, formatFinding } from "../../../tools/offline/kql/check";
 import { deployedQueries } from "../../../tools/offline/kql/collect";
 import { substituteParameters, workbookParameters, workbookQueries } from "../../../tools/offline/kql/workbook";
-import { loadQuery } from "../../../program/queries";
+import { loadQuery } from "../../../components/support/queries";
 import { checkAll } from "../../../tools/offline/kqlCheck";
 import type { RecordedResource } from "../../../tools/offline/recorder";
 import { withTempDir } from "../../support/tempDir";

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
 import { KqlAnalyzerThread } from "../../../tools/offline/kql/analyzerThread";
-import { loadQuery, queryNames } from "../../../program/queries";
+import { loadQuery, queryNames } from "../../../components/support/queries";
 
 describe("the KQL analyzer thread", function () {
     this.timeout(120_000);

@@ -1,5 +1,5 @@
 import * as assert from "node:assert";
-import { createRegistrationProvider, type RegistrationDependencies } from "../../../program/dynamic/resourceProviderRegistration";
+import { createRegistrationProvider, type RegistrationDependencies } from "../../../components/dynamic/resourceProviderRegistration";
 import {
     type ArmHandler,
     type ArmReply,

@@ -8,7 +8,7 @@ import {
     retryTransient,
     transientAnswer,
     withRequestTimeout,
-} from "../../../program/azure/armOperation";
+} from "../../../components/azure/armOperation";
 import { noJitter, VirtualClock } from "../../support/fakeArm";
 
 /** A failure shaped like the Azure SDK's RestError. */

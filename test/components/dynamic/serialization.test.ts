@@ -4,9 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { ArmDependencies, Clock } from "../../../program/azure/armOperation";
-import { createRegistrationProvider } from "../../../program/dynamic/resourceProviderRegistration";
-import { createTableRetentionProvider } from "../../../program/dynamic/tableRetention";
+import type { ArmDependencies, Clock } from "../../../components/azure/armOperation";
+import { createRegistrationProvider } from "../../../components/dynamic/resourceProviderRegistration";
+import { createTableRetentionProvider } from "../../../components/dynamic/tableRetention";
 import {
     type DynamicProviderHost,
     type PropertyMap,
@@ -933,8 +933,8 @@ function shape(instance: object): Record<string, unknown> {
 }
 
 /**
- * How to make an instance of each class of the modules the providers run (program/azure,
- * program/dynamic), to compare it with one of the class as serialized. A new class there needs a
+ * How to make an instance of each class of the modules the providers run (components/azure,
+ * components/dynamic), to compare it with one of the class as serialized. A new class there needs a
  * line here: the test fails naming it.
  */
 const SAMPLE_ARGUMENTS: Record<string, readonly unknown[]> = {
@@ -1179,7 +1179,7 @@ describe("the dynamic providers as Pulumi runs them", function () {
 
     describe("what the serialized text must carry", () => {
         it("makes each class the providers can reach whole: its fields, its prototype, its message", async () => {
-            const classes = classesOf([path.join(PROJECT_DIR, "program", "azure"), path.join(PROJECT_DIR, "program", "dynamic")]);
+            const classes = classesOf([path.join(PROJECT_DIR, "components", "azure"), path.join(PROJECT_DIR, "components", "dynamic")]);
             assert.ok(classes.size >= 4, [...classes.keys()].join(", "));
             for (const [name, original] of classes) {
                 const args = SAMPLE_ARGUMENTS[name];
@@ -1222,8 +1222,8 @@ describe("the dynamic providers as Pulumi runs them", function () {
                     { newResource: (a) => ({ id: a.name, state: a.inputs }), call: () => ({ tenantId: "t", clientId: "c", objectId: "o" }) },
                     "entra-provisioning-logs", "dev", false,
                 );
-                const { ResourceProviderRegistration } = require("./program/dynamic/resourceProviderRegistration");
-                const { TableRetention } = require("./program/dynamic/tableRetention");
+                const { ResourceProviderRegistration } = require("./components/dynamic/resourceProviderRegistration");
+                const { TableRetention } = require("./components/dynamic/tableRetention");
                 const r = new ResourceProviderRegistration("r", { subscriptionId: "${ZERO}" });
                 const t = new TableRetention("t", ${JSON.stringify(table)});
                 const outputs = (resource, keys) => Object.fromEntries(keys.map((k) => [k, pulumi.Output.isInstance(resource[k])]));

@@ -14,7 +14,7 @@ import {
     metadataOrigin,
     PUBLIC_PORTAL,
     scopeOf,
-} from "../../../program/azure/cloud";
+} from "../../../components/azure/cloud";
 import { CLOUD_NAMES, regionsOf, validateRegion } from "../../../program/regions";
 import { ConfigError } from "../../../program/settingsValidation";
 import { VirtualClock } from "../../support/fakeArm";
@@ -162,7 +162,7 @@ describe("choosing the cloud the azure-native provider deploys to", () => {
         assert.throws(() => chooseCloud({ config: { "azure-native:metadataHost": "management.usgovcloudapi.net" } }), {
             message:
                 "azure-native:metadataHost is set (management.usgovcloudapi.net), but the cloud its metadata describes was not read before this call " +
-                "(discoverCloud in program/azure/cloud.ts): a bug in this program; meanwhile unset azure-native:metadataHost and use azure-native:environment " +
+                "(discoverCloud in components/azure/cloud.ts): a bug in this program; meanwhile unset azure-native:metadataHost and use azure-native:environment " +
                 "(public, usgovernment or china) instead",
         });
     });

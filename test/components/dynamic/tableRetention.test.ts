@@ -1,5 +1,5 @@
 import * as assert from "node:assert";
-import { createTableRetentionProvider, retentionDecrease } from "../../../program/dynamic/tableRetention";
+import { createTableRetentionProvider, retentionDecrease } from "../../../components/dynamic/tableRetention";
 import {
     type ArmHandler,
     type ArmReply,

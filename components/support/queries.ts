@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 /** Folder of the `.kql` files the program deploys: each query is data a KQL author edits without reading TypeScript. */
-const QUERIES_DIR = path.join(__dirname, "..", "queries");
+const QUERIES_DIR = path.join(__dirname, "..", "..", "queries");
 
 /** The text of `queries/<name>.kql`; a missing file fails with its path. */
 export function loadQuery(name: string, dir = QUERIES_DIR): string {

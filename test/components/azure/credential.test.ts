@@ -14,8 +14,8 @@ import {
     type ProviderIdentity,
     rc2CbcDecrypt,
     tokenIdentity,
-} from "../../../program/azure/credential";
-import type { Env } from "../../../program/azure/providerConfig";
+} from "../../../components/azure/credential";
+import type { Env } from "../../../components/azure/providerConfig";
 import { withTempDir } from "../../support/tempDir";
 
 /** The stack's azure-native config, qualified as Pulumi hands it over. */

@@ -32,7 +32,7 @@ export { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestT
  *   components with its own tsconfig (which `useDefineForClassFields: false` here would not reach);
  * - a subclass of a built-in (`ArmGaveUp`) sets what its `super` call sets and has a member of its
  *   own (see there).
- * test/program/dynamic/serialization.test.ts compares every class here with its serialized copy.
+ * test/components/dynamic/serialization.test.ts compares every class here with its serialized copy.
  */
 
 /** The ARM endpoint of Azure's public cloud. */

@@ -2,7 +2,7 @@ import * as assert from "node:assert";
 import { type Evaluation, evaluate } from "../../../tools/offline/recorder";
 import { projectName, readStackConfig } from "../../../tools/stackFiles";
 
-/** Hosts of the public cloud that a Government stack must never plan with (program/azure/cloud.ts). */
+/** Hosts of the public cloud that a Government stack must never plan with (components/azure/cloud.ts). */
 const PUBLIC_HOSTS = ["portal.azure.com", "management.azure.com", "graph.microsoft.com", "api.loganalytics.io"];
 
 /** A Government region. */

@@ -2,7 +2,7 @@ import * as core from "@azure/core-rest-pipeline";
 // Imported at the top, not required inside a function: a serialized dynamic provider carries the
 // module, where a relative require() could not resolve where Pulumi runs the provider.
 import { type Clock, formatDuration, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
-import { type ProviderSetting, type ProviderSettingsInput, providerSetting } from "./providerConfig";
+import { AZURE_CLOUDS, type AzureCloud, type ProviderSetting, type ProviderSettingsInput, providerSetting } from "./providerConfig";
 
 /**
  * The Azure clouds this program deploys to, and every host it talks to or links to in each: one
@@ -34,9 +34,8 @@ import { type ProviderSetting, type ProviderSettingsInput, providerSetting } fro
  *   AzureChina) has the same three.
  */
 
-/** The clouds, named as `az cloud list` names them. */
-export const AZURE_CLOUDS = ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"] as const;
-export type AzureCloud = (typeof AZURE_CLOUDS)[number];
+// The cloud names live with the provider's settings, which carry them (metadataClouds).
+export { AZURE_CLOUDS, type AzureCloud } from "./providerConfig";
 
 /** The hosts of one cloud, as origins without a trailing slash. */
 export interface CloudEndpoints {
@@ -161,7 +160,7 @@ export function chooseCloud(input: ProviderSettingsInput): AzureCloud {
         const cloud = input.metadataClouds?.[origin];
         if (cloud === undefined) {
             throw new Error(
-                `${metadata.from} is set (${metadata.value}), but the cloud its metadata describes was not read before this call (discoverCloud in program/azure/cloud.ts): ` +
+                `${metadata.from} is set (${metadata.value}), but the cloud its metadata describes was not read before this call (discoverCloud in components/azure/cloud.ts): ` +
                     `a bug in this program; meanwhile unset ${metadata.from} and ${USE_ENVIRONMENT}`,
             );
         }

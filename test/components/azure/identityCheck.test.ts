@@ -1,8 +1,8 @@
 import * as assert from "node:assert";
 import type { TokenCredential } from "@azure/identity";
-import type { ProviderIdentity } from "../../../program/azure/credential";
-import { createRegistrationProvider } from "../../../program/dynamic/resourceProviderRegistration";
-import { createTableRetentionProvider } from "../../../program/dynamic/tableRetention";
+import type { ProviderIdentity } from "../../../components/azure/credential";
+import { createRegistrationProvider } from "../../../components/dynamic/resourceProviderRegistration";
+import { createTableRetentionProvider } from "../../../components/dynamic/tableRetention";
 import { type ArmHandler, armError, FakeArm, noJitter, VirtualClock } from "../../support/fakeArm";
 
 const SUB = "7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e";

@@ -1,4 +1,4 @@
-import { type AlertOperator, BUILT_IN_ROLE_IDS } from "entra-provisioning-logs-policies/armFacts";
+import { type AlertOperator, BUILT_IN_ROLE_IDS } from "../azure/armFacts";
 
 /**
  * The alert rules this program ships: what each watches, its query file, the result columns Azure
@@ -18,8 +18,8 @@ export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
 
 // Azure's rules for log search alerts live with the policy pack, which must stay self-contained
 // (it is published on its own); the program validates config against the same facts.
-export { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "entra-provisioning-logs-policies/armFacts";
-export type { AlertOperator } from "entra-provisioning-logs-policies/armFacts";
+export { ALERT_FREQUENCIES, ALERT_OPERATORS, ALERT_WINDOWS, durationMinutes } from "../azure/armFacts";
+export type { AlertOperator } from "../azure/armFacts";
 
 /** What each stack can tune per rule. */
 export interface AlertTuning {
