@@ -17,21 +17,21 @@ function provisioningLogsBlade(portalUrl: string): string {
     return `${portalUrl.replace(/\/+$/, "")}/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents`;
 }
 
-/** Who an action group notifies. Every list defaults to empty. */
+/** Who an action group notifies. Every list defaults to empty; each value may be another resource's output. */
 export interface AlertReceivers {
     /** Email addresses. */
-    readonly emails?: readonly string[];
+    readonly emails?: readonly pulumi.Input<string>[];
     /** Phone numbers for SMS, e.g. `{ countryCode: "1", phoneNumber: "4255550100" }`. */
-    readonly sms?: ReadonlyArray<{ readonly countryCode: string; readonly phoneNumber: string }>;
+    readonly sms?: ReadonlyArray<{ readonly countryCode: pulumi.Input<string>; readonly phoneNumber: pulumi.Input<string> }>;
     /** Azure roles whose members on the subscription are emailed, by role definition GUID. */
-    readonly armRoles?: ReadonlyArray<{ readonly role?: string; readonly roleId: string }>;
+    readonly armRoles?: ReadonlyArray<{ readonly role?: string; readonly roleId: pulumi.Input<string> }>;
     /** HTTPS webhooks, optionally with Entra ID authentication. URIs are credentials: passed on as secrets. */
     readonly webhooks?: ReadonlyArray<{
-        readonly uri: string;
-        readonly aad?: { readonly objectId: string; readonly identifierUri: string };
+        readonly uri: pulumi.Input<string>;
+        readonly aad?: { readonly objectId: pulumi.Input<string>; readonly identifierUri: pulumi.Input<string> };
     }>;
     /** Logic Apps by resource ID and callback URL (a credential: passed on as a secret). */
-    readonly logicApps?: ReadonlyArray<{ readonly resourceId: string; readonly callbackUrl: string }>;
+    readonly logicApps?: ReadonlyArray<{ readonly resourceId: pulumi.Input<string>; readonly callbackUrl: pulumi.Input<string> }>;
 }
 
 /** What the alerts watch and whom they notify: the part of {@link ProvisioningAlertsArgs} a user chooses. */
@@ -52,6 +52,11 @@ export interface ProvisioningAlertOptions {
     readonly teamShortName?: string;
     /** Optional. The oncall group's short name, at most 12 characters. Defaults to `ProvOncall`. */
     readonly oncallShortName?: string;
+    /**
+     * Optional. Resource IDs of action groups made elsewhere (a central SOC group, another stack's
+     * output) that every alert also notifies, besides the team group. Defaults to none.
+     */
+    readonly actionGroupIds?: readonly pulumi.Input<string>[];
 }
 
 /** Inputs of {@link ProvisioningAlerts}. */
@@ -188,7 +193,11 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                 skipped.push({ rule: id, reason });
                 continue;
             }
-            const groups = [this.teamGroup.id, ...(this.oncallGroup && rule.severity <= oncallMaxSeverity ? [this.oncallGroup.id] : [])];
+            const groups = [
+                this.teamGroup.id,
+                ...(this.oncallGroup && rule.severity <= oncallMaxSeverity ? [this.oncallGroup.id] : []),
+                ...(args.actionGroupIds ?? []),
+            ];
             const threshold = describeThreshold(def, rule);
             const queryRange = overrideQueryTimeRange(def, rule);
             this.rules[id] = new monitor.ScheduledQueryRule(

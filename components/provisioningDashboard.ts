@@ -45,14 +45,18 @@ const MARKDOWN_PART = "Extension/HubsExtension/PartType/MarkdownPart";
 
 /** Inputs of {@link ProvisioningDashboard}. */
 export interface ProvisioningDashboardArgs {
-    /** Required. Strings that identify the stack; part IDs are derived from them. */
-    readonly identity: readonly string[];
+    /** Required. Strings that identify the stack (components/support/naming.ts, `resourceIdentity`); part IDs are derived from them. */
+    readonly identity: pulumi.Input<readonly string[]>;
     /** Required. Dashboard name (3-24 letters, digits, hyphens). */
     readonly dashboardName: string;
     /** Required. Title shown in the portal. */
     readonly title: string;
+    /** Required. Resource group of the dashboard. */
     readonly resourceGroupName: pulumi.Input<string>;
+    /** Required. Region of the dashboard. */
     readonly location: pulumi.Input<string>;
+    /** Required. Tenant, for the dashboard's portal link. */
+    readonly tenantId: pulumi.Input<string>;
     /** Required. ARM ID of the workspace the charts query. */
     readonly workspaceId: pulumi.Input<string>;
     /** Optional. Links (title → URL) shown in the dashboard's header tile, e.g. the workbooks. */
@@ -63,6 +67,7 @@ export interface ProvisioningDashboardArgs {
      * (components/azure/cloud.ts). Defaults to `https://portal.azure.com`, the public cloud's.
      */
     readonly portalUrl?: string;
+    /** Optional. Tags of the dashboard, besides the title tag the portal shows. Defaults to none. */
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
@@ -134,7 +139,7 @@ export class ProvisioningDashboard extends pulumi.ComponentResource {
     /** Portal link to the dashboard. */
     public readonly url: pulumi.Output<string>;
 
-    constructor(name: string, args: ProvisioningDashboardArgs & { readonly tenantId: string }, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: ProvisioningDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-provisioning-logs:monitoring:ProvisioningDashboard", name, {}, opts);
         const links = pulumi.output(args.links ?? {});
         this.dashboard = new portal.Dashboard(
@@ -144,10 +149,10 @@ export class ProvisioningDashboard extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
                 properties: {
-                    lenses: pulumi.all([args.workspaceId, links]).apply(([workspaceId, l]) => [
+                    lenses: pulumi.all([args.workspaceId, links, args.identity]).apply(([workspaceId, l, identity]) => [
                         {
                             order: 0,
-                            parts: dashboardParts({ identity: args.identity, workspaceId, links: l as Record<string, string> }),
+                            parts: dashboardParts({ identity, workspaceId, links: l as Record<string, string> }),
                         },
                     ]),
                     metadata: { model: {} },

@@ -5,6 +5,7 @@ import { namePrefix, resourceIdentity, workspaceIdParts } from "./support/naming
 import { type ProvisioningAlertOptions, ProvisioningAlerts } from "./provisioningAlerts";
 import { ProvisioningDashboard } from "./provisioningDashboard";
 import { ProvisioningLogsWorkspace, type ProvisioningLogsWorkspaceArgs } from "./provisioningLogsWorkspace";
+import { PROVISIONING_LOGGING_DEFAULTS, workspaceChoiceProblems } from "./support/workspaceRules";
 import { ProvisioningQueries } from "./provisioningQueries";
 import { ProvisioningWorkbooks } from "./provisioningWorkbooks";
 import { type DiagnosticSettingDestinations, TenantDiagnosticSetting } from "./tenantDiagnosticSetting";
@@ -18,13 +19,13 @@ export interface ProvisioningLoggingArgs {
      */
     readonly instanceName: string;
     /** Required. The Entra tenant whose provisioning logs are sent; portal links open in it. */
-    readonly tenantId: string;
+    readonly tenantId: pulumi.Input<string>;
     /** Required. Subscription of the resource group (and of the workspace, when created); the resource providers are registered on it. */
-    readonly subscriptionId: string;
+    readonly subscriptionId: pulumi.Input<string>;
     /** Required. Azure region of the resource group and everything in it, e.g. `westeurope`. */
-    readonly location: string;
+    readonly location: pulumi.Input<string>;
     /** Required. Resource group of the alerts, workbooks, saved queries and dashboard, and of the workspace when created. */
-    readonly resourceGroupName: string;
+    readonly resourceGroupName: pulumi.Input<string>;
     /** Optional. Create the resource group (true) or use an existing one (false). Defaults to true. */
     readonly createResourceGroup?: boolean;
     /**
@@ -32,9 +33,10 @@ export interface ProvisioningLoggingArgs {
      * subscription of the tenant (e.g. a central Microsoft Sentinel workspace). No workspace is then
      * created; this one is read and never changed or deleted, and the diagnostic setting, alerts,
      * workbooks, saved queries and dashboard point at it. `workspaceName`, `retentionInDays`,
-     * `dailyQuotaGb` and `disableLocalAuth` must be left out. Defaults to none: a workspace is created.
+     * `dailyQuotaGb` and `disableLocalAuth` must be left out. May be another stack's output (a
+     * `StackReference`'s central workspace ID). Defaults to none: a workspace is created.
      */
-    readonly existingWorkspaceId?: string;
+    readonly existingWorkspaceId?: pulumi.Input<string>;
     /**
      * Optional. With `existingWorkspaceId`: set the AADProvisioningLogs table's retention in that
      * workspace to `provisioningLogsRetentionInDays` (then required) and
@@ -42,7 +44,7 @@ export interface ProvisioningLoggingArgs {
      */
     readonly manageExistingWorkspaceRetention?: boolean;
     /** Conditional. Name of the Log Analytics workspace to create (4–63 letters, digits and hyphens); required without `existingWorkspaceId`. */
-    readonly workspaceName?: string;
+    readonly workspaceName?: pulumi.Input<string>;
     /** Optional. Interactive retention of the created workspace, 30–730 days. Defaults to 30. */
     readonly retentionInDays?: number;
     /** Optional. Interactive retention of the AADProvisioningLogs table, 4–730 days. Defaults to `retentionInDays`. */
@@ -91,7 +93,7 @@ export interface ProvisioningLoggingArgs {
     /** Optional. Alert rules and whom they notify. Defaults to none: no alerts. */
     readonly alerts?: ProvisioningAlertOptions;
     /** Optional. Tags for every resource. Defaults to none. */
-    readonly tags?: Readonly<Record<string, string>>;
+    readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -128,7 +130,11 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
         const registration = (suffix: string, namespace: string) =>
             new ResourceProviderRegistration(
                 `${name}-${suffix}`,
-                { subscriptionId: args.subscriptionId, namespace, timeoutMinutes: args.registrationTimeoutMinutes ?? 20 },
+                {
+                    subscriptionId: args.subscriptionId,
+                    namespace,
+                    timeoutMinutes: args.registrationTimeoutMinutes ?? PROVISIONING_LOGGING_DEFAULTS.registrationTimeoutMinutes,
+                },
                 { parent: this },
             );
         this.insightsRegistration = registration("insights-registration", "Microsoft.Insights");
@@ -142,7 +148,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                 resourceGroupName: args.resourceGroupName,
                 createResourceGroup: args.createResourceGroup,
                 ...workspaceChoice(name, args),
-                protect: args.protectData ?? true,
+                protect: args.protectData ?? PROVISIONING_LOGGING_DEFAULTS.protectData,
                 allowRetentionDecrease: args.allowRetentionDecrease,
                 tags: args.tags,
             },
@@ -165,18 +171,22 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
         this.logsPortalUrl = pulumi.interpolate`${args.portalUrl ?? PUBLIC_PORTAL}/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
         const portal = args.portalUrl ? { portalUrl: args.portalUrl } : {};
 
-        const identity = resourceIdentity({ ...args, workspaceName: workspaceNameOf(args) });
+        const identity = pulumi
+            .all([args.subscriptionId, args.resourceGroupName, workspaceNameOf(args)])
+            .apply(([subscriptionId, resourceGroupName, workspaceName]) =>
+                resourceIdentity({ instanceName: args.instanceName, subscriptionId, resourceGroupName, workspaceName }),
+            );
         const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
         const place = { resourceGroupName: this.logs.resourceGroupName, location: args.location, tags: args.tags };
 
-        if (args.workbooksEnabled ?? true) {
+        if (args.workbooksEnabled ?? PROVISIONING_LOGGING_DEFAULTS.workbooksEnabled) {
             this.workbooks = new ProvisioningWorkbooks(
                 `${name}-workbooks`,
                 { ...place, ...portal, identity, workspaceId: this.logs.workspaceId, tenantId: args.tenantId, auditLogsEnabled },
                 { parent: this, dependsOn: [this.insightsRegistration] },
             );
         }
-        if (args.savedQueriesEnabled ?? true) {
+        if (args.savedQueriesEnabled ?? PROVISIONING_LOGGING_DEFAULTS.savedQueriesEnabled) {
             this.queries = new ProvisioningQueries(
                 `${name}-queries`,
                 { ...place, queryPackName: `pack-entra-provisioning-${args.instanceName}` },
@@ -242,22 +252,40 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
 }
 
 /** The workspace's name: the one to create, or the existing one's. */
-function workspaceNameOf(args: ProvisioningLoggingArgs): string {
+function workspaceNameOf(args: ProvisioningLoggingArgs): pulumi.Output<string> {
     return args.existingWorkspaceId === undefined
-        ? String(args.workspaceName)
-        : String(workspaceIdParts(args.existingWorkspaceId)?.workspaceName);
+        ? pulumi.output(args.workspaceName as pulumi.Input<string>)
+        : pulumi.output(args.existingWorkspaceId).apply((id) => String(workspaceIdParts(id)?.workspaceName));
 }
 
 /** The workspace arguments of {@link ProvisioningLogsWorkspace}: a workspace to create, or the existing one (and its table's retention only when managed). */
 function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<ProvisioningLogsWorkspaceArgs> {
-    if (args.existingWorkspaceId === undefined) {
-        if (args.workspaceName === undefined) {
-            throw new Error(`ProvisioningLogging ${name}: give workspaceName (a workspace to create) or existingWorkspaceId`);
-        }
-        if (args.manageExistingWorkspaceRetention) {
+    if (args.existingWorkspaceId === undefined && args.workspaceName === undefined) {
+        throw new Error(`ProvisioningLogging ${name}: give workspaceName (a workspace to create) or existingWorkspaceId`);
+    }
+    const [problem] = workspaceChoiceProblems({
+        existing: args.existingWorkspaceId !== undefined,
+        manageExistingWorkspaceRetention: args.manageExistingWorkspaceRetention ?? false,
+        given: (k) => args[k] !== undefined && args[k] !== false,
+    });
+    switch (problem?.kind) {
+        case "manage-without-existing":
             throw new Error(`ProvisioningLogging ${name}: manageExistingWorkspaceRetention applies only with existingWorkspaceId`);
-        }
-        const retentionInDays = args.retentionInDays ?? 30;
+        case "new-workspace-args":
+            throw new Error(
+                `ProvisioningLogging ${name}: ${problem.args.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`,
+            );
+        case "unowned-table-retention":
+            throw new Error(
+                `ProvisioningLogging ${name}: ${problem.args.join(", ")} would change a workspace the component doesn't own; set manageExistingWorkspaceRetention to do it on purpose`,
+            );
+        case "manage-needs-retention":
+            throw new Error(
+                `ProvisioningLogging ${name}: manageExistingWorkspaceRetention needs provisioningLogsRetentionInDays (the existing workspace's own retention is unknown)`,
+            );
+    }
+    if (args.existingWorkspaceId === undefined) {
+        const retentionInDays = args.retentionInDays ?? PROVISIONING_LOGGING_DEFAULTS.retentionInDays;
         const tableRetentionInDays = args.provisioningLogsRetentionInDays ?? retentionInDays;
         return {
             workspaceName: args.workspaceName,
@@ -269,34 +297,12 @@ function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<P
         };
     }
     if (!args.manageExistingWorkspaceRetention) {
-        const given = (
-            ["provisioningLogsRetentionInDays", "provisioningLogsTotalRetentionInDays", "allowRetentionDecrease"] as const
-        ).filter((k) => args[k] !== undefined && args[k] !== false);
-        if (given.length > 0) {
-            throw new Error(
-                `ProvisioningLogging ${name}: ${given.join(", ")} would change a workspace the component doesn't own; set manageExistingWorkspaceRetention to do it on purpose`,
-            );
-        }
-        return { existingWorkspaceId: args.existingWorkspaceId, ...newWorkspaceArgs(args) };
+        return { existingWorkspaceId: args.existingWorkspaceId };
     }
-    if (args.provisioningLogsRetentionInDays === undefined) {
-        throw new Error(
-            `ProvisioningLogging ${name}: manageExistingWorkspaceRetention needs provisioningLogsRetentionInDays (the existing workspace's own retention is unknown)`,
-        );
-    }
+    const tableRetentionInDays = args.provisioningLogsRetentionInDays as number;
     return {
         existingWorkspaceId: args.existingWorkspaceId,
-        tableRetentionInDays: args.provisioningLogsRetentionInDays,
-        tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? args.provisioningLogsRetentionInDays,
-        ...newWorkspaceArgs(args),
+        tableRetentionInDays,
+        tableTotalRetentionInDays: args.provisioningLogsTotalRetentionInDays ?? tableRetentionInDays,
     };
-}
-
-/** The new-workspace arguments a caller gave, passed on so that {@link ProvisioningLogsWorkspace} refuses them by name rather than ignoring them. */
-function newWorkspaceArgs(args: ProvisioningLoggingArgs): Partial<ProvisioningLogsWorkspaceArgs> {
-    return Object.fromEntries(
-        (["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const)
-            .filter((k) => args[k] !== undefined)
-            .map((k) => [k, args[k]]),
-    );
 }

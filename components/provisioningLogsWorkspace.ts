@@ -3,7 +3,8 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { PROVISIONING_LOGS_TABLE } from "./azure/armFacts";
 import { TableRetention } from "./dynamic/tableRetention";
-import { workspaceIdParts } from "./support/naming";
+import { type WorkspaceIdParts, workspaceIdParts } from "./support/naming";
+import { existingWorkspaceIdProblem, NEW_WORKSPACE_ARGS } from "./support/workspaceRules";
 
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
 export interface ProvisioningLogsWorkspaceArgs {
@@ -12,7 +13,7 @@ export interface ProvisioningLogsWorkspaceArgs {
     /** Required. Azure region of the resource group (and of the workspace, when created), e.g. `westeurope`. */
     readonly location: pulumi.Input<string>;
     /** Required. Name of the resource group: it holds the workspace when this component creates it, and whatever else the caller puts beside it. */
-    readonly resourceGroupName: string;
+    readonly resourceGroupName: pulumi.Input<string>;
     /** Optional. Create the resource group (true) or use an existing one (false). Defaults to true. */
     readonly createResourceGroup?: boolean;
     /**
@@ -24,9 +25,10 @@ export interface ProvisioningLogsWorkspaceArgs {
      * URN and ID, pulumi/pulumi pkg/resource/deploy/step_generator.go, GenerateReadSteps). With it,
      * `workspaceName`, `retentionInDays`, `dailyQuotaGb` and `disableLocalAuth` must be left out, and
      * the table's retention is set only when `tableRetentionInDays` is given. Defaults to none: the
-     * workspace is created.
+     * workspace is created. May be another stack's output; whether it is given must be known when the
+     * component is built.
      */
-    readonly existingWorkspaceId?: string;
+    readonly existingWorkspaceId?: pulumi.Input<string>;
     /** Conditional. Name of the Log Analytics workspace to create (4–63 letters, digits and hyphens); required without `existingWorkspaceId`. */
     readonly workspaceName?: pulumi.Input<string>;
     /** Conditional. Interactive retention of the created workspace, 30–730 days; required without `existingWorkspaceId`. */
@@ -79,7 +81,7 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
 
         // Audit evidence: a protected stack can never delete the logs, even by `pulumi destroy`.
         const keep: pulumi.CustomResourceOptions = (args.protect ?? true) ? { protect: true, retainOnDelete: true } : {};
-        const existing = args.existingWorkspaceId === undefined ? undefined : existingParts(name, args);
+        const existing = args.existingWorkspaceId === undefined ? undefined : existingParts(name, args, args.existingWorkspaceId);
         this.existing = existing !== undefined;
 
         if (args.createResourceGroup ?? true) {
@@ -116,7 +118,7 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
             this.workspace = operationalinsights.Workspace.get(`${name}-workspace`, existing.id, { parent: this });
             // The ID as given, which is the one a diagnostic setting already holds (ARM may return it in
             // another case); it still waits for the read.
-            this.workspaceId = this.workspace.id.apply(() => existing.id);
+            this.workspaceId = pulumi.all([this.workspace.id, existing.id]).apply(([, id]) => id);
         }
 
         // The table is built into every workspace: its own retention outlives a shorter workspace
@@ -126,10 +128,10 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
             this.provisioningLogsTable = new TableRetention(
                 `${name}-provisioning-logs-retention`,
                 {
-                    subscriptionId: existing?.subscriptionId ?? args.subscriptionId,
+                    subscriptionId: existing ? existing.parts.subscriptionId : args.subscriptionId,
                     tableName: PROVISIONING_LOGS_TABLE,
-                    workspaceName: existing?.workspaceName ?? this.workspace.name,
-                    resourceGroupName: existing?.resourceGroupName ?? this.resourceGroupName,
+                    workspaceName: existing ? existing.parts.workspaceName : this.workspace.name,
+                    resourceGroupName: existing ? existing.parts.resourceGroupName : this.resourceGroupName,
                     retentionInDays: args.tableRetentionInDays as pulumi.Input<number>,
                     totalRetentionInDays: args.tableTotalRetentionInDays as pulumi.Input<number>,
                     // Sent only when true: a stack that never allows a decrease sees no change of inputs.
@@ -150,21 +152,15 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
     }
 }
 
-/** Arguments that describe a workspace to create, and so have no meaning for an existing one. */
-const NEW_WORKSPACE_ARGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
-
-/** The parts of `existingWorkspaceId`, once the arguments are known to fit together. */
+/**
+ * The existing workspace's ID and its parts, once the arguments are known to fit together. An ID
+ * known now is checked now; one that is another resource's output is checked when it resolves.
+ */
 function existingParts(
     name: string,
     args: ProvisioningLogsWorkspaceArgs,
-): { id: string; subscriptionId: string; resourceGroupName: string; workspaceName: string } {
-    const id = String(args.existingWorkspaceId);
-    const parts = workspaceIdParts(id);
-    if (!parts) {
-        throw new Error(
-            `ProvisioningLogsWorkspace ${name}: existingWorkspaceId must be a Log Analytics workspace's resource ID (got ${id})`,
-        );
-    }
+    given: pulumi.Input<string>,
+): { id: pulumi.Output<string>; parts: pulumi.Output<WorkspaceIdParts> } {
     const misplaced = NEW_WORKSPACE_ARGS.filter((k) => args[k] !== undefined);
     if (misplaced.length > 0) {
         throw new Error(
@@ -176,5 +172,16 @@ function existingParts(
             `ProvisioningLogsWorkspace ${name}: give both tableRetentionInDays and tableTotalRetentionInDays to set the table's retention in an existing workspace, or neither`,
         );
     }
-    return { id, ...parts };
+    const parse = (id: string): WorkspaceIdParts => {
+        const problem = existingWorkspaceIdProblem(id);
+        if (problem) {
+            throw new Error(`ProvisioningLogsWorkspace ${name}: existingWorkspaceId ${problem}`);
+        }
+        return workspaceIdParts(id) as WorkspaceIdParts;
+    };
+    if (typeof given === "string") {
+        parse(given);
+    }
+    const id = pulumi.output(given);
+    return { id, parts: id.apply(parse) };
 }

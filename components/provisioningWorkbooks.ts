@@ -17,8 +17,8 @@ export const WORKBOOKS: Readonly<Record<string, string>> = {
 
 /** Inputs of {@link ProvisioningWorkbooks}. */
 export interface ProvisioningWorkbooksArgs {
-    /** Required. Strings that identify the stack and workspace; workbook GUIDs are derived from them. */
-    readonly identity: readonly string[];
+    /** Required. Strings that identify the stack and workspace (components/support/naming.ts, `resourceIdentity`); workbook GUIDs are derived from them. */
+    readonly identity: pulumi.Input<readonly string[]>;
     /** Required. Resource group for the workbooks. */
     readonly resourceGroupName: pulumi.Input<string>;
     /** Required. Region of the workspace. */
@@ -26,7 +26,7 @@ export interface ProvisioningWorkbooksArgs {
     /** Required. ARM ID of the workspace the workbooks query and are linked to. */
     readonly workspaceId: pulumi.Input<string>;
     /** Required. Tenant, for portal links. */
-    readonly tenantId: string;
+    readonly tenantId: pulumi.Input<string>;
     /**
      * Optional. The Azure portal of the cloud the workspace is in, for the workbooks' links:
      * `https://portal.azure.us` in Azure Government, `https://portal.azure.cn` in Azure China
@@ -101,7 +101,7 @@ export class ProvisioningWorkbooks extends pulumi.ComponentResource {
             const workbook = new applicationinsights.Workbook(
                 `${name}-${file}`,
                 {
-                    resourceName: stableGuid(...args.identity, "workbook", file),
+                    resourceName: pulumi.output(args.identity).apply((identity) => stableGuid(...identity, "workbook", file)),
                     resourceGroupName: args.resourceGroupName,
                     location: args.location,
                     kind: "shared",

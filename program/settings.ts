@@ -5,6 +5,7 @@ import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "../components/azure/ar
 import * as yaml from "js-yaml";
 import { z } from "zod";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
+import { workspaceChoiceProblems } from "../components/support/workspaceRules";
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
 import { AlertConfigError, type AlertSettings, parseAlertSettings } from "./alertSettings";
 import { workspaceIdParts } from "../components/support/naming";
@@ -372,50 +373,45 @@ export function parseSettings(
 
 type CheckedConfig = z.infer<ReturnType<typeof settingsSchema>>;
 
-/** Settings that describe a workspace this stack creates: with an existing workspace, none of them applies. */
-const NEW_WORKSPACE_SETTINGS = ["workspaceName", "retentionInDays", "dailyQuotaGb", "disableLocalAuth"] as const;
-/** Settings that change the AADProvisioningLogs retention. */
-const TABLE_RETENTION_SETTINGS = [
-    "provisioningLogsRetentionInDays",
-    "provisioningLogsTotalRetentionInDays",
-    "allowRetentionDecrease",
-] as const;
-
 /**
  * A workspace the stack doesn't own is used as it is: settings that would configure it are
  * rejected, not ignored, and its AADProvisioningLogs retention changes only when
- * `manageExistingWorkspaceRetention` says so (logs are audit evidence: nothing shortens them unasked).
+ * `manageExistingWorkspaceRetention` says so. The rule is the component's own
+ * ({@link workspaceChoiceProblems}); this words its first problem for a stack file.
  */
 function checkWorkspaceChoice(c: CheckedConfig, declarations: Readonly<Record<string, Declaration>>): void {
     // The Pulumi CLI hands the program every key of Pulumi.yaml, a default for each the stack doesn't set
     // (pulumi/pulumi pkg/workspace/config.go, mergeConfig): a program can't tell a default from a user's
     // identical value, so only a value other than the default is a setting that can't apply.
     const given = (key: keyof CheckedConfig) => !sameValue(c[key], declarations[key]?.default);
-    if (c.existingWorkspaceId === "") {
-        if (c.manageExistingWorkspaceRetention) {
+    const [problem] = workspaceChoiceProblems({
+        existing: c.existingWorkspaceId !== "",
+        manageExistingWorkspaceRetention: c.manageExistingWorkspaceRetention,
+        given,
+    });
+    const name = workspaceIdParts(c.existingWorkspaceId)?.workspaceName;
+    switch (problem?.kind) {
+        case "manage-without-existing":
             throw new ConfigError(
                 "`manageExistingWorkspaceRetention` applies only with existingWorkspaceId: this stack creates its own workspace and manages its retention anyway (got true)",
             );
+        case "new-workspace-args": {
+            const [key] = problem.args;
+            throw new ConfigError(
+                `\`${key}\` applies only to a workspace this stack creates, and existingWorkspaceId names ${name}, which the stack uses as it is: remove ${key} (got ${describe(c[key])})`,
+            );
         }
-        return;
-    }
-    const name = workspaceIdParts(c.existingWorkspaceId)?.workspaceName;
-    for (const key of NEW_WORKSPACE_SETTINGS.filter(given)) {
-        throw new ConfigError(
-            `\`${key}\` applies only to a workspace this stack creates, and existingWorkspaceId names ${name}, which the stack uses as it is: remove ${key} (got ${describe(c[key])})`,
-        );
-    }
-    if (!c.manageExistingWorkspaceRetention) {
-        for (const key of TABLE_RETENTION_SETTINGS.filter(given)) {
+        case "unowned-table-retention": {
+            const [key] = problem.args;
             throw new ConfigError(
                 `\`${key}\` would change the AADProvisioningLogs retention in ${name}, a workspace this stack doesn't own: ` +
                     `set manageExistingWorkspaceRetention true to do it on purpose, or remove ${key} (got ${describe(c[key])})`,
             );
         }
-    } else if (c.provisioningLogsRetentionInDays === -1) {
-        throw new ConfigError(
-            "`provisioningLogsRetentionInDays` is required with manageExistingWorkspaceRetention: this stack doesn't know the retention of the existing workspace, so give the table's own, 4-730 days (got -1)",
-        );
+        case "manage-needs-retention":
+            throw new ConfigError(
+                "`provisioningLogsRetentionInDays` is required with manageExistingWorkspaceRetention: this stack doesn't know the retention of the existing workspace, so give the table's own, 4-730 days (got -1)",
+            );
     }
 }
 

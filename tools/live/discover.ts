@@ -1,4 +1,5 @@
 import { PROVISIONING_LOGS_CATEGORY } from "../../components/azure/armFacts";
+import { NEW_WORKSPACE_ARGS, TABLE_RETENTION_ARGS } from "../../components/support/workspaceRules";
 import { diagnosticSettingImportId } from "../../components/tenantDiagnosticSetting";
 import { ArmGaveUp } from "../../components/azure/armOperation";
 import { sameArmId, workspaceIdParts } from "../../components/support/naming";
@@ -96,17 +97,12 @@ export interface Discovery {
 /** Microsoft.SecurityInsights onboarding states: a workspace with one has Microsoft Sentinel (learn.microsoft.com/rest/api/securityinsights/sentinel-onboarding-states/list). */
 const SENTINEL_API = "2024-03-01";
 
-/** Settings that describe a workspace the stack creates: they conflict with an existing workspace. */
-const NEW_WORKSPACE_SETTINGS = [
-    "workspaceName",
-    "retentionInDays",
-    "dailyQuotaGb",
-    "disableLocalAuth",
-    "provisioningLogsRetentionInDays",
-    "provisioningLogsTotalRetentionInDays",
-    "allowRetentionDecrease",
-    "manageExistingWorkspaceRetention",
-];
+/**
+ * Settings a recommendation of an existing workspace removes: those that describe a workspace the
+ * stack creates, and those that would change the existing one's table retention (the components'
+ * own lists; discover recommends using the workspace as it is).
+ */
+const NEW_WORKSPACE_SETTINGS: readonly string[] = [...NEW_WORKSPACE_ARGS, ...TABLE_RETENTION_ARGS, "manageExistingWorkspaceRetention"];
 
 /** The brownfield settings a recommendation gives in full. */
 const BROWNFIELD_SETTINGS = [
