@@ -15,13 +15,30 @@ describe("another Pulumi program using ProvisioningLogging through the package e
         example = await evaluateStack("example", { programDir: path.join(PROJECT_DIR, "examples", "platform-program") });
     });
 
-    it("names every resource after the component instance it chose", () => {
+    it("names every resource of the component after the instance it chose, beside the program's own", () => {
         const names = example.resources.filter((r) => r.custom).map((r) => r.name);
         assert.ok(names.length > 20, `${names.length} resources`);
         assert.deepStrictEqual(
-            names.filter((n) => !n.startsWith("identity-logs-")),
-            [],
+            names.filter((n) => !n.startsWith("identity-logs-")).sort(),
+            ["platform-identity", "platform-soc"],
         );
+    });
+
+    it("builds on outputs of the program's own resources: its resource group, and its SOC action group on every rule", () => {
+        const [group] = custom("azure-native:resources:ResourceGroup");
+        const [soc] = custom("azure-native:monitor:ActionGroup").filter((g) => g.name === "platform-soc");
+        const [workspace] = custom("azure-native:operationalinsights:Workspace");
+        assert.strictEqual(group.name, "platform-identity", "the component creates no resource group of its own");
+        assert.deepStrictEqual(workspace.propertyDependencies.resourceGroupName, [group.urn]);
+        assert.strictEqual(workspace.inputs.resourceGroupName, "rg-platform-identity-example");
+        const rules = custom("azure-native:monitor:ScheduledQueryRule");
+        assert.strictEqual(rules.length, 5);
+        for (const rule of rules) {
+            const groups = (rule.inputs.actions as { actionGroups: string[] }).actionGroups;
+            assert.strictEqual(groups.length, 2, String(rule.inputs.ruleName));
+            assert.ok(groups[1].endsWith("/actionGroups/ag-platform-soc-example"), groups[1]);
+            assert.ok(rule.propertyDependencies.actions.includes(soc.urn), `${rule.inputs.ruleName} waits for the SOC group`);
+        }
     });
 
     it("applies the args it passed, and the component's documented defaults for the rest", () => {
@@ -41,7 +58,9 @@ describe("another Pulumi program using ProvisioningLogging through the package e
 
     it("deploys alerts to the one team group it named, with its threshold for failure spikes", () => {
         assert.deepStrictEqual(
-            custom("azure-native:monitor:ActionGroup").map((g) => [g.inputs.actionGroupName, g.inputs.emailReceivers]),
+            custom("azure-native:monitor:ActionGroup")
+                .filter((g) => g.name !== "platform-soc")
+                .map((g) => [g.inputs.actionGroupName, g.inputs.emailReceivers]),
             [
                 [
                     "ag-entra-provisioning-platform-example-team",
