@@ -16,8 +16,11 @@ export { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestT
  *
  * Every call is bounded: each request has a timeout, cut to the time left before the operation's
  * deadline; no wait ends at or past the deadline (a wait that would is not started, and the message
- * says why); the HTTP pipeline retries nothing by itself (`maxRetries: 0`), so every retry and every
- * wait happens here, on the injected clock.
+ * says why). The Azure SDK does what it can do within that rule: @azure/core-rest-pipeline sends each
+ * request (bearer token, TLS, user agent) and cancels it on its abort signal; @azure/core-lro reads a
+ * long-running operation's answers (which URL to poll, whether it ended, where its result is). What
+ * they can't do on an injected clock or within a deadline is here, each piece saying why: which
+ * failures pass, how long to wait (Retry-After first), every retry and every wait.
  *
  * The classes here run inside the dynamic providers, which `pulumi up` runs from the text
  * `pulumi.runtime.serializeFunction` makes of them. That serializer writes a class as its
@@ -65,8 +68,6 @@ export interface ArmDependencies {
     readonly random?: () => number;
     /** How long one request may go unanswered. Defaults to {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
     readonly requestTimeoutMs?: number;
-    /** Progress messages; defaults to silence (dynamic providers cannot log to the engine). */
-    readonly log?: (message: string) => void;
 }
 
 /** Waits between attempts: `initialMs`, growing by `factor` up to `maxMs`, each jittered by ±{@link JITTER}. */
@@ -144,6 +145,7 @@ export class ArmClient {
             const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
             const credential = this.tokenCredential();
             const pipeline = core.createPipelineFromOptions({
+                // No retries in the pipeline: its retry policy waits on the wall clock and knows no deadline (see `retryLoop`).
                 retryOptions: { maxRetries: 0 },
                 ...(this.deps.trustedCa ? { tlsOptions: { ca: this.deps.trustedCa } } : {}),
                 userAgentOptions: { userAgentPrefix: this.userAgent },
@@ -297,6 +299,12 @@ export function isInProgressConflict(err: ArmFailure): boolean {
  * operation runs ({@link isInProgressConflict}), a broken connection (before or during the answer)
  * or a request that timed out (a failure with a code and no status), and a 2xx answer cut short
  * ({@link MALFORMED_ANSWER}). 400, 401, 403, 404 and a credential problem will not pass.
+ *
+ * Why not the SDK's rules: its retry strategies' tests (@typespec/ts-http-runtime
+ * retryStrategies/exponentialRetryStrategy.js `isExponentialRetryResponse`, `isSystemError`;
+ * throttlingRetryStrategy.js) are not exported by @azure/core-rest-pipeline, only the policies built
+ * on them; and they pass over 501 and 505, a 409 while another operation runs, a connection broken
+ * mid-answer (PARSE_ERROR), a request timed out here (REQUEST_TIMEOUT) and a 2xx that is not JSON.
  */
 export function isTransient(err: ArmFailure): boolean {
     if (err.code === MALFORMED_ANSWER) {
@@ -308,8 +316,14 @@ export function isTransient(err: ArmFailure): boolean {
     return err.statusCode === 408 || err.statusCode === 429 || err.statusCode >= 500 || isInProgressConflict(err);
 }
 
-/** The wait ARM asked for in Retry-After (seconds or an HTTP date), in milliseconds. */
-export function retryAfterMs(err: ArmFailure, now: number = Date.now()): number | undefined {
+/**
+ * The wait ARM asked for in Retry-After (seconds or an HTTP date, against `now` on the injected
+ * clock), in milliseconds. Why not the SDK's parsers: @typespec/ts-http-runtime
+ * throttlingRetryStrategy.js `getRetryAfterInMs` and @azure/core-lro http/operation.js
+ * `parseRetryAfter` are not exported, both measure an HTTP date against `Date.now()`, and the first
+ * reads the header only on 429 and 503 (ARM sends it on 202 and other 5xx too).
+ */
+export function retryAfterMs(err: ArmFailure, now: number): number | undefined {
     const header = err.response?.headers?.get("retry-after");
     if (!header) {
         return undefined;
@@ -419,6 +433,9 @@ export interface RetrySpec extends Fixes {
     readonly retryAlso?: (err: ArmFailure, elapsedMs: number) => boolean;
 }
 
+/** What retrying needs of {@link ArmDependencies}. */
+type RetryDependencies = Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs">;
+
 /** Why a wait was not started: it would have ended at or past the deadline. */
 export interface WaitRefused {
     /** The wait that was due. */
@@ -444,7 +461,7 @@ export class Deadline {
 
     constructor(
         readonly spec: RetrySpec,
-        private readonly deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+        private readonly deps: RetryDependencies,
     ) {
         // Assigned here, not initialized in the class body: see the top of this file.
         this.answers = new AnswerLog();
@@ -472,8 +489,10 @@ export class Deadline {
     /**
      * Waits before the next attempt: the backoff's next delay (jittered), or ARM's Retry-After when
      * longer. Returns why not, without sleeping, when that wait would end at or past the deadline.
+     * Why not the SDK's backoff (@azure/core-util `calculateRetryDelay`): it draws its jitter from
+     * `Math.random` (`getRandomIntegerInclusive`) with no source to pass, so a test can't pin a wait.
      */
-    async wait(retryAfter?: number, reason?: string): Promise<WaitRefused | undefined> {
+    async wait(retryAfter: number | undefined): Promise<WaitRefused | undefined> {
         const jittered = this.delay * (1 - JITTER + 2 * JITTER * this.random());
         this.delay = Math.min(this.delay * this.backoff.factor, this.backoff.maxMs);
         const waitMs = Math.max(jittered, retryAfter ?? 0);
@@ -481,7 +500,6 @@ export class Deadline {
         if (waitMs >= leftMs) {
             return { waitMs, leftMs, ...(retryAfter !== undefined && retryAfter >= jittered ? { retryAfterMs: retryAfter } : {}) };
         }
-        this.deps.log?.(`${this.spec.operation}: ${reason ?? "waiting"}; next try in ${formatDuration(waitMs)}`);
         await this.clock.sleep(waitMs);
         return undefined;
     }
@@ -499,7 +517,7 @@ export class Deadline {
     }
 
     /** The message for giving up: ARM's Retry-After did not fit, or the time is up; what ARM answered; what to do. */
-    giveUp(refused: WaitRefused, diagnosis: string = this.answers.diagnosis()): string {
+    giveUp(refused: WaitRefused): string {
         const again = this.spec.again ?? "run pulumi up again";
         if (refused.retryAfterMs !== undefined) {
             const left = formatDuration(refused.leftMs, "floor");
@@ -509,7 +527,7 @@ export class Deadline {
                 `${this.spec.budget ? `, or raise ${this.spec.budget}` : ""}.`
             );
         }
-        return `${this.spec.operation} did not succeed within ${this.limit}${this.answered()}; ${diagnosis}. ${capitalize(again)} later.`;
+        return `${this.spec.operation} did not succeed within ${this.limit}${this.answered()}; ${this.answers.diagnosis()}. ${capitalize(again)} later.`;
     }
 }
 
@@ -518,7 +536,7 @@ function capitalize(text: string): string {
 }
 
 /** A failure that will not pass, in one line: which operation on what, what ARM answered (and before), and the fix for its kind. */
-export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fixes = {}, answers?: AnswerLog, elapsedMs?: number): string {
+export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fixes, answers: AnswerLog, elapsedMs: number): string {
     if (err.statusCode === 403 && fixes.forbidden) {
         return `${operation} was refused (HTTP 403): ${fixes.forbidden}`;
     }
@@ -528,10 +546,7 @@ export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fi
     if (err.statusCode === undefined) {
         return `${operation} failed before reaching ARM: ${err.message ?? "no details"}`;
     }
-    const before =
-        answers && answers.size > 0
-            ? `; ARM answered ${answers.summary()}${elapsedMs !== undefined ? ` in ${formatDuration(elapsedMs)}` : ""}`
-            : "";
+    const before = answers.size > 0 ? `; ARM answered ${answers.summary()} in ${formatDuration(elapsedMs)}` : "";
     const fix = err.statusCode === 404 ? fixes.notFound : err.statusCode === 400 ? fixes.badRequest : undefined;
     return `${operation} failed (${answerOf(err)}): ${(err.message ?? "no details").replace(/\.\s*$/, "")}${before}${fix ? `. ${fix}` : ""}`;
 }
@@ -539,7 +554,15 @@ export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fi
 /** One attempt as the retry loop sees it: finished (return or throw), or a passing failure to wait out. */
 type Attempt<T> = { readonly finished: () => T } | { readonly transient: ArmFailure; readonly giveUp: (refused: WaitRefused) => T };
 
-/** The one retry policy: passing failures are retried with a jittered, growing wait, or Retry-After when longer, within the deadline. */
+/**
+ * The one retry policy: passing failures are retried with a jittered, growing wait, or Retry-After
+ * when longer, within the deadline. Why not the pipeline's (@azure/core-rest-pipeline `retryPolicy`,
+ * @typespec/ts-http-runtime policies/retryPolicy.js): it sleeps with util/helpers.js `delay`, a
+ * `setTimeout` on the wall clock; a strategy's `retry` is synchronous, so it can't wait on the
+ * injected clock instead; nothing in it knows a deadline (a Retry-After of an hour is slept until an
+ * abort signal cuts it, not refused with a message); and it returns only the last answer, not what
+ * ARM answered before.
+ */
 async function retryLoop<T>(deadline: Deadline, attempt: (requestTimeoutMs: number) => Promise<Attempt<T>>, clock: Clock): Promise<T> {
     for (;;) {
         const outcome = await attempt(deadline.requestTimeoutMs());
@@ -548,7 +571,7 @@ async function retryLoop<T>(deadline: Deadline, attempt: (requestTimeoutMs: numb
         }
         const err = outcome.transient;
         deadline.answers.record(err);
-        const refused = await deadline.wait(retryAfterMs(err, clock.now()), answerOf(err));
+        const refused = await deadline.wait(retryAfterMs(err, clock.now()));
         if (refused) {
             return outcome.giveUp(refused);
         }
@@ -598,7 +621,7 @@ function answeredBriefly(deadline: Deadline, refused: WaitRefused): string {
 export async function retryArm<T>(
     spec: RetrySpec,
     attempt: (requestTimeoutMs: number) => Promise<T>,
-    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    deps: RetryDependencies,
     deadline: Deadline = new Deadline(spec, deps),
 ): Promise<T> {
     return retryLoop<T>(
@@ -632,18 +655,8 @@ export async function retryArm<T>(
 }
 
 /** The answer as a failure when it passes (408, 429, 5xx, a 409 while another operation runs, a 2xx cut short), so it can be waited out; else undefined. */
-export function transientAnswer(answer: {
-    readonly status: number;
-    readonly headers?: { get(name: string): string | undefined };
-    readonly body?: any;
-    readonly malformed?: string;
-}): ArmFailure | undefined {
-    const failure = failureOf({
-        status: answer.status,
-        headers: answer.headers ?? { get: () => undefined },
-        body: answer.body,
-        ...(answer.malformed === undefined ? {} : { malformed: answer.malformed }),
-    });
+export function transientAnswer(answer: Omit<ArmAnswer, "body"> & { readonly body?: any }): ArmFailure | undefined {
+    const failure = failureOf({ body: undefined, ...answer });
     return answer.status >= 300 && isTransient(failure) ? failure : undefined;
 }
 
@@ -659,7 +672,7 @@ export async function retryTransient<T>(
     spec: RetrySpec,
     attempt: (requestTimeoutMs: number) => Promise<T>,
     failureOf: (value: T) => ArmFailure | undefined,
-    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    deps: RetryDependencies,
 ): Promise<{ readonly value: T; readonly gaveUp?: string }> {
     const deadline = new Deadline({ again: "run verify again", ...spec }, deps);
     const azure = (text: string) => text.replace(/ARM answered/g, "Azure answered");
@@ -695,75 +708,88 @@ export async function retryTransient<T>(
 }
 
 /**
- * Follows a long-running operation ARM accepted (202 with Azure-AsyncOperation or Location) on the
- * deadline's clock, polls retried like any request, until it ends; then reads the resource.
- * ARM's status URL must be on the endpoint the credentials are for.
+ * Follows a long-running operation ARM accepted (a 202 with Azure-AsyncOperation, Operation-Location
+ * or Location) until it ends, then returns the resource as ARM reads it. @azure/core-lro's poller
+ * (`createHttpPoller`) reads ARM's answers: which URL to poll (the header, or a newer one a poll
+ * answers with), whether the operation still runs, succeeded, failed or was canceled, and where the
+ * result is (the resource's own URL). Each poll is retried like any request, within the deadline;
+ * every URL ARM hands out must be on the endpoint the credentials are for.
  */
 export async function followOperation(
     arm: ArmClient,
     accepted: ArmAnswer,
     resource: { readonly path: string; readonly apiVersion: string },
     deadline: Deadline,
-    deps: Pick<ArmDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    deps: RetryDependencies,
 ): Promise<ArmAnswer> {
+    const lro: typeof import("@azure/core-lro") = require("@azure/core-lro");
     const spec = deadline.spec;
-    const asyncOperation = accepted.headers.get("azure-asyncoperation");
-    const statusUrl = asyncOperation ?? accepted.headers.get("location");
     const clock = deps.clock ?? SYSTEM_CLOCK;
-    if (statusUrl) {
-        if (new URL(statusUrl).origin !== new URL(arm.endpoint).origin) {
+    const resourceUrl = arm.url(resource.path, resource.apiVersion);
+    const read = (url: string) => retryArm(spec, (timeoutMs) => armCall(arm, "GET", url, { timeoutMs }), deps, deadline);
+    const onEndpoint = (url: string) => {
+        if (new URL(url).origin !== new URL(arm.endpoint).origin) {
             throw new Error(
-                `${spec.operation} failed: ARM pointed to ${new URL(statusUrl).origin} to follow the operation, not ${arm.endpoint}; the program does not send its credentials there.`,
+                `${spec.operation} failed: ARM pointed to ${new URL(url).origin} to follow the operation, not ${arm.endpoint}; the program does not send its credentials there.`,
             );
         }
-        let retryAfter = retryAfterMs({ response: { headers: accepted.headers } }, clock.now());
-        let polls = 0;
-        let status = "InProgress";
-        for (;;) {
-            const refused = await deadline.wait(retryAfter, `ARM's operation is ${status}`);
-            if (refused) {
-                throw new ArmGaveUp(
-                    refused.retryAfterMs !== undefined
-                        ? deadline.giveUp(refused)
-                        : `${spec.operation} did not finish within ${deadline.limit}: ARM's operation was still ${status} after ${polls} check${polls === 1 ? "" : "s"}${deadline.answered()}. ` +
-                              `ARM goes on with it by itself; ${spec.again ?? "run pulumi up again"} later to confirm.`,
-                    answeredBriefly(deadline, refused),
-                );
-            }
-            const poll = await retryArm(spec, (timeoutMs) => armCall(arm, "GET", statusUrl, { timeoutMs }), deps, deadline);
-            polls++;
-            retryAfter = retryAfterMs({ response: { headers: poll.headers } }, clock.now());
-            if (!asyncOperation) {
-                if (poll.status === 202) {
-                    continue;
-                }
-                return poll.body === undefined
-                    ? retryArm(
-                          spec,
-                          (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }),
-                          deps,
-                          deadline,
-                      )
-                    : poll;
-            }
-            status = String(poll.body?.status ?? "InProgress");
-            if (/^succeeded$/i.test(status)) {
-                break;
-            }
-            if (/^(failed|canceled|cancelled)$/i.test(status)) {
-                const error = poll.body?.error ?? {};
-                throw new Error(
-                    `${spec.operation} failed: ARM's operation ended ${status}${error.code ? ` (${error.code})` : ""}: ${error.message ?? "no details"}`,
-                );
+    };
+    /** An answer as core-lro reads it: the request it answers, the headers it looks at (lower case). */
+    const asResponse = (answer: ArmAnswer, method: string, url: string) => {
+        const headers: Record<string, string> = {};
+        for (const name of ["azure-asyncoperation", "operation-location", "location", "retry-after"]) {
+            const value = answer.headers.get(name);
+            if (value !== undefined) {
+                headers[name] = value;
             }
         }
-    }
-    return retryArm(
-        spec,
-        (timeoutMs) => armCall(arm, "GET", resource.path, { apiVersion: resource.apiVersion, timeoutMs }),
-        deps,
-        deadline,
+        return {
+            flatResponse: answer.body,
+            rawResponse: { statusCode: answer.status, request: { method, url }, headers, body: answer.body },
+        };
+    };
+    let last = accepted;
+    const poller = lro.createHttpPoller(
+        {
+            // The accepted request changed the resource: once the operation ends, the resource is read at its own URL.
+            sendInitialRequest: async () => asResponse(accepted, "PATCH", resourceUrl),
+            sendPollRequest: async (url) => {
+                onEndpoint(url);
+                last = await read(url);
+                return asResponse(last, "GET", url);
+            },
+        },
+        { resourceLocationConfig: "original-uri", resolveOnUnsuccessful: true, withOperationLocation: onEndpoint },
     );
+    await poller.submitted();
+    let polls = 0;
+    let status = "InProgress";
+    // One step of core-lro at a time, the waits here. Why not its `pollUntilDone` (poller/poller.js):
+    // it waits with @azure/core-util `delay`, a `setTimeout` on the wall clock, for an interval it keeps
+    // to itself (Retry-After, bounded only by 2^31-1 ms) and knows no deadline, only an abort signal.
+    while (!poller.isDone) {
+        const refused = await deadline.wait(retryAfterMs({ response: { headers: last.headers } }, clock.now()));
+        if (refused) {
+            throw new ArmGaveUp(
+                refused.retryAfterMs !== undefined
+                    ? deadline.giveUp(refused)
+                    : `${spec.operation} did not finish within ${deadline.limit}: ARM's operation was still ${status} after ${polls} check${polls === 1 ? "" : "s"}${deadline.answered()}. ` +
+                          `ARM goes on with it by itself; ${spec.again ?? "run pulumi up again"} later to confirm.`,
+                answeredBriefly(deadline, refused),
+            );
+        }
+        await poller.poll();
+        polls++;
+        status = String(last.body?.status ?? "InProgress");
+    }
+    if (poller.operationState?.status !== "succeeded") {
+        const error = last.body?.error ?? {};
+        throw new Error(
+            `${spec.operation} failed: ARM's operation ended ${status}${error.code ? ` (${error.code})` : ""}: ${error.message ?? "no details"}`,
+        );
+    }
+    // No URL to follow, or a Location that ended with no body: the resource is read.
+    return last === accepted || last.body === undefined ? read(resourceUrl) : last;
 }
 
 /** The diff a dynamic provider returns. */

@@ -30,7 +30,12 @@ export const REQUEST_TIMEOUT = "REQUEST_TIMEOUT";
 /**
  * Sends one request with an abort signal that fires after `timeoutMs` on `clock` (or when `outer`
  * aborts). A request that times out fails with code {@link REQUEST_TIMEOUT}, even one that ignores
- * its signal (a credential that never returns).
+ * its signal (a credential that never returns). The pipeline honours the signal: it cancels the
+ * token request and the socket. Why not its own timeout: `PipelineRequest.timeout` is a `setTimeout`
+ * in @typespec/ts-http-runtime nodeHttpClient.js `sendRequest`, and `AbortSignal.timeout()` runs on
+ * Node's timers, neither on the injected clock; the first starts only after the token is got
+ * (bearerTokenAuthenticationPolicy runs before), and both end in an AbortError that reads like the
+ * caller's own abort.
  */
 export async function withRequestTimeout<T>(
     timeoutMs: number,

@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
-    answerOf,
     ArmClient,
     armCall,
     type ArmDependencies,
@@ -99,10 +98,9 @@ export async function ensureRegistered(
     subscriptionId: string,
     namespace: string,
     timeoutMinutes: number,
-    deps: Pick<RegistrationDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs" | "log"> = {},
+    deps: Pick<RegistrationDependencies, "clock" | "backoff" | "random" | "requestTimeoutMs"> = {},
 ): Promise<string> {
     const clock: Clock = deps.clock ?? SYSTEM_CLOCK;
-    const log = deps.log ?? (() => undefined);
     const spec: RetrySpec = {
         operation: `Registering resource provider ${namespace} on subscription ${subscriptionId}`,
         forbidden: registerPermission(namespace, subscriptionId),
@@ -138,7 +136,6 @@ export async function ensureRegistered(
             // Already `Registering` (someone else asked): wait for it, do not ask again.
             const ask = (registerCalls === 0 && !registering) || (back && registerCalls < 2);
             if (ask) {
-                log(`${namespace} is ${lastState}; registering it on subscription ${subscriptionId}${registerCalls > 0 ? " again" : ""}`);
                 registering = false;
                 const registered = await api.register(namespace, deadline.requestTimeoutMs());
                 registerCalls++;
@@ -155,7 +152,6 @@ export async function ensureRegistered(
             }
             failures.record(err);
             retryAfter = retryAfterMs(err, clock.now());
-            log(`${namespace}: ${answerOf(err)}; retrying`);
         }
         if (fellBack) {
             throw new Error(
@@ -165,7 +161,7 @@ export async function ensureRegistered(
                     `(\`az provider show --namespace ${namespace} --query registrationState\` shows the state).`,
             );
         }
-        const refused = await deadline.wait(retryAfter, `${namespace} is ${lastState}`);
+        const refused = await deadline.wait(retryAfter);
         if (refused) {
             throw new Error(stillNotRegistered(deadline, refused, namespace, subscriptionId, lastState, reads));
         }

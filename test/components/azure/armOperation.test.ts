@@ -1,7 +1,11 @@
 import * as assert from "node:assert";
 import {
+    ArmClient,
     type ArmFailure,
     ArmGaveUp,
+    armCall,
+    Deadline,
+    followOperation,
     formatDuration,
     isTransient,
     retryArm,
@@ -9,7 +13,7 @@ import {
     transientAnswer,
     withRequestTimeout,
 } from "../../../components/azure/armOperation";
-import { noJitter, VirtualClock } from "../../support/fakeArm";
+import { type ArmHandler, type ArmReply, FakeArm, fakeCredential, noJitter, VirtualClock } from "../../support/fakeArm";
 
 /** A failure shaped like the Azure SDK's RestError. */
 function failure(statusCode: number | undefined, code: string, retryAfter?: string, message = `${code} happened`): ArmFailure & Error {
@@ -299,6 +303,114 @@ describe("the one retry policy for ARM calls", () => {
             caller.abort();
             await assert.rejects(request, { message: "aborted" });
             assert.strictEqual(clock.pendingTimers, 0);
+        });
+    });
+
+    describe("following a long-running operation", () => {
+        const TABLE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws/tables/T";
+        const table: ArmReply = { status: 200, body: { id: TABLE, properties: { retentionInDays: 90 } } };
+        let arm: FakeArm | undefined;
+        let clock: VirtualClock;
+        afterEach(async () => {
+            await arm?.close();
+            arm = undefined;
+        });
+
+        /** ARM answers the PATCH with a 202 and `accepted`'s headers, the rest with `handler`; the operation, followed. */
+        async function follow(accepted: (endpoint: string) => Record<string, string>, handler: (endpoint: string) => ArmHandler) {
+            clock = new VirtualClock();
+            let endpoint = "";
+            arm = await FakeArm.start(
+                (req) => (req.method === "PATCH" ? { status: 202, headers: accepted(endpoint) } : handler(endpoint)(req)),
+                clock.now,
+            );
+            endpoint = arm.endpoint;
+            const deps = { endpoint, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter };
+            const client = new ArmClient(deps);
+            const deadline = new Deadline({ operation: "Setting T", timeoutMs: 10 * 60_000 }, deps);
+            const answer = await armCall(client, "PATCH", TABLE, { apiVersion: "2023-09-01", body: {}, timeoutMs: 60_000 });
+            return followOperation(client, answer, { path: TABLE, apiVersion: "2023-09-01" }, deadline, deps);
+        }
+
+        /** The status URL's answers in turn (the last for ever); the table for anything else. */
+        const statuses =
+            (...replies: ArmReply[]) =>
+            (): ArmHandler =>
+            (req) =>
+                req.path.startsWith("/ops/") ? (replies.length > 1 ? replies.shift()! : replies[0]) : table;
+        const requests = () => arm!.requests.map((r) => `${r.method} ${r.path} ${r.at}`);
+
+        it("follows Operation-Location, as the SDK does, then reads the resource (it read the table at once, before the operation ended)", async () => {
+            const answer = await follow(
+                (endpoint) => ({ "operation-location": `${endpoint}/ops/1` }),
+                statuses({ status: 200, body: { status: "Running" } }, { status: 200, body: { status: "Succeeded" } }),
+            );
+            assert.deepStrictEqual(answer.body, table.body);
+            assert.deepStrictEqual(requests(), [`PATCH ${TABLE} 0`, "GET /ops/1 5000", "GET /ops/1 12500", `GET ${TABLE} 12500`]);
+        });
+
+        it("follows the status URL a poll moves it to (it kept polling the first until the deadline)", async () => {
+            const answer = await follow(
+                (endpoint) => ({ "azure-asyncoperation": `${endpoint}/ops/1` }),
+                (endpoint) => (req) =>
+                    req.path === "/ops/1"
+                        ? { status: 200, headers: { "azure-asyncoperation": `${endpoint}/ops/2` }, body: { status: "InProgress" } }
+                        : req.path === "/ops/2"
+                          ? { status: 200, body: { status: "Succeeded" } }
+                          : table,
+            );
+            assert.deepStrictEqual(answer.body, table.body);
+            assert.deepStrictEqual(requests(), [`PATCH ${TABLE} 0`, "GET /ops/1 5000", "GET /ops/2 12500", `GET ${TABLE} 12500`]);
+        });
+
+        it("waits out Location's 202s, Retry-After first, and reads the resource when the end has no body", async () => {
+            await follow(
+                (endpoint) => ({ location: `${endpoint}/ops/1`, "retry-after": "3" }),
+                statuses({ status: 202 }, { status: 202, headers: { "retry-after": "20" } }, { status: 200 }),
+            );
+            assert.deepStrictEqual(requests(), [
+                `PATCH ${TABLE} 0`,
+                "GET /ops/1 5000",
+                "GET /ops/1 12500",
+                "GET /ops/1 32500",
+                `GET ${TABLE} 32500`,
+            ]);
+        });
+
+        it("reports an operation that ends Canceled, with ARM's error", async () => {
+            await assert.rejects(
+                follow(
+                    (endpoint) => ({ "azure-asyncoperation": `${endpoint}/ops/1` }),
+                    statuses({
+                        status: 200,
+                        body: { status: "Canceled", error: { code: "OperationCanceled", message: "Canceled by a newer request." } },
+                    }),
+                ),
+                { message: "Setting T failed: ARM's operation ended Canceled (OperationCanceled): Canceled by a newer request." },
+            );
+        });
+
+        it("refuses a status URL on another host before waiting, and one a poll moves there", async () => {
+            const refusal = () =>
+                `Setting T failed: ARM pointed to https://evil.example.com to follow the operation, not ${arm!.endpoint}; the program does not send its credentials there.`;
+            await assert.rejects(
+                follow(() => ({ "azure-asyncoperation": "https://evil.example.com/op" }), statuses(table)),
+                (e: Error) => e.message === refusal(),
+            );
+            assert.deepStrictEqual(clock.sleeps, []);
+            await arm!.close();
+            await assert.rejects(
+                follow(
+                    (endpoint) => ({ "azure-asyncoperation": `${endpoint}/ops/1` }),
+                    statuses({
+                        status: 200,
+                        headers: { "azure-asyncoperation": "https://evil.example.com/op" },
+                        body: { status: "InProgress" },
+                    }),
+                ),
+                (e: Error) => e.message === refusal(),
+            );
+            assert.deepStrictEqual(requests(), [`PATCH ${TABLE} 0`, "GET /ops/1 5000"]);
         });
     });
 });
