@@ -178,19 +178,23 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
             );
         const auditLogsEnabled = this.diagnostics.categories.includes("AuditLogs");
         const place = { resourceGroupName: this.logs.resourceGroupName, location: args.location, tags: args.tags };
+        // What queries the workspace waits until it answers: the table's retention, set once the workspace
+        // is active, or the read of an existing one. Log search alerts made right after their workspace
+        // are known to fail with "The workspace could not be found" (hashicorp/terraform-provider-azurerm#21281).
+        const workspaceReady: pulumi.Resource = this.logs.provisioningLogsTable ?? this.logs.workspace;
 
         if (args.workbooksEnabled ?? PROVISIONING_LOGGING_DEFAULTS.workbooksEnabled) {
             this.workbooks = new ProvisioningWorkbooks(
                 `${name}-workbooks`,
                 { ...place, ...portal, identity, workspaceId: this.logs.workspaceId, tenantId: args.tenantId, auditLogsEnabled },
-                { parent: this, dependsOn: [this.insightsRegistration] },
+                { parent: this, dependsOn: [this.insightsRegistration, workspaceReady] },
             );
         }
         if (args.savedQueriesEnabled ?? PROVISIONING_LOGGING_DEFAULTS.savedQueriesEnabled) {
             this.queries = new ProvisioningQueries(
                 `${name}-queries`,
                 { ...place, queryPackName: `pack-entra-provisioning-${args.instanceName}` },
-                { parent: this, dependsOn: [this.operationalInsightsRegistration] },
+                { parent: this, dependsOn: [this.operationalInsightsRegistration, workspaceReady] },
             );
         }
         if (args.dashboardName) {
@@ -233,7 +237,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
                     tags: args.tags,
                 },
                 // Log search alerts and action groups are Microsoft.Insights resources.
-                { parent: this, dependsOn: [this.insightsRegistration] },
+                { parent: this, dependsOn: [this.insightsRegistration, workspaceReady] },
             );
         }
         this.registerOutputs({

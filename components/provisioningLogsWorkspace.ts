@@ -3,7 +3,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { PROVISIONING_LOGS_TABLE } from "./azure/armFacts";
 import { TableRetention } from "./dynamic/tableRetention";
-import { type WorkspaceIdParts, workspaceIdParts } from "./support/naming";
+import { canonicalWorkspaceId, type WorkspaceIdParts, workspaceIdParts } from "./support/naming";
 import { existingWorkspaceIdProblem, NEW_WORKSPACE_ARGS } from "./support/workspaceRules";
 
 /** Inputs of {@link ProvisioningLogsWorkspace}. */
@@ -115,7 +115,11 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
             // Read, not managed: the same name (so the same URN) as a created workspace, so a stack
             // that created this very workspace hands it over without deleting it. A read waits for
             // nothing: the workspace exists, or the preview says so.
-            this.workspace = operationalinsights.Workspace.get(`${name}-workspace`, existing.id, { parent: this });
+            // Read under ARM's spelling of the ID: the engine hands over a workspace this stack created
+            // only when the IDs are the same text, whatever case the user typed.
+            this.workspace = operationalinsights.Workspace.get(`${name}-workspace`, existing.id.apply(canonicalWorkspaceId), {
+                parent: this,
+            });
             // The ID as given, which is the one a diagnostic setting already holds (ARM may return it in
             // another case); it still waits for the read.
             this.workspaceId = pulumi.all([this.workspace.id, existing.id]).apply(([, id]) => id);

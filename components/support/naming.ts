@@ -54,3 +54,16 @@ export function workspaceIdParts(id: string): WorkspaceIdParts | undefined {
 export function sameArmId(a: string | undefined, b: string | undefined): boolean {
     return a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
 }
+
+/**
+ * A Log Analytics workspace's ID as ARM answers it, which is what azure-native keeps in state for a
+ * workspace it created (provider.go, `defaultCreate`: "Read the canonical ID from the response"): all
+ * lower case, names included (azure-rest-api-specs, operationalinsights 2023-09-01 WorkspacesCreate.json:
+ * `name` "AzTest2170", `id` ".../resourcegroups/oiautorest6685/providers/microsoft.operationalinsights/workspaces/aztest2170").
+ * The engine hands a created workspace over to a read only when the read's ID is the same text
+ * (pulumi/pulumi pkg/resource/deploy/step_generator.go, GenerateReadSteps: `old.ID != event.ID()`
+ * means replace, which deletes an unprotected workspace).
+ */
+export function canonicalWorkspaceId(id: string): string {
+    return id.toLowerCase();
+}
