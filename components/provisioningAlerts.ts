@@ -87,6 +87,33 @@ export interface ProvisioningAlertsArgs extends ProvisioningAlertOptions {
     readonly tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
+/** An action group's short name as Azure takes it: 1-12 characters, no space at either end. */
+export const SHORT_NAME = /^\S(.{0,10}\S)?$/;
+
+/**
+ * Why the alert options can't make working action groups, or undefined when they can: the team group
+ * needs a receiver (an alert that notifies no one monitors nothing), short names fit Azure's 12
+ * characters, and the oncall severity is one of Azure's 0-4.
+ */
+export function alertOptionsProblem(options: ProvisioningAlertOptions): string | undefined {
+    if (receiverCount(options.team) === 0) {
+        return "team needs at least one receiver (emails, sms, armRoles, webhooks or logicApps): an alert that notifies no one monitors nothing";
+    }
+    for (const [key, value] of [
+        ["teamShortName", options.teamShortName],
+        ["oncallShortName", options.oncallShortName],
+    ] as const) {
+        if (value !== undefined && !SHORT_NAME.test(value)) {
+            return `${key} must be 1-12 characters without a space at either end, as Azure takes action group short names (got "${value}")`;
+        }
+    }
+    const severity = options.oncallMaxSeverity;
+    if (severity !== undefined && !(Number.isInteger(severity) && severity >= 0 && severity <= 4)) {
+        return `oncallMaxSeverity must be an alert severity, 0-4 (got ${severity})`;
+    }
+    return undefined;
+}
+
 /** A rule the stack does not deploy, and why; the plan shows these. */
 export interface SkippedRule {
     readonly rule: AlertRuleId;
@@ -169,6 +196,10 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProvisioningAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-provisioning-logs:monitoring:ProvisioningAlerts", name, {}, opts);
+        const problem = alertOptionsProblem(args);
+        if (problem) {
+            throw new Error(`ProvisioningAlerts ${name}: ${problem}`);
+        }
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
         const rules = resolveRules(args.rules);
         const oncallMaxSeverity = args.oncallMaxSeverity ?? 1;

@@ -133,6 +133,9 @@ function dashboardParts(args: {
     return parts;
 }
 
+/** A dashboard's name as Azure takes it: 3-24 letters, digits or hyphens. */
+export const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
+
 /** An Azure portal dashboard with the key provisioning charts pinned from the workspace. */
 export class ProvisioningDashboard extends pulumi.ComponentResource {
     public readonly dashboard: portal.Dashboard;
@@ -141,6 +144,11 @@ export class ProvisioningDashboard extends pulumi.ComponentResource {
 
     constructor(name: string, args: ProvisioningDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("entra-provisioning-logs:monitoring:ProvisioningDashboard", name, {}, opts);
+        if (!DASHBOARD_NAME.test(args.dashboardName)) {
+            throw new Error(
+                `ProvisioningDashboard ${name}: dashboardName must be 3-24 letters, digits or hyphens (got "${args.dashboardName}")`,
+            );
+        }
         const links = pulumi.output(args.links ?? {});
         this.dashboard = new portal.Dashboard(
             `${name}-dashboard`,

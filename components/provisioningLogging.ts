@@ -168,7 +168,7 @@ export class ProvisioningLogging extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.insightsRegistration] },
         );
 
-        this.logsPortalUrl = pulumi.interpolate`${args.portalUrl ?? PUBLIC_PORTAL}/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
+        this.logsPortalUrl = pulumi.interpolate`${(args.portalUrl ?? PUBLIC_PORTAL).replace(/\/+$/, "")}/#@${args.tenantId}/resource${this.logs.workspaceId}/logs`;
         const portal = args.portalUrl ? { portalUrl: args.portalUrl } : {};
 
         const identity = pulumi
@@ -277,7 +277,7 @@ function workspaceChoice(name: string, args: ProvisioningLoggingArgs): Partial<P
             throw new Error(`ProvisioningLogging ${name}: manageExistingWorkspaceRetention applies only with existingWorkspaceId`);
         case "new-workspace-args":
             throw new Error(
-                `ProvisioningLogging ${name}: ${problem.args.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`,
+                `ProvisioningLogging ${name}: ${problem.args.join(", ")} ${problem.args.length === 1 ? "describes" : "describe"} a workspace to create and ${problem.args.length === 1 ? "does" : "do"} not apply with existingWorkspaceId`,
             );
         case "unowned-table-retention":
             throw new Error(

@@ -96,6 +96,14 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
         }
 
         if (existing === undefined) {
+            const missing = (["workspaceName", "retentionInDays", "tableRetentionInDays", "tableTotalRetentionInDays"] as const).filter(
+                (k) => args[k] === undefined,
+            );
+            if (missing.length > 0) {
+                throw new Error(
+                    `ProvisioningLogsWorkspace ${name}: a workspace to create needs ${missing.join(", ")} (or give existingWorkspaceId)`,
+                );
+            }
             this.workspace = new operationalinsights.Workspace(
                 `${name}-workspace`,
                 {
@@ -168,7 +176,7 @@ function existingParts(
     const misplaced = NEW_WORKSPACE_ARGS.filter((k) => args[k] !== undefined);
     if (misplaced.length > 0) {
         throw new Error(
-            `ProvisioningLogsWorkspace ${name}: ${misplaced.join(", ")} describe a workspace to create and do not apply with existingWorkspaceId`,
+            `ProvisioningLogsWorkspace ${name}: ${misplaced.join(", ")} ${misplaced.length === 1 ? "describes" : "describe"} a workspace to create and ${misplaced.length === 1 ? "does" : "do"} not apply with existingWorkspaceId`,
         );
     }
     if ((args.tableRetentionInDays === undefined) !== (args.tableTotalRetentionInDays === undefined)) {

@@ -32,7 +32,10 @@ export interface TenantDiagnosticSettingArgs {
      * The adopted setting is kept in the tenant when the stack is destroyed (`retainOnDelete`): it
      * was there before. With a Pulumi CLI older than that change, an import whose inputs differ
      * fails instead ("inputs to import do not match the existing resource"), changing nothing.
-     * Defaults to false: the setting is created.
+     * A refusal fails the setting's registration; the outputs that wait on it then fail too, and
+     * Pulumi prints those as well. For the refusal alone, await the exported `checkAdoptable` before
+     * building the component, as this project's own program (index.ts) does. Defaults to false: the
+     * setting is created.
      */
     readonly adopt?: boolean;
 }
@@ -78,7 +81,10 @@ export class TenantDiagnosticSetting extends pulumi.ComponentResource {
         // Children wait for whatever the component waits for (a component's dependsOn alone doesn't hold them back).
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: opts?.dependsOn };
 
-        this.categories = [PROVISIONING_LOGS_CATEGORY, ...(args.extraCategories ?? []).filter((c) => c !== PROVISIONING_LOGS_CATEGORY)];
+        // Entra compares categories without regard to case: one entry each, ProvisioningLogs first.
+        this.categories = [PROVISIONING_LOGS_CATEGORY, ...(args.extraCategories ?? [])].filter(
+            (c, i, all) => all.findIndex((d) => d.toLowerCase() === c.toLowerCase()) === i,
+        );
         this.adopted = args.adopt ?? false;
         // The SDK's Category enum lacks ProvisioningLogs, so the category is a plain string.
         // New settings reject a retention policy; retention lives in the workspace instead.
@@ -93,10 +99,10 @@ export class TenantDiagnosticSetting extends pulumi.ComponentResource {
                       // Registered only once the check passes that adopting it drops nothing; a failed check
                       // is the run's one error line (an error in an input's value would carry a prefix).
                       // The SDK gathers dependencies from an output whatever it holds (runtime/resource.ts, gatherExplicitDependencies).
-                      dependsOn: adoptionChecked(this, args, this.categories, destinations).apply(
+                      dependsOn: adoptionChecked(this, name, args, this.categories, destinations).apply(
                           () => opts?.dependsOn ?? [],
                       ) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>,
-                      import: diagnosticSettingImportId(knownName(args.settingName)),
+                      import: diagnosticSettingImportId(knownName(name, args.settingName)),
                       retainOnDelete: true,
                   }
                 : childOpts,
@@ -107,10 +113,10 @@ export class TenantDiagnosticSetting extends pulumi.ComponentResource {
 }
 
 /** The name of a setting to adopt: Pulumi's `import` option takes a known ID, not an output. */
-function knownName(settingName: pulumi.Input<string>): string {
+function knownName(name: string, settingName: pulumi.Input<string>): string {
     if (typeof settingName !== "string") {
         throw new Error(
-            "TenantDiagnosticSetting: adopting a setting needs its name as a plain string (Pulumi's import option takes a known ID)",
+            `TenantDiagnosticSetting ${name}: adopting a setting needs its name as a plain string (Pulumi's import option takes a known ID)`,
         );
     }
     return settingName;
@@ -183,11 +189,12 @@ function readFailure(name: string, e: Error): string {
  */
 function adoptionChecked(
     parent: pulumi.Resource,
+    component: string,
     args: TenantDiagnosticSettingArgs,
     categories: readonly string[],
     destinations: DiagnosticSettingDestinations,
 ): pulumi.Output<void> {
-    const name = knownName(args.settingName);
+    const name = knownName(component, args.settingName);
     return pulumi.output(args.workspaceId).apply((workspaceId) => checkAdoptable({ name, workspaceId, categories, destinations }, parent));
 }
 

@@ -10,7 +10,7 @@ import {
     durationMinutes,
     resolveRules,
 } from "../components/support/alertCatalog";
-import { type AlertReceivers, type ProvisioningAlertOptions, receiverCount } from "../components/provisioningAlerts";
+import { type AlertReceivers, type ProvisioningAlertOptions, receiverCount, SHORT_NAME } from "../components/provisioningAlerts";
 import { cut, describe } from "./settingsValidation";
 
 /**
@@ -303,7 +303,7 @@ export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
         ["alertTeamShortName", raw.alertTeamShortName],
         ["alertOncallShortName", raw.alertOncallShortName],
     ] as const) {
-        if (!/^\S(.{0,10}\S)?$/.test(name)) {
+        if (!SHORT_NAME.test(name)) {
             fail(
                 `\`${key}\` must be 1-12 characters without leading or trailing spaces; Azure rejects longer action group short names (got ${quoted(name)})`,
             );

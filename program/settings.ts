@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GUID_PATTERN, PROVISIONING_LOGS_CATEGORY } from "../components/azure/armFacts";
 import * as yaml from "js-yaml";
 import { z } from "zod";
+import { DASHBOARD_NAME } from "../components/provisioningDashboard";
 import type { ProvisioningLoggingArgs } from "../components/provisioningLogging";
 import { workspaceChoiceProblems } from "../components/support/workspaceRules";
 import type { DiagnosticSettingDestinations } from "../components/tenantDiagnosticSetting";
@@ -122,7 +123,6 @@ export const SECRET_SETTINGS: readonly string[] = ["alertSecretReceivers"];
 const RESOURCE_GROUP_NAME = /^[-\w.()]{0,89}[-\w()]$/;
 const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$/;
 const SETTING_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,259}$/;
-const DASHBOARD_NAME = /^[a-zA-Z0-9-]{3,24}$/;
 /**
  * The destinations a tenant diagnostic setting has besides a workspace, and what each value looks
  * like (Microsoft.Aadiam 2017-04-01, DiagnosticSettings: storageAccountId, eventHubAuthorizationRuleId,

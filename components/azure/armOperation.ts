@@ -92,6 +92,28 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 /** The code of a 2xx answer whose body is not JSON: a truncated or mangled answer, worth another try. */
 export const MALFORMED_ANSWER = "MALFORMED_ANSWER";
 
+/**
+ * The code of a 2xx answer that is JSON but not the shape the API version promises (a provider with no
+ * `registrationState`, a table with no `properties`, an operation status with no `status`). Not worth
+ * a retry: a second read answers the same, and using it would put wrong values into state.
+ */
+export const UNEXPECTED_ANSWER = "UNEXPECTED_ANSWER";
+
+/** The code of a failure to get a token: the credential or its token endpoint (Microsoft Entra ID), before any request reached ARM. */
+export const CREDENTIAL_FAILED = "CREDENTIAL_FAILED";
+
+/**
+ * ARM's answer as an {@link UNEXPECTED_ANSWER} failure: `missing` says what is missing or wrong, e.g.
+ * `no registrationState`. Thrown instead of reading on, so a malformed answer never reaches state.
+ */
+export function unexpectedAnswer(answer: Pick<ArmAnswer, "status" | "headers">, missing: string): ArmFailure & Error {
+    return Object.assign(new Error(`ARM answered HTTP ${answer.status} with ${missing}`), {
+        statusCode: answer.status,
+        code: UNEXPECTED_ANSWER,
+        response: { headers: answer.headers },
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Sending requests
 
@@ -116,6 +138,8 @@ export class ArmClient {
     private http?: import("@azure/core-rest-pipeline").HttpClient;
     private credential?: TokenCredential;
     private identityChecked?: Promise<void>;
+    /** Each request's token phase, by its abort signal (the bearer policy hands that signal to `getToken`). */
+    private readonly tokenPhases: WeakMap<object, { token: "none" | "pending" | "got" }>;
     readonly endpoint: string;
     /** Requests sent, retries included, for tests and the benchmark. */
     calls: number;
@@ -126,6 +150,7 @@ export class ArmClient {
     ) {
         // Assigned here, not initialized in the class body: see the top of this file.
         this.calls = 0;
+        this.tokenPhases = new WeakMap();
         this.endpoint = (deps.endpoint ?? CLOUDS[chooseCloud(this.azure)].resourceManager).replace(/\/+$/, "");
     }
 
@@ -150,7 +175,30 @@ export class ArmClient {
                 ...(this.deps.trustedCa ? { tlsOptions: { ca: this.deps.trustedCa } } : {}),
                 userAgentOptions: { userAgentPrefix: this.userAgent },
             });
-            pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential, scopes: scopeOf(this.endpoint) }), { phase: "Sign" });
+            // The credential as the bearer policy sees it: each request's token phase is noted, so a request
+            // that times out waiting for its token, or a token request that fails, is reported as the
+            // credential's failure, not ARM's (ARM got no request).
+            const phases = this.tokenPhases;
+            const noting: TokenCredential = {
+                getToken: async (scopes, options) => {
+                    const phase = options?.abortSignal ? phases.get(options.abortSignal) : undefined;
+                    if (phase) {
+                        phase.token = "pending";
+                    }
+                    try {
+                        const token = await credential.getToken(scopes, options);
+                        if (phase) {
+                            phase.token = "got";
+                        }
+                        return token;
+                    } catch (e) {
+                        throw credentialFailure(e);
+                    }
+                },
+            };
+            pipeline.addPolicy(core.bearerTokenAuthenticationPolicy({ credential: noting, scopes: scopeOf(this.endpoint) }), {
+                phase: "Sign",
+            });
             this.pipeline = pipeline;
             this.http = core.createDefaultHttpClient();
         }
@@ -171,7 +219,9 @@ export class ArmClient {
             const provider = await expected;
             const token = await withRequestTimeout(timeoutMs, this.deps.clock ?? SYSTEM_CLOCK, (abortSignal) =>
                 this.tokenCredential().getToken(scopeOf(this.endpoint), { abortSignal }),
-            );
+            ).catch((e: ArmFailure) => {
+                throw e.code === REQUEST_TIMEOUT ? tokenTimedOut(timeoutMs) : credentialFailure(e);
+            });
             const mismatch = identityMismatch(tokenIdentity(token?.token ?? ""), provider);
             if (mismatch) {
                 throw new Error(mismatch);
@@ -204,7 +254,9 @@ export class ArmClient {
             await this.checkIdentity(options.timeoutMs);
         }
         this.calls++;
+        const phase: { token: "none" | "pending" | "got" } = { token: "none" };
         const response = await withRequestTimeout(options.timeoutMs, clock, (abortSignal) => {
+            this.tokenPhases.set(abortSignal, phase);
             const { pipeline, http } = this.ready();
             const request = core.createPipelineRequest({
                 url,
@@ -215,6 +267,13 @@ export class ArmClient {
                     : { body: JSON.stringify(options.body), headers: core.createHttpHeaders({ "content-type": "application/json" }) }),
             });
             return pipeline.sendRequest(http, request);
+        }).catch((e: ArmFailure & object) => {
+            if (e?.code === REQUEST_TIMEOUT && phase.token === "pending") {
+                // The time ran out while the token was being got: ARM got no request.
+                throw tokenTimedOut(options.timeoutMs);
+            }
+            // The host the request was for, named by messages about the network path (a certificate, a refused connection).
+            throw e !== null && typeof e === "object" && e.code !== CREDENTIAL_FAILED ? Object.assign(e, { host: new URL(url).host }) : e;
         });
         const text = response.bodyAsText ?? "";
         let body: unknown;
@@ -229,6 +288,45 @@ export class ArmClient {
         }
         return { status: response.status, headers: response.headers, body, ...(malformed === undefined ? {} : { malformed }) };
     }
+}
+
+/** The fix for a credential the token endpoint refused or could not be asked with. */
+const CREDENTIAL_FIX =
+    "check the client secret or certificate (expired?) and the tenant and client IDs in the stack's azure-native:* config or the ARM_* variables, or log in again (az login)";
+
+/**
+ * A failure to get a token as a {@link CREDENTIAL_FAILED} failure, in a line: what the token endpoint
+ * (Microsoft Entra ID, not ARM) answered (`invalid_client: AADSTS7000215: Invalid client secret
+ * provided.`), or why there was no credential. The status of @azure/identity's AuthenticationError is
+ * the token endpoint's, not ARM's, so it is not kept.
+ */
+function credentialFailure(e: unknown): ArmFailure & Error {
+    const err = (e ?? {}) as {
+        code?: string;
+        message?: string;
+        name?: string;
+        errorResponse?: { error?: string; errorDescription?: string };
+    };
+    if (err.code === CREDENTIAL_FAILED) {
+        return e as ArmFailure & Error;
+    }
+    const firstLine = (text: string | undefined) => (text ?? "").split(/\r?\n/)[0].trim();
+    const oauth = err.errorResponse?.error;
+    const detail = oauth
+        ? `the token endpoint (Microsoft Entra ID, not ARM) refused the credential (${oauth}: ${firstLine(err.errorResponse?.errorDescription) || "no details"})`
+        : `no token was got (${err.name && err.name !== "Error" ? `${err.name}: ` : ""}${firstLine(err.message) || "no details"})`;
+    return Object.assign(new Error(`${detail.replace(/\.\)$/, ")")}; ${CREDENTIAL_FIX}.`), { code: CREDENTIAL_FAILED });
+}
+
+/** A token request that got no answer in time, as a {@link CREDENTIAL_FAILED} failure: the token endpoint or the way to it, not ARM. */
+function tokenTimedOut(timeoutMs: number): ArmFailure & Error {
+    return Object.assign(
+        new Error(
+            `the token request got no answer within ${formatDuration(timeoutMs)}: the token endpoint (Microsoft Entra ID, not ARM) or the network path to it; ` +
+                "check that this machine reaches the cloud's login endpoint (behind a proxy: set HTTPS_PROXY), or use another credential.",
+        ),
+        { code: CREDENTIAL_FAILED },
+    );
 }
 
 /** ARM's answer as a failure, shaped like the SDK's RestError: status, ARM's error code and message, headers. */
@@ -266,6 +364,8 @@ export interface ArmFailure {
     readonly code?: string;
     readonly message?: string;
     readonly response?: { readonly headers?: { get(name: string): string | undefined } };
+    /** The host the request was for, set by {@link ArmClient.send} on a failure with no answer. */
+    readonly host?: string;
 }
 
 /**
@@ -294,26 +394,166 @@ export function isInProgressConflict(err: ArmFailure): boolean {
     return /in progress|another operation|try again|retry|newer data exists|not terminal/i.test(err.message ?? "");
 }
 
+/** Where a failure happened: the way to ARM (TLS, DNS, a refused connection), a proxy, the credential (its token endpoint), or ARM's answer. */
+export type FailureLayer = "network path" | "proxy" | "credential" | "ARM";
+
+/** One class of failure: how it is recognized, whether a retry can fix it, and, for one that can't, its one-line message. */
+export interface FailureClass {
+    readonly name: string;
+    readonly layer: FailureLayer;
+    /** Worth a retry within the deadline. */
+    readonly transient: boolean;
+    readonly matches: (err: ArmFailure) => boolean;
+    /** The message for `operation` failing so (no fix of its own: {@link describeArmFailure}'s, by status). */
+    readonly describe?: (operation: string, err: ArmFailure) => string;
+}
+
+/** Node's codes for a certificate from a CA this process does not trust (or a chain it can't build). */
+const UNTRUSTED_CERTIFICATE =
+    /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE|CERT_REJECTED|UNABLE_TO_DECRYPT_CERT_SIGNATURE)$/;
+
+/** The connection failures ARM's guidance retries: reset, timed out, DNS not answering now; this program's own request timeout and a body cut off. */
+const TRANSIENT_CONNECTION =
+    /^(ECONNRESET|ECONNABORTED|ETIMEDOUT|ESOCKETTIMEDOUT|EPIPE|EAI_AGAIN|PARSE_ERROR|REQUEST_SEND_ERROR|REQUEST_TIMEOUT)$/;
+
+/** The proxy this process sends through, from the variables the Azure SDK reads, or undefined. */
+function configuredProxy(): string | undefined {
+    const env = process.env;
+    const proxy = env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy;
+    return proxy ? proxy.replace(/\/\/[^@/]*@/, "//") : undefined;
+}
+
+const hostOf = (err: ArmFailure) => err.host ?? "the ARM endpoint";
+
 /**
- * Passing failures, worth a retry: 408, 429 (with or without Retry-After), 5xx, a 409 while another
- * operation runs ({@link isInProgressConflict}), a broken connection (before or during the answer)
- * or a request that timed out (a failure with a code and no status), and a 2xx answer cut short
- * ({@link MALFORMED_ANSWER}). 400, 401, 403, 404 and a credential problem will not pass.
+ * Every failure the program's own ARM calls meet, by class, first match wins: those no retry fixes
+ * fail at once with a line naming the layer that failed and the fix; only ARM's documented transient
+ * answers are retried (throttling, 5xx but 501/505, 408, a 409 while another operation runs, a broken
+ * or timed-out connection, a 2xx cut short). A failure no row matches (400, 401, 403, 404, another
+ * 409, 501, an unknown code) fails at once too, described by its status ({@link describeArmFailure}).
+ * test/components/azure/failureClasses.test.ts holds a test for each row.
+ */
+export const FAILURE_CLASSES: readonly FailureClass[] = [
+    {
+        name: "untrusted certificate",
+        layer: "network path",
+        transient: false,
+        matches: (err) => err.statusCode === undefined && UNTRUSTED_CERTIFICATE.test(err.code ?? ""),
+        describe: (operation, err) =>
+            `${operation} failed on the network path, before reaching ARM: the certificate presented for ${hostOf(err)} is not Microsoft's (${err.code}): ` +
+            `a TLS-inspecting proxy? Set NODE_EXTRA_CA_CERTS to the PEM file of its CA, or have ${hostOf(err)} exempted from inspection.`,
+    },
+    {
+        name: "certificate for another host",
+        layer: "network path",
+        transient: false,
+        matches: (err) => err.statusCode === undefined && err.code === "ERR_TLS_CERT_ALTNAME_INVALID",
+        describe: (operation, err) =>
+            `${operation} failed on the network path, before reaching ARM: the certificate presented for ${hostOf(err)} is for another host (ERR_TLS_CERT_ALTNAME_INVALID): ` +
+            `a TLS-inspecting proxy or a DNS entry sending ${hostOf(err)} elsewhere? Check HTTPS_PROXY and DNS, or have ${hostOf(err)} exempted from inspection.`,
+    },
+    {
+        name: "expired certificate",
+        layer: "network path",
+        transient: false,
+        matches: (err) => err.statusCode === undefined && /^CERT_(HAS_EXPIRED|NOT_YET_VALID)$/.test(err.code ?? ""),
+        describe: (operation, err) =>
+            `${operation} failed on the network path, before reaching ARM: the certificate presented for ${hostOf(err)} is out of its validity (${err.code}): ` +
+            `Microsoft's are current, so this machine's clock or a TLS-inspecting proxy's certificate is wrong; fix the clock, or have the proxy's certificate renewed.`,
+    },
+    {
+        name: "proxy authentication required",
+        layer: "proxy",
+        transient: false,
+        matches: (err) => err.statusCode === 407,
+        describe: (operation) =>
+            `${operation} failed at the proxy, before reaching ARM: the proxy asked for authentication (HTTP 407 Proxy Authentication Required): ` +
+            "put its credentials in HTTPS_PROXY (https://user:password@proxy:port) or have the ARM endpoint allowed without them.",
+    },
+    {
+        name: "connection refused",
+        layer: "proxy",
+        transient: false,
+        matches: (err) => err.statusCode === undefined && err.code === "ECONNREFUSED",
+        describe: (operation, err) => {
+            const proxy = configuredProxy();
+            return proxy
+                ? `${operation} failed at the proxy, before reaching ARM: the proxy ${proxy} refused the connection (ECONNREFUSED): check HTTPS_PROXY.`
+                : `${operation} failed on the network path, before reaching ARM: the connection to ${hostOf(err)} was refused (ECONNREFUSED): ` +
+                      "ARM does not refuse connections, so a firewall does, or this network needs a proxy (set HTTPS_PROXY).";
+        },
+    },
+    {
+        name: "host not found",
+        layer: "network path",
+        transient: false,
+        matches: (err) => err.statusCode === undefined && err.code === "ENOTFOUND",
+        describe: (operation, err) =>
+            `${operation} failed on the network path, before reaching ARM: ${hostOf(err)} does not resolve (ENOTFOUND): ` +
+            "check this machine's DNS, or the cloud the stack names (azure-native:environment).",
+    },
+    {
+        name: "credential",
+        layer: "credential",
+        transient: false,
+        matches: (err) => err.code === CREDENTIAL_FAILED,
+        describe: (operation, err) =>
+            `${operation} failed at the credential, before any request reached ARM: ${err.message ?? "no details"}`,
+    },
+    {
+        name: "resource lock",
+        layer: "ARM",
+        transient: false,
+        // Before the 409 "in progress" row: ScopeLocked's message ends "…remove the lock and try again".
+        matches: (err) => err.statusCode === 409 && /^ScopeLocked$/i.test(err.code ?? ""),
+        describe: (operation, err) =>
+            `${operation} was refused by a resource lock (HTTP 409 ScopeLocked): ${(err.message ?? "").replace(/\.\s*$/, "")}. ` +
+            "Remove the lock (az lock list shows it; a ReadOnly lock on the workspace or its resource group also blocks this) or have its owner lift it, then run pulumi up again.",
+    },
+    {
+        name: "unexpected answer",
+        layer: "ARM",
+        transient: false,
+        matches: (err) => err.code === UNEXPECTED_ANSWER,
+        describe: (operation, err) =>
+            `${operation} failed: ${err.message ?? "ARM's answer was not of the expected shape"}, not the answer its API version promises; nothing was written to state. ` +
+            "Run pulumi up again; if it persists, something between this machine and ARM answers in its place (check HTTPS_PROXY).",
+    },
+    { name: "throttled", layer: "ARM", transient: true, matches: (err) => err.statusCode === 429 },
+    { name: "request timeout", layer: "ARM", transient: true, matches: (err) => err.statusCode === 408 },
+    {
+        name: "server error",
+        layer: "ARM",
+        transient: true,
+        matches: (err) => err.statusCode !== undefined && err.statusCode >= 500 && err.statusCode !== 501 && err.statusCode !== 505,
+    },
+    { name: "another operation in progress", layer: "ARM", transient: true, matches: (err) => isInProgressConflict(err) },
+    {
+        name: "connection broken or timed out",
+        layer: "network path",
+        transient: true,
+        matches: (err) => err.statusCode === undefined && TRANSIENT_CONNECTION.test(err.code ?? ""),
+    },
+    { name: "answer cut short", layer: "ARM", transient: true, matches: (err) => err.code === MALFORMED_ANSWER },
+];
+
+/** The class of a failure ({@link FAILURE_CLASSES}), or undefined for one no row matches (it fails at once). */
+export function classifyFailure(err: ArmFailure): FailureClass | undefined {
+    return FAILURE_CLASSES.find((c) => c.matches(err));
+}
+
+/**
+ * Passing failures, worth a retry: the transient rows of {@link FAILURE_CLASSES}. 400, 401, 403,
+ * 404, a certificate, a proxy, a credential, a lock or an answer of the wrong shape will not pass.
  *
  * Why not the SDK's rules: its retry strategies' tests (@typespec/ts-http-runtime
  * retryStrategies/exponentialRetryStrategy.js `isExponentialRetryResponse`, `isSystemError`;
  * throttlingRetryStrategy.js) are not exported by @azure/core-rest-pipeline, only the policies built
- * on them; and they pass over 501 and 505, a 409 while another operation runs, a connection broken
- * mid-answer (PARSE_ERROR), a request timed out here (REQUEST_TIMEOUT) and a 2xx that is not JSON.
+ * on them; and they pass over a 409 while another operation runs, a connection broken mid-answer
+ * (PARSE_ERROR), a request timed out here (REQUEST_TIMEOUT) and a 2xx that is not JSON.
  */
 export function isTransient(err: ArmFailure): boolean {
-    if (err.code === MALFORMED_ANSWER) {
-        return true;
-    }
-    if (err.statusCode === undefined) {
-        return typeof err.code === "string" && err.code.length > 0; // ECONNRESET, PARSE_ERROR ("aborted" mid-body), REQUEST_TIMEOUT…
-    }
-    return err.statusCode === 408 || err.statusCode === 429 || err.statusCode >= 500 || isInProgressConflict(err);
+    return classifyFailure(err)?.transient ?? false;
 }
 
 /**
@@ -537,6 +777,10 @@ function capitalize(text: string): string {
 
 /** A failure that will not pass, in one line: which operation on what, what ARM answered (and before), and the fix for its kind. */
 export function describeArmFailure(operation: string, err: ArmFailure, fixes: Fixes, answers: AnswerLog, elapsedMs: number): string {
+    const known = classifyFailure(err);
+    if (known?.describe && !known.transient) {
+        return known.describe(operation, err);
+    }
     if (err.statusCode === 403 && fixes.forbidden) {
         return `${operation} was refused (HTTP 403): ${fixes.forbidden}`;
     }
@@ -748,6 +992,10 @@ export async function followOperation(
             rawResponse: { statusCode: answer.status, request: { method, url }, headers, body: answer.body },
         };
     };
+    // Followed through a status URL (Azure-AsyncOperation, Operation-Location), each 200 must say the
+    // operation's `status`: core-lro takes a 200 without one for an operation that ended (http/operation.js
+    // `transformStatus` falls back to the status code), and the resource would be read as if it had.
+    const byStatus = accepted.headers.get("azure-asyncoperation") !== undefined || accepted.headers.get("operation-location") !== undefined;
     let last = accepted;
     const poller = lro.createHttpPoller(
         {
@@ -756,6 +1004,17 @@ export async function followOperation(
             sendPollRequest: async (url) => {
                 onEndpoint(url);
                 last = await read(url);
+                if (byStatus && url !== resourceUrl && last.status === 200 && typeof last.body?.status !== "string") {
+                    throw new Error(
+                        describeArmFailure(
+                            spec.operation,
+                            unexpectedAnswer(last, "no status for the operation it follows"),
+                            spec,
+                            deadline.answers,
+                            deadline.elapsedMs,
+                        ),
+                    );
+                }
                 return asResponse(last, "GET", url);
             },
         },

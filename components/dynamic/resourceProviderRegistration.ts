@@ -14,6 +14,7 @@ import {
     retryArm,
     type RetrySpec,
     SYSTEM_CLOCK,
+    unexpectedAnswer,
     type WaitRefused,
 } from "../azure/armOperation";
 import { discoverCloud } from "../azure/cloud";
@@ -62,8 +63,14 @@ function createProvidersApi(subscriptionId: string, deps: ArmDependencies): Prov
     const path = (namespace: string) => `/subscriptions/${subscriptionId}/providers/${namespace}`;
     const timeout = (timeoutMs?: number) => timeoutMs ?? deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return {
-        get: async (namespace, timeoutMs) =>
-            (await armCall(arm, "GET", path(namespace), { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) })).body ?? {},
+        get: async (namespace, timeoutMs) => {
+            const answer = await armCall(arm, "GET", path(namespace), { apiVersion: PROVIDERS_API_VERSION, timeoutMs: timeout(timeoutMs) });
+            // A provider without its state is no answer to wait on (it was polled for the whole deadline): it fails at once.
+            if (typeof answer.body?.registrationState !== "string") {
+                throw unexpectedAnswer(answer, "no registrationState for the provider");
+            }
+            return answer.body;
+        },
         register: async (namespace, timeoutMs) =>
             (
                 await armCall(arm, "POST", `${path(namespace)}/register`, {
@@ -255,6 +262,12 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
             const spec: RetrySpec = {
                 operation: `Reading the registration of resource provider ${current.namespace} on subscription ${current.subscriptionId} (${id})`,
                 forbidden: `the identity needs Reader on subscription ${current.subscriptionId} to read its resource providers.`,
+                // A 404 is not "deleted" (which would drop the resource from state, see tableRetention.ts `read`): a namespace
+                // is never deleted, and unregistering one leaves it readable (200, NotRegistered, drift that diff
+                // updates). ARM answers 404 for a namespace it does not know (InvalidResourceNamespace) or a subscription
+                // it can't find (SubscriptionNotFound); dropping the resource would only have the next pulumi up fail
+                // the same way, so the refresh fails now, saying what to check.
+                notFound: `Check the namespace ${current.namespace} (spelling, and that it exists in this cloud) and subscription ${current.subscriptionId}.`,
                 timeoutMs: READ_TIMEOUT_MS,
                 again: "run pulumi refresh again",
             };

@@ -1,14 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import {
+    type ArmAnswer,
     ArmClient,
     armCall,
     type ArmDependencies,
     type ArmFailure,
     Deadline,
+    describeArmFailure,
     diffInputs,
     followOperation,
     retryArm,
     type RetrySpec,
+    unexpectedAnswer,
 } from "../azure/armOperation";
 import { discoverCloud } from "../azure/cloud";
 import { azureNativeConfig } from "../azure/providerConfig";
@@ -127,14 +130,28 @@ export function retentionDecrease(
     return undefined;
 }
 
-/** The retention ARM reports in a table's properties, falling back to `wanted` where it reports none. */
-function retentionOf(body: any, wanted: TableRetentionState): TableRetentionState {
-    const p = (body?.properties ?? {}) as Record<string, unknown>;
-    return {
-        ...wanted,
-        retentionInDays: Number(p.retentionInDays ?? wanted.retentionInDays),
-        totalRetentionInDays: Number(p.totalRetentionInDays ?? wanted.totalRetentionInDays),
-    };
+/**
+ * The retention ARM reports in a table's properties. An answer without them (no `properties`, or a
+ * retention that is not a number) throws ARM's malformed answer ({@link unexpectedAnswer}): it never
+ * reaches state (NaN there, or the wanted values as if ARM had confirmed them) nor the decrease guard.
+ */
+function retentionOf(answer: ArmAnswer, wanted: TableRetentionState): TableRetentionState {
+    const p = answer.body?.properties;
+    if (p === null || typeof p !== "object") {
+        throw unexpectedAnswer(answer, "no properties for the table");
+    }
+    for (const field of ["retentionInDays", "totalRetentionInDays"]) {
+        if (typeof p[field] !== "number" || !Number.isFinite(p[field])) {
+            throw unexpectedAnswer(answer, `no numeric properties.${field} for the table (${JSON.stringify(p[field] ?? null)})`);
+        }
+    }
+    return { ...wanted, retentionInDays: p.retentionInDays, totalRetentionInDays: p.totalRetentionInDays };
+}
+
+/** The larger of the known retentions (see {@link days}), or undefined when none is known. */
+function largest(...values: Array<number | undefined>): number | undefined {
+    const known = values.filter((v): v is number => v !== undefined);
+    return known.length > 0 ? Math.max(...known) : undefined;
 }
 
 /**
@@ -191,22 +208,38 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         const deadline = new Deadline(setting, deps);
         if (olds && inputs.allowRetentionDecrease !== true) {
             // Compare with the live table too: a retention raised outside Pulumi is not lowered by accident either.
-            const live = await retryArm(
-                setting,
-                (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }),
+            const old = normalize(olds);
+            const guarding: RetrySpec = {
+                ...setting,
+                forbidden:
+                    `the identity can't read the table, so its current retention can't be checked before the update: ` +
+                    `give it microsoft.operationalinsights/workspaces/tables/read (for example the Log Analytics Reader role), ` +
+                    `or set allowRetentionDecrease true for this run if lowering the retention is intended.`,
+            };
+            // A malformed answer throws here (see `retentionOf`): no update on a retention that could not be read.
+            const current = await retryArm(
+                guarding,
+                async (timeoutMs) => retentionOf(await armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }), old),
                 deps,
                 deadline,
             );
-            const old = normalize(olds);
-            const current = retentionOf(live.body, old);
             const before = {
-                retentionInDays: Math.max(days(old.retentionInDays) ?? 0, days(current.retentionInDays) ?? 0),
-                totalRetentionInDays: Math.max(
-                    days(old.totalRetentionInDays, days(old.retentionInDays)) ?? 0,
-                    days(current.totalRetentionInDays, days(current.retentionInDays)) ?? 0,
+                retentionInDays: largest(days(old.retentionInDays), days(current.retentionInDays)),
+                totalRetentionInDays: largest(
+                    days(old.totalRetentionInDays, days(old.retentionInDays)),
+                    days(current.totalRetentionInDays, days(current.retentionInDays)),
                 ),
             };
-            const decrease = retentionDecrease(id, before, wanted);
+            if (before.retentionInDays === undefined || before.totalRetentionInDays === undefined) {
+                // Fail closed: with no old value to compare with, a decrease can't be ruled out.
+                throw new Error(
+                    `Refusing to change the retention of ${id}: neither the state nor the live table gives its current retention ` +
+                        `(state ${old.retentionInDays}/${old.totalRetentionInDays} days, table ${current.retentionInDays}/${current.totalRetentionInDays}), ` +
+                        `so a decrease can't be ruled out. Set allowRetentionDecrease true for this run if a decrease is intended, ` +
+                        `or run pulumi refresh to read the table's retention into state, then pulumi up again.`,
+                );
+            }
+            const decrease = retentionDecrease(id, before as { retentionInDays: number; totalRetentionInDays: number }, wanted);
             if (decrease) {
                 throw new Error(decrease.reason);
             }
@@ -225,7 +258,12 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
         if (answer.status === 202) {
             answer = await followOperation(arm, answer, { path: id, apiVersion: TABLES_API_VERSION }, deadline, deps);
         }
-        return retentionOf(answer.body, wanted);
+        // What ARM reports after the PATCH goes to state; an answer without the table's retention throws (see `retentionOf`).
+        try {
+            return retentionOf(answer, wanted);
+        } catch (e) {
+            throw new Error(describeArmFailure(setting.operation, e as ArmFailure, setting, deadline.answers, deadline.elapsedMs));
+        }
     };
     return {
         async configure(req) {
@@ -259,16 +297,29 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
                 again: "run pulumi refresh again",
             };
             const arm = new ArmClient(settings.deps);
+            // A 404 is the answer "gone": the blank ID below. Any other failure, or a malformed answer, throws (nothing reaches state).
             const live = await retryArm(
                 reading,
-                (timeoutMs) => armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }),
+                async (timeoutMs) => {
+                    try {
+                        return retentionOf(await armCall(arm, "GET", id, { apiVersion: TABLES_API_VERSION, timeoutMs }), current);
+                    } catch (e) {
+                        if ((e as ArmFailure).statusCode === 404) {
+                            return undefined;
+                        }
+                        throw e;
+                    }
+                },
                 deps,
             );
-            const p = (live.body?.properties ?? {}) as Record<string, unknown>;
-            return {
-                id,
-                props: { ...current, retentionInDays: Number(p.retentionInDays), totalRetentionInDays: Number(p.totalRetentionInDays) },
-            };
+            if (live === undefined) {
+                // The table (or its workspace) is gone: a blank ID from Read tells Pulumi the resource was deleted, so refresh
+                // drops it from state and the next pulumi up sets the retention again. pulumi/pulumi pkg/resource/deploy/step.go,
+                // RefreshStep.Apply: "If the ID is blank treat this as a delete"; azure-native answers a 404 the same way
+                // (provider.go Read: `if azure.IsNotFound(err) { return &rpc.ReadResponse{Id: ""}, nil }`).
+                return { id: "" };
+            }
+            return { id, props: { ...current, retentionInDays: live.retentionInDays, totalRetentionInDays: live.totalRetentionInDays } };
         },
         async diff(_id, olds, news) {
             return diffInputs(

@@ -8,7 +8,7 @@ import { workspaceIdParts } from "./naming";
 
 /**
  * ProvisioningLogging's defaults. The stack's Pulumi.yaml declares the same ones for its settings (the CLI
- * hands a program every declared default): test/components/provisioningLogging.test.ts keeps them equal.
+ * hands a program every declared default): test/components/support/workspaceRules.test.ts keeps them equal.
  */
 export const PROVISIONING_LOGGING_DEFAULTS = {
     createResourceGroup: true,

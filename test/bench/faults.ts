@@ -4,6 +4,7 @@
  * when the call rides it out, or fails with the message that says what happened and what to do.
  * `npm run bench` prints the result; a test holds it at every fault handled, none past its deadline.
  */
+import { AuthenticationError, type TokenCredential } from "@azure/identity";
 import { ArmGaveUp } from "../../components/azure/armOperation";
 import { createRegistrationProvider } from "../../components/dynamic/resourceProviderRegistration";
 import { createTableRetentionProvider } from "../../components/dynamic/tableRetention";
@@ -18,6 +19,8 @@ export interface FaultTableResult {
     readonly handled: number;
     /** How far past its deadline any call ran, in (virtual) milliseconds: 0 when every call kept its deadline. */
     readonly worstMsPastDeadline: number;
+    /** Time to the first message for a failure no retry fixes: the longest over the non-transient rows, in (virtual) milliseconds. */
+    readonly worstMsToNonTransientMessage: number;
     /** The faults not handled, with what happened instead. */
     readonly unhandled: readonly string[];
 }
@@ -43,6 +46,14 @@ interface FaultCase {
     readonly expect: "ok" | RegExp;
     /** The PATCH answers 202 and the operation never ends. */
     readonly longRunning?: boolean;
+    /** With `longRunning`: the status polls answer 200 without `status`. */
+    readonly statusless?: boolean;
+    /** A failure no retry fixes: it must end in a message at once (its time counts in `worstMsToNonTransientMessage`). */
+    readonly nonTransient?: boolean;
+    /** The client does not trust the fake's certificate (a TLS-inspecting proxy's). */
+    readonly untrusted?: boolean;
+    /** The credential's token request never answers, or the token endpoint answers invalid_client. */
+    readonly token?: "hang" | "invalid_client";
 }
 
 const throttled = (retryAfter?: string): ArmReply => ({
@@ -55,6 +66,13 @@ const busy: ArmReply = { status: 409, body: armError("AnotherOperationInProgress
 const notActive: ArmReply = { status: 404, body: armError("ResourceNotFound", "Workspace not active") };
 const midBody: ArmReply = { status: 200, body: { registrationState: "Registered", properties: { retentionInDays: 90 } }, breakAfter: 8 };
 const notJson: ArmReply = { status: 200, raw: "<html>gateway</html>" };
+const locked: ArmReply = {
+    status: 409,
+    body: armError(
+        "ScopeLocked",
+        "The scope cannot perform write operation because following scope(s) are locked. Please remove the lock and try again.",
+    ),
+};
 
 /** The fault table. */
 export const FAULTS: readonly FaultCase[] = [
@@ -148,18 +166,89 @@ export const FAULTS: readonly FaultCase[] = [
         expect: /Azure answered no answer in time ×2 in 2 min/,
     },
     { name: "verify: connection reset mid-answer", target: "verify", faults: [midBody], expect: "ok" },
+    // Failures no retry fixes (FAILURE_CLASSES): a message at once, naming the layer and the fix.
+    {
+        name: "table: 407 from the proxy",
+        target: "table",
+        faults: [{ status: 407 }],
+        nonTransient: true,
+        expect: /failed at the proxy, before reaching ARM: the proxy asked for authentication \(HTTP 407/,
+    },
+    {
+        name: "table: 409 ScopeLocked (a resource lock)",
+        target: "table",
+        faults: [locked],
+        nonTransient: true,
+        expect: /was refused by a resource lock \(HTTP 409 ScopeLocked\).*Remove the lock/,
+    },
+    {
+        name: "registration: a 200 without registrationState",
+        target: "registration",
+        faults: [{ status: 200, body: {} }],
+        nonTransient: true,
+        expect: /failed: ARM answered HTTP 200 with no registrationState for the provider/,
+    },
+    {
+        name: "table: a 200 without properties",
+        target: "table",
+        faults: [{ status: 200, body: { id: TABLE } }],
+        nonTransient: true,
+        expect: /failed: ARM answered HTTP 200 with no properties for the table/,
+    },
     { name: "verify: 409 while another operation runs", target: "verify", faults: [busy], expect: "ok" },
+];
+
+/**
+ * Faults of the client's side (its trust store, its credential) or of a whole conversation (a status
+ * URL that answers without status), run like {@link FAULTS}. Apart from them because
+ * test/components/dynamic/serialization.test.ts replays FAULTS' answers through the serialized
+ * providers, with its own client and credential.
+ */
+export const CLIENT_FAULTS: readonly FaultCase[] = [
+    {
+        name: "registration: a certificate from an untrusted CA (TLS-inspecting proxy)",
+        target: "registration",
+        faults: [],
+        untrusted: true,
+        nonTransient: true,
+        expect: /failed on the network path, before reaching ARM: the certificate presented for [^ ]+ is not Microsoft's \(DEPTH_ZERO_SELF_SIGNED_CERT\): a TLS-inspecting proxy\? Set NODE_EXTRA_CA_CERTS/,
+    },
+    {
+        name: "table: a token request that never answers",
+        target: "table",
+        faults: [],
+        token: "hang",
+        nonTransient: true,
+        expect: /failed at the credential, before any request reached ARM: the token request got no answer within 60 s/,
+    },
+    {
+        name: "registration: the token endpoint answers invalid_client",
+        target: "registration",
+        faults: [],
+        token: "invalid_client",
+        nonTransient: true,
+        expect: /failed at the credential, before any request reached ARM: the token endpoint \(Microsoft Entra ID, not ARM\) refused the credential \(invalid_client: AADSTS7000215/,
+    },
+    {
+        name: "table: an operation status without status",
+        target: "table",
+        faults: [],
+        longRunning: true,
+        statusless: true,
+        nonTransient: true,
+        expect: /failed: ARM answered HTTP 200 with no status for the operation it follows/,
+    },
 ];
 
 const DEADLINE_MS: Record<Target, number> = { registration: 20 * 60_000, table: 10 * 60_000, verify: 2 * 60_000 };
 
 /** ARM as each target needs it, once the faults are served: registered provider, a table, a 202 that never ends. */
-function normalArm(target: Target, longRunning: boolean, endpoint: () => string): ArmHandler {
+function normalArm(target: Target, longRunning: boolean, endpoint: () => string, statusless = false): ArmHandler {
     return (req) => {
         if (target === "table" && longRunning) {
             return req.method === "PATCH"
                 ? { status: 202, headers: { "azure-asyncoperation": `${endpoint()}/subscriptions/${SUB}/operationStatuses/op1` } }
-                : { status: 200, body: { status: "InProgress" } };
+                : { status: 200, body: statusless ? {} : { status: "InProgress" } };
         }
         if (target === "table") {
             return { status: 200, body: { id: TABLE, properties: { retentionInDays: 90, totalRetentionInDays: 730 } } };
@@ -169,11 +258,11 @@ function normalArm(target: Target, longRunning: boolean, endpoint: () => string)
 }
 
 /** Runs one fault case; its outcome, and how far past the deadline it ended. */
-async function runCase(c: FaultCase): Promise<{ outcome: Outcome; msPastDeadline: number }> {
+async function runCase(c: FaultCase): Promise<{ outcome: Outcome; msPastDeadline: number; ms: number }> {
     const clock = new VirtualClock();
     const faults = c.faults === "forever" ? undefined : [...c.faults];
     let arm: FakeArm | undefined;
-    const normal = normalArm(c.target, c.longRunning ?? false, () => arm!.endpoint);
+    const normal = normalArm(c.target, c.longRunning ?? false, () => arm!.endpoint, c.statusless);
     const handler: ArmHandler = (req) => {
         const reply = faults ? (faults.shift() ?? normal(req)) : c.reply!;
         if (reply === "hang") {
@@ -183,7 +272,27 @@ async function runCase(c: FaultCase): Promise<{ outcome: Outcome; msPastDeadline
         return reply;
     };
     arm = await FakeArm.start(handler, clock.now);
-    const deps = { endpoint: arm.endpoint, credential: fakeCredential, trustedCa: arm.ca, clock, random: noJitter };
+    const credential: TokenCredential =
+        c.token === "hang"
+            ? {
+                  // No answer until the request's timer (set before the token is asked for) fires.
+                  getToken: (_scopes, options) =>
+                      new Promise((_, reject) => {
+                          options?.abortSignal?.addEventListener("abort", () => reject(new Error("aborted")));
+                          setImmediate(() => clock.advanceToNextTimer());
+                      }),
+              }
+            : c.token === "invalid_client"
+              ? {
+                    getToken: async () => {
+                        throw new AuthenticationError(401, {
+                            error: "invalid_client",
+                            error_description: "AADSTS7000215: Invalid client secret provided.\r\nTrace ID: 1f2e",
+                        });
+                    },
+                }
+              : fakeCredential;
+    const deps = { endpoint: arm.endpoint, credential, ...(c.untrusted ? {} : { trustedCa: arm.ca }), clock, random: noJitter };
     const started = clock.now();
     let outcome: Outcome;
     try {
@@ -225,17 +334,21 @@ async function runCase(c: FaultCase): Promise<{ outcome: Outcome; msPastDeadline
     } finally {
         await arm.close();
     }
-    return { outcome, msPastDeadline: Math.max(0, clock.now() - (started + DEADLINE_MS[c.target])) };
+    return { outcome, msPastDeadline: Math.max(0, clock.now() - (started + DEADLINE_MS[c.target])), ms: clock.now() - started };
 }
 
 /** Runs every fault of {@link FAULTS} against a fresh loopback ARM on a virtual clock. */
-export async function runFaultTable(cases: readonly FaultCase[] = FAULTS): Promise<FaultTableResult> {
+export async function runFaultTable(cases: readonly FaultCase[] = [...FAULTS, ...CLIENT_FAULTS]): Promise<FaultTableResult> {
     let handled = 0;
     let worstMsPastDeadline = 0;
+    let worstMsToNonTransientMessage = 0;
     const unhandled: string[] = [];
     for (const c of cases) {
-        const { outcome, msPastDeadline } = await runCase(c);
+        const { outcome, msPastDeadline, ms } = await runCase(c);
         worstMsPastDeadline = Math.max(worstMsPastDeadline, msPastDeadline);
+        if (c.nonTransient) {
+            worstMsToNonTransientMessage = Math.max(worstMsToNonTransientMessage, ms);
+        }
         const ok = c.expect === "ok" ? outcome.ok : !outcome.ok && c.expect.test(outcome.message);
         if (ok && msPastDeadline === 0) {
             handled++;
@@ -245,7 +358,7 @@ export async function runFaultTable(cases: readonly FaultCase[] = FAULTS): Promi
             );
         }
     }
-    return { tried: cases.length, handled, worstMsPastDeadline, unhandled };
+    return { tried: cases.length, handled, worstMsPastDeadline, worstMsToNonTransientMessage, unhandled };
 }
 
 if (require.main === module) {

@@ -24,6 +24,8 @@ export interface PlannedChange {
     readonly changed: readonly string[];
     /** Why this change is dangerous for the logs, when it is. */
     readonly risk?: string;
+    /** Which of {@link LOG_RISKS} it is, one per clause of `risk`. */
+    readonly riskIds?: readonly LogRisk[];
     /** The resource is protected: `pulumi up` would refuse this replacement or deletion. */
     readonly blocked?: true;
 }
@@ -56,12 +58,6 @@ const REPLACE_ON: Readonly<Record<string, readonly string[]>> = {
     "azure-native:portal:Dashboard": ["dashboardName", "resourceGroupName", "location"],
     "pulumi-nodejs:dynamic:TableRetention": ["subscriptionId", "resourceGroupName", "workspaceName", "tableName"],
     "pulumi-nodejs:dynamic:ResourceProviderRegistration": ["subscriptionId", "namespace"],
-};
-
-/** Resources whose replacement or deletion deletes the logs in them. */
-const HOLDS_LOGS: Readonly<Record<string, string>> = {
-    "azure-native:resources:ResourceGroup": "deletes the resource group and every workspace in it, with their logs",
-    "azure-native:operationalinsights:Workspace": "deletes the workspace and every log in it",
 };
 
 /** Reads a previous `npm run plan -- --json`, or a Pulumi state file (`pulumi stack export`, or a local backend's). */
@@ -117,19 +113,116 @@ function changedKeys(before: Record<string, unknown>, after: Record<string, unkn
     return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
 }
 
-/** A lower retention deletes older logs: say so on the update. */
-function shortensRetention(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
-    const lower = (key: string) =>
-        typeof before[key] === "number" && typeof after[key] === "number" && (after[key] as number) < (before[key] as number);
-    const say = (key: string) => `lowers ${key} from ${before[key]} to ${after[key]} days: older logs are deleted`;
-    if (type === "azure-native:operationalinsights:Workspace" && lower("retentionInDays")) {
-        return say("retentionInDays");
+/**
+ * Every way a change loses provisioning logs that `plan --against` marks ⚠ (and exits 1 for): one
+ * line each, as docs/commands.md lists them under "What deletes or stops logs" (a test keeps the two
+ * the same).
+ */
+export const LOG_RISKS = {
+    deletesWorkspace: "the workspace is replaced or deleted: every log in it is deleted",
+    deletesResourceGroup: "the resource group is replaced or deleted: every workspace in it is deleted, with their logs",
+    stopsDiagnosticSetting:
+        "the tenant diagnostic setting is deleted, or replaced (azure-native deletes before it creates), and no setting the stack adopts takes its place: logs stop arriving until one sends them again",
+    removesCategory: "a log category is removed from the diagnostic setting: its logs stop arriving",
+    shortensWorkspaceRetention: "the workspace's retentionInDays is lowered: older logs are deleted",
+    shortensTableRetention: "the AADProvisioningLogs table's retentionInDays or totalRetentionInDays is lowered: older logs are deleted",
+    unprotects:
+        "protection of the workspace or its resource group is turned off (protectData false): a later destroy or replacement deletes the logs",
+    capsIngestion:
+        "a daily cap is introduced or lowered on the workspace (dailyQuotaGb): once it is hit, logs are dropped for the rest of the day",
+    movesSubscription:
+        "the deployment moves to another subscription: a new, empty workspace is made there, and the old one is deleted unless protected",
+} as const;
+
+export type LogRisk = keyof typeof LOG_RISKS;
+
+/** A risk of one change: which, and what it means here. */
+interface Risk {
+    readonly id: LogRisk;
+    readonly text: string;
+}
+
+/** Resources whose replacement or deletion deletes or stops the logs. */
+const HOLDS_LOGS: Readonly<Record<string, Risk>> = {
+    "azure-native:resources:ResourceGroup": {
+        id: "deletesResourceGroup",
+        text: "deletes the resource group and every workspace in it, with their logs",
+    },
+    "azure-native:operationalinsights:Workspace": { id: "deletesWorkspace", text: "deletes the workspace and every log in it" },
+    "azure-native:aadiam:DiagnosticSetting": {
+        id: "stopsDiagnosticSetting",
+        text: "stops the tenant's logs reaching the workspace until a setting sends them again",
+    },
+};
+
+/** The fields of a change that carry its risks. */
+function riskFields(risks: readonly Risk[]): { risk?: string; riskIds?: LogRisk[] } {
+    return risks.length > 0 ? { risk: risks.map((r) => r.text).join("; "), riskIds: risks.map((r) => r.id) } : {};
+}
+
+/** Resources whose protection keeps the logs. */
+const KEEPS_LOGS = ["azure-native:resources:ResourceGroup", "azure-native:operationalinsights:Workspace"];
+
+const num = (v: unknown): number | undefined => (typeof v === "number" ? v : undefined);
+
+/** The categories a diagnostic setting's `logs` input sends. */
+function sentCategories(inputs: Record<string, unknown>): string[] {
+    const logs = Array.isArray(inputs.logs) ? (inputs.logs as Array<{ category?: string; enabled?: boolean }>) : [];
+    return logs.filter((l) => l.enabled !== false && typeof l.category === "string").map((l) => l.category as string);
+}
+
+/** What an update that keeps the resource does to the logs, one clause per risk. */
+function updateRisks(type: string, old: PriorResource, r: RecordedResource): Risk[] {
+    const before = old.inputs;
+    const after = r.inputs;
+    const risks: Risk[] = [];
+    const lower = (key: string) => {
+        const a = num(before[key]);
+        const b = num(after[key]);
+        return a !== undefined && b !== undefined && b < a ? `lowers ${key} from ${a} to ${b} days: older logs are deleted` : undefined;
+    };
+    if (type === "azure-native:operationalinsights:Workspace") {
+        const shorter = lower("retentionInDays");
+        if (shorter) {
+            risks.push({ id: "shortensWorkspaceRetention", text: shorter });
+        }
+        const capBefore = num((before.workspaceCapping as { dailyQuotaGb?: unknown } | undefined)?.dailyQuotaGb);
+        const capAfter = num((after.workspaceCapping as { dailyQuotaGb?: unknown } | undefined)?.dailyQuotaGb);
+        if (capAfter !== undefined && capAfter >= 0 && (capBefore === undefined || capBefore < 0 || capAfter < capBefore)) {
+            risks.push({
+                id: "capsIngestion",
+                text: `${capBefore === undefined || capBefore < 0 ? "introduces a daily cap of" : `lowers the daily cap from ${capBefore} GB to`} ${capAfter} GB: once it is hit, logs are dropped for the rest of the day`,
+            });
+        }
     }
     if (type === "pulumi-nodejs:dynamic:TableRetention") {
-        const key = ["retentionInDays", "totalRetentionInDays"].find(lower);
-        return key ? say(key) : undefined;
+        const key = ["retentionInDays", "totalRetentionInDays"].map(lower).find((x) => x !== undefined);
+        if (key) {
+            risks.push({ id: "shortensTableRetention", text: key });
+        }
     }
-    return undefined;
+    if (type === "azure-native:aadiam:DiagnosticSetting") {
+        const gone = sentCategories(before).filter((c) => !sentCategories(after).includes(c));
+        if (gone.length > 0) {
+            risks.push({
+                id: "removesCategory",
+                text: `stops sending ${gone.join(", ")}: ${gone.length === 1 ? "its" : "their"} logs stop arriving`,
+            });
+        }
+    }
+    if (KEEPS_LOGS.includes(type) && old.protect && !r.protect) {
+        risks.push({
+            id: "unprotects",
+            text: "turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+        });
+    }
+    return risks;
+}
+
+/** The subscription a deployment's table retention names: where its workspace is. */
+function subscriptionOf(resources: ReadonlyArray<{ type: string; inputs: Record<string, unknown> }>): string | undefined {
+    const table = resources.find((r) => r.type === "pulumi-nodejs:dynamic:TableRetention");
+    return typeof table?.inputs.subscriptionId === "string" ? table.inputs.subscriptionId.toLowerCase() : undefined;
 }
 
 /** Every change `pulumi up` would make, in the order of the new plan, deletions last. */
@@ -151,7 +244,7 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
                               name: r.name,
                               op: "delete",
                               changed: [],
-                              ...(HOLDS_LOGS[r.type] ? { risk: HOLDS_LOGS[r.type] } : {}),
+                              ...riskFields(HOLDS_LOGS[r.type] ? [HOLDS_LOGS[r.type]] : []),
                               ...(old.protect ? { blocked: true as const } : {}),
                           },
                 );
@@ -163,25 +256,48 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
             continue;
         }
         const changed = changedKeys(old.inputs, r.inputs);
-        if (changed.length === 0) {
+        const replaces = changed.some((k) => (REPLACE_ON[r.type] ?? []).includes(k));
+        // A setting the stack adopts in its place sends the logs already: no gap.
+        const adopted = r.type === "azure-native:aadiam:DiagnosticSetting" && r.importId !== undefined;
+        const risks = replaces
+            ? [adopted ? undefined : HOLDS_LOGS[r.type]].filter((x): x is Risk => x !== undefined)
+            : updateRisks(r.type, old, r);
+        if (changed.length === 0 && risks.length === 0) {
             continue;
         }
-        const replaces = changed.some((k) => (REPLACE_ON[r.type] ?? []).includes(k));
-        const risk = replaces ? HOLDS_LOGS[r.type] : shortensRetention(r.type, old.inputs, r.inputs);
         changes.push({
             urn: r.urn,
             type: r.type,
             name: r.name,
             op: replaces ? "replace" : "update",
             changed,
-            ...(risk ? { risk } : {}),
+            ...riskFields(risks),
             ...(replaces && old.protect ? { blocked: true as const } : {}),
+        });
+    }
+    const [from, to] = [subscriptionOf(prior), subscriptionOf(resources)];
+    if (from !== undefined && to !== undefined && from !== to) {
+        // Listed first: every other change follows from it.
+        changes.unshift({
+            urn: "",
+            type: "subscription",
+            name: to,
+            op: "replace",
+            changed: ["subscriptionId"],
+            ...riskFields([
+                {
+                    id: "movesSubscription",
+                    text: `moves the deployment from subscription ${from} to ${to}: a new, empty workspace is made there, and the old one is deleted unless protected`,
+                },
+            ]),
         });
     }
     const now = new Set(resources.map((r) => r.urn));
     // A read that is gone is only dropped from the state.
+    const adopts = resources.some((r) => r.type === "azure-native:aadiam:DiagnosticSetting" && r.importId !== undefined);
     for (const old of prior.filter((r) => !now.has(r.urn) && !r.external)) {
-        const risk = HOLDS_LOGS[old.type];
+        const risk = old.type === "azure-native:aadiam:DiagnosticSetting" && adopts ? undefined : HOLDS_LOGS[old.type];
+
         const name = old.urn.split("::").pop() ?? old.urn;
         changes.push({
             urn: old.urn,
@@ -189,7 +305,7 @@ export function diffAgainst(prior: readonly PriorResource[], resources: readonly
             name,
             op: "delete",
             changed: [],
-            ...(risk ? { risk } : {}),
+            ...riskFields(risk ? [risk] : []),
             ...(old.protect ? { blocked: true as const } : {}),
         });
     }

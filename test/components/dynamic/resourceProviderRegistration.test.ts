@@ -393,6 +393,32 @@ describe("ResourceProviderRegistration against a loopback ARM", () => {
             );
         });
 
+        it("fails a refresh at once on a 404 (a namespace ARM does not know), rather than dropping the resource from state", async () => {
+            const p = await provider(
+                providerArm({
+                    faults: [
+                        {
+                            status: 404,
+                            body: armError("InvalidResourceNamespace", "The resource namespace 'Microsoft.Insigts' is invalid."),
+                        },
+                    ],
+                }),
+            );
+            await assert.rejects(
+                p.read!(`/subscriptions/${SUB}/providers/Microsoft.Insigts`, {
+                    ...inputs,
+                    namespace: "Microsoft.Insigts",
+                    registrationState: "Registered",
+                }),
+                {
+                    message:
+                        `Reading the registration of resource provider Microsoft.Insigts on subscription ${SUB} (/subscriptions/${SUB}/providers/Microsoft.Insigts) failed (HTTP 404 InvalidResourceNamespace): ` +
+                        `The resource namespace 'Microsoft.Insigts' is invalid. Check the namespace Microsoft.Insigts (spelling, and that it exists in this cloud) and subscription ${SUB}.`,
+                },
+            );
+            assert.strictEqual(arm!.requests.length, 1);
+        });
+
         it("names the resource and what ARM answered when a refresh keeps failing", async () => {
             const p = await provider(
                 providerArm({ faults: Array(50).fill({ status: 503, body: armError("ServiceUnavailable", "try later") }) }),

@@ -316,14 +316,11 @@ describe("TableRetention against a loopback ARM", () => {
             });
         });
 
-        it("reports a 404 on refresh at once, naming the table", async () => {
+        it("answers a 404 on refresh with a blank ID, so Pulumi drops the table from state and the next pulumi up sets it again", async () => {
             const p = await provider(tableArm({ faults: [notActive] }));
-            await assert.rejects(p.read!(TABLE_ID, inputs), (e: Error) =>
-                e.message.startsWith(
-                    `Reading the retention of ${TABLE_ID} (refresh) failed (HTTP 404 ResourceNotFound): Workspace not active`,
-                ),
-            );
+            assert.deepStrictEqual(await p.read!(TABLE_ID, inputs), { id: "" });
             assert.strictEqual(arm!.requests.length, 1);
+            assert.strictEqual(clock.now(), 0);
         });
     });
 
@@ -354,6 +351,56 @@ describe("TableRetention against a loopback ARM", () => {
             const p = await provider(tableArm({ live: { retentionInDays: 365, totalRetentionInDays: 4383 } }));
             await assert.rejects(p.update!(TABLE_ID, olds, { ...inputs, retentionInDays: 400 }), {
                 message: `Lowering the retention of ${TABLE_ID} from 4383 to 2556 days deletes the older provisioning logs; set allowRetentionDecrease true for this run to do it on purpose`,
+            });
+        });
+
+        describe("fails closed: no update without the old value to compare with", () => {
+            const noState = { ...inputs, retentionInDays: undefined, totalRetentionInDays: undefined };
+
+            it("refuses when the live read comes back without numbers (live 365/2556, wanted 30/30): the read's malformed answer, no PATCH", async () => {
+                const p = await provider(
+                    tableArm({
+                        live: { retentionInDays: 365, totalRetentionInDays: 2556 },
+                        faults: [{ status: 200, body: { id: TABLE_ID, properties: {} } }],
+                    }),
+                );
+                const started = Date.now();
+                await assert.rejects(p.update!(TABLE_ID, noState, { ...inputs, retentionInDays: 30, totalRetentionInDays: 30 }), {
+                    message:
+                        `Setting the retention of ${TABLE_ID} failed: ARM answered HTTP 200 with no numeric properties.retentionInDays for the table (null), not the answer its API version promises; ` +
+                        "nothing was written to state. Run pulumi up again; if it persists, something between this machine and ARM answers in its place (check HTTPS_PROXY).",
+                });
+                assert.deepStrictEqual(
+                    arm!.requests.map((r) => r.method),
+                    ["GET"],
+                );
+                assert.strictEqual(clock.now(), 0);
+                assert.ok(Date.now() - started <= 5_000);
+            });
+
+            it("refuses when neither the state nor the live table gives a retention (ARM's -1, 'the default'), saying how to proceed", async () => {
+                const p = await provider(tableArm({ live: { retentionInDays: -1, totalRetentionInDays: -1 } }));
+                await assert.rejects(p.update!(TABLE_ID, noState, { ...inputs, retentionInDays: 30, totalRetentionInDays: 30 }), {
+                    message:
+                        `Refusing to change the retention of ${TABLE_ID}: neither the state nor the live table gives its current retention (state NaN/NaN days, table -1/-1), ` +
+                        "so a decrease can't be ruled out. Set allowRetentionDecrease true for this run if a decrease is intended, " +
+                        "or run pulumi refresh to read the table's retention into state, then pulumi up again.",
+                });
+                assert.deepStrictEqual(
+                    arm!.requests.map((r) => r.method),
+                    ["GET"],
+                );
+                assert.strictEqual(clock.now(), 0);
+            });
+
+            it("refuses when the identity can't read the table, naming the read permission and the switch", async () => {
+                const p = await provider(tableArm({ faults: [{ status: 403, body: armError("AuthorizationFailed", "no read") }] }));
+                await assert.rejects(p.update!(TABLE_ID, olds, { ...inputs, retentionInDays: 30 }), {
+                    message:
+                        `Setting the retention of ${TABLE_ID} was refused (HTTP 403): the identity can't read the table, so its current retention can't be checked before the update: ` +
+                        "give it microsoft.operationalinsights/workspaces/tables/read (for example the Log Analytics Reader role), or set allowRetentionDecrease true for this run if lowering the retention is intended.",
+                });
+                assert.strictEqual(arm!.requests.length, 1);
             });
         });
 

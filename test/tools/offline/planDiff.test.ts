@@ -1,7 +1,8 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { diffAgainst, readPrior, renderChanges } from "../../../tools/offline/planDiff";
+import { diffAgainst, LOG_RISKS, type LogRisk, type PlannedChange, readPrior, renderChanges } from "../../../tools/offline/planDiff";
+import { PROJECT_DIR } from "../../../tools/stackFiles";
 import { evaluateStack, evaluateStackWith } from "../../../tools/offline/recorder";
 import { planCommand, renderJson } from "../../../tools/plan";
 import { runIn } from "../../support/command";
@@ -214,5 +215,119 @@ describe("the offline plan against a previous deployment", () => {
             result.out,
             /^~ {2}update {2}azure-native:operationalinsights:Workspace entra-provisioning-logs-workspace \(retentionInDays\): ⚠ lowers retentionInDays from 60 to 30 days: older logs are deleted$/m,
         );
+    });
+
+    describe("every change that deletes or stops logs", () => {
+        const seen = new Set<LogRisk>();
+        const risky = (changes: readonly PlannedChange[]) => changes.filter((c) => c.risk !== undefined);
+        const note = (changes: readonly PlannedChange[]) => {
+            for (const c of changes) {
+                for (const id of c.riskIds ?? []) {
+                    seen.add(id);
+                }
+            }
+            return changes;
+        };
+
+        it("marks protection off, a new daily cap, a shorter workspace retention and a removed category on one prod change", async () => {
+            const prior = await priorOf("prod");
+            const e = await evaluateStackWith("prod", {
+                protectData: "false",
+                dailyQuotaGb: "10",
+                retentionInDays: "180",
+                provisioningLogsRetentionInDays: "365",
+                diagnosticLogCategories: "[]",
+            });
+            const changes = note(risky(diffAgainst(prior, e.resources)));
+            assert.deepStrictEqual(
+                changes.map((c) => [c.op, c.type, c.riskIds, c.risk]),
+                [
+                    [
+                        "update",
+                        "azure-native:operationalinsights:Workspace",
+                        ["shortensWorkspaceRetention", "capsIngestion", "unprotects"],
+                        "lowers retentionInDays from 365 to 180 days: older logs are deleted; introduces a daily cap of 10 GB: once it is hit, logs are dropped for the rest of the day; turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+                    ],
+                    [
+                        "update",
+                        "azure-native:aadiam:DiagnosticSetting",
+                        ["removesCategory"],
+                        "stops sending AuditLogs: its logs stop arriving",
+                    ],
+                ].map(([op, type, ids, risk]) => [op, type, ids, risk]),
+            );
+        });
+
+        it("marks a lower daily cap, and the resource group's protection turned off", async () => {
+            const prior = readPrior(renderJson(await evaluateStackWith("dev", { protectData: "true", dailyQuotaGb: "5" })), "prior.json");
+            const changes = note(risky(diffAgainst(prior, (await evaluateStackWith("dev", { dailyQuotaGb: "2" })).resources)));
+            assert.deepStrictEqual(
+                changes.map((c) => [c.type, c.risk]),
+                [
+                    [
+                        "azure-native:resources:ResourceGroup",
+                        "turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+                    ],
+                    [
+                        "azure-native:operationalinsights:Workspace",
+                        "lowers the daily cap from 5 GB to 2 GB: once it is hit, logs are dropped for the rest of the day; turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+                    ],
+                ],
+            );
+        });
+
+        it("marks a move to another subscription first, and a renamed setting, which azure-native deletes before it creates", async () => {
+            const prior = await priorOf("dev");
+            const other = "0a1b2c3d-0000-4000-8000-00000000beef";
+            const changes = note(
+                risky(
+                    diffAgainst(
+                        prior,
+                        (await evaluateStackWith("dev", { subscriptionId: other, diagnosticSettingName: "entra-logs-2" })).resources,
+                    ),
+                ),
+            );
+            assert.strictEqual(
+                changes[0].risk,
+                `moves the deployment from subscription 7d1e4b9a-2c3f-4a5b-9e8d-0f1a2b3c4d5e to ${other}: a new, empty workspace is made there, and the old one is deleted unless protected`,
+            );
+            assert.deepStrictEqual(
+                changes.filter((c) => c.type === "azure-native:aadiam:DiagnosticSetting").map((c) => [c.op, c.riskIds]),
+                [["replace", ["stopsDiagnosticSetting"]]],
+            );
+            assert.match(
+                renderChanges(changes)[1],
+                /^\+- replace subscription 0a1b2c3d-0000-4000-8000-00000000beef \(subscriptionId\): ⚠ moves the deployment/,
+            );
+        });
+
+        it('are what docs/commands.md lists under "What deletes or stops logs", every one of them marked by some change', async () => {
+            const prior = await priorOf("prod");
+            note(
+                diffAgainst(
+                    prior,
+                    (
+                        await evaluateStackWith("prod", {
+                            workspaceName: "log-identity-audit-prod2",
+                        })
+                    ).resources,
+                ),
+            );
+            note(diffAgainst(await priorOf("dev"), (await evaluateStackWith("dev", { createResourceGroup: "false" })).resources));
+            note(diffAgainst(prior, (await evaluateStackWith("prod", { provisioningLogsTotalRetentionInDays: "1095" })).resources));
+            const doc = fs.readFileSync(path.join(PROJECT_DIR, "docs", "commands.md"), "utf8");
+            const section = doc.slice(doc.indexOf("#### What deletes or stops logs"));
+            const listed = section
+                .slice(0, section.indexOf("\n**", 1) === -1 ? undefined : section.indexOf("\n**", 1))
+                .split("\n")
+                .filter((l) => l.startsWith("- "))
+                .map((l) => l.slice(2));
+            assert.deepStrictEqual(listed, Object.values(LOG_RISKS));
+            assert.deepStrictEqual(
+                Object.keys(LOG_RISKS).filter((id) => !seen.has(id as LogRisk)),
+                [],
+                "a risk no change here marks",
+            );
+        });
     });
 });
