@@ -3,6 +3,7 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as resources from "@pulumi/azure-native/resources";
 import { PROVISIONING_LOGS_TABLE } from "./azure/armFacts";
 import { TableRetention } from "./dynamic/tableRetention";
+import { WorkspaceRetentionGuard } from "./dynamic/workspaceRetentionGuard";
 import { canonicalWorkspaceId, type WorkspaceIdParts, workspaceIdParts } from "./support/naming";
 import { existingWorkspaceIdProblem, NEW_WORKSPACE_ARGS } from "./support/workspaceRules";
 
@@ -67,6 +68,8 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
     public readonly workspace: operationalinsights.Workspace;
     /** The workspace existed before and is used as it is: this component never changes or deletes it. */
     public readonly existing: boolean;
+    /** What refuses to lower a created workspace's retention unasked; absent for an existing workspace. */
+    public readonly retentionGuard?: WorkspaceRetentionGuard;
     /** The AADProvisioningLogs table's retention; absent for an existing workspace whose retention is left as it is. */
     public readonly provisioningLogsTable?: TableRetention;
     /** ARM resource ID of the workspace (for an existing one, as given). */
@@ -83,6 +86,17 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
         const keep: pulumi.CustomResourceOptions = (args.protect ?? true) ? { protect: true, retainOnDelete: true } : {};
         const existing = args.existingWorkspaceId === undefined ? undefined : existingParts(name, args, args.existingWorkspaceId);
         this.existing = existing !== undefined;
+        if (existing === undefined) {
+            // Checked before any child is registered: a refused call makes nothing.
+            const missing = (["workspaceName", "retentionInDays", "tableRetentionInDays", "tableTotalRetentionInDays"] as const).filter(
+                (k) => args[k] === undefined,
+            );
+            if (missing.length > 0) {
+                throw new Error(
+                    `ProvisioningLogsWorkspace ${name}: a workspace to create needs ${missing.join(", ")} (or give existingWorkspaceId)`,
+                );
+            }
+        }
 
         if (args.createResourceGroup ?? true) {
             this.resourceGroup = new resources.ResourceGroup(
@@ -96,14 +110,19 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
         }
 
         if (existing === undefined) {
-            const missing = (["workspaceName", "retentionInDays", "tableRetentionInDays", "tableTotalRetentionInDays"] as const).filter(
-                (k) => args[k] === undefined,
+            // A lower retention deletes logs: the workspace waits for the guard that refuses one unasked.
+            this.retentionGuard = new WorkspaceRetentionGuard(
+                `${name}-workspace-retention-guard`,
+                {
+                    subscriptionId: args.subscriptionId,
+                    resourceGroupName: this.resourceGroupName,
+                    workspaceName: args.workspaceName as pulumi.Input<string>,
+                    retentionInDays: args.retentionInDays as pulumi.Input<number>,
+                    allowRetentionDecrease: args.allowRetentionDecrease,
+                },
+                childOpts,
             );
-            if (missing.length > 0) {
-                throw new Error(
-                    `ProvisioningLogsWorkspace ${name}: a workspace to create needs ${missing.join(", ")} (or give existingWorkspaceId)`,
-                );
-            }
+            const waitsFor = opts?.dependsOn;
             this.workspace = new operationalinsights.Workspace(
                 `${name}-workspace`,
                 {
@@ -116,7 +135,11 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
                     features: { disableLocalAuth: args.disableLocalAuth ?? true },
                     tags: args.tags,
                 },
-                { ...childOpts, ...keep },
+                {
+                    ...childOpts,
+                    ...keep,
+                    dependsOn: dependsOnAlso(waitsFor, this.retentionGuard),
+                },
             );
             this.workspaceId = this.workspace.id;
         } else {
@@ -156,6 +179,7 @@ export class ProvisioningLogsWorkspace extends pulumi.ComponentResource {
         this.customerId = this.workspace.customerId;
         this.registerOutputs({
             resourceGroup: this.resourceGroup,
+            retentionGuard: this.retentionGuard,
             workspace: this.workspace,
             provisioningLogsTable: this.provisioningLogsTable,
             workspaceId: this.workspaceId,
@@ -196,4 +220,17 @@ function existingParts(
     }
     const id = pulumi.output(given);
     return { id, parts: id.apply(parse) };
+}
+
+/** The caller's `dependsOn` (one resource, a list, or an output of either) and one more resource. */
+function dependsOnAlso(given: pulumi.ResourceOptions["dependsOn"], also: pulumi.Resource): pulumi.Input<pulumi.Input<pulumi.Resource>[]> {
+    if (given === undefined) {
+        return [also];
+    }
+    if (Array.isArray(given)) {
+        return [...given, also];
+    }
+    return pulumi
+        .output(given as pulumi.Input<pulumi.Resource | pulumi.Input<pulumi.Resource>[]>)
+        .apply((d) => [...(Array.isArray(d) ? d : [d]), also]) as pulumi.Input<pulumi.Input<pulumi.Resource>[]>;
 }

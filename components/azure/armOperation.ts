@@ -300,7 +300,7 @@ const CREDENTIAL_FIX =
  * provided.`), or why there was no credential. The status of @azure/identity's AuthenticationError is
  * the token endpoint's, not ARM's, so it is not kept.
  */
-function credentialFailure(e: unknown): ArmFailure & Error {
+export function credentialFailure(e: unknown): ArmFailure & Error {
     const err = (e ?? {}) as {
         code?: string;
         message?: string;
@@ -319,7 +319,7 @@ function credentialFailure(e: unknown): ArmFailure & Error {
 }
 
 /** A token request that got no answer in time, as a {@link CREDENTIAL_FAILED} failure: the token endpoint or the way to it, not ARM. */
-function tokenTimedOut(timeoutMs: number): ArmFailure & Error {
+export function tokenTimedOut(timeoutMs: number): ArmFailure & Error {
     return Object.assign(
         new Error(
             `the token request got no answer within ${formatDuration(timeoutMs)}: the token endpoint (Microsoft Entra ID, not ARM) or the network path to it; ` +

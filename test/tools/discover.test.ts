@@ -172,7 +172,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         );
         assert.deepStrictEqual(commands, []);
         assert.strictEqual(plan.code, 0);
-        assert.strictEqual(planLines[0], "Offline plan for stack fresh: pulumi up would create 29 resources.");
+        assert.strictEqual(planLines[0], "Offline plan for stack fresh: pulumi up would create 30 resources.");
         assert.ok(
             planLines.some((l) =>
                 /^create +azure-native:operationalinsights:Workspace +entra-provisioning-logs-workspace +log-entra-provisioning-fresh in westeurope/.test(
@@ -230,7 +230,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         );
         assert.strictEqual(
             planLines[1],
-            `Workspace: the existing ${SENTINEL}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
+            `Workspace: the existing ${SENTINEL.toLowerCase()}, not managed by this stack: pulumi up and pulumi destroy never change or delete it, nor its retention.`,
         );
         assert.ok(
             planLines.some((l) =>
@@ -388,7 +388,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         assert.match(stackText, /retentionInDays: 30/, "the stack file is unchanged");
         assert.strictEqual(
             planLines[0],
-            "Offline plan for stack blind: pulumi up would create 29 resources.",
+            "Offline plan for stack blind: pulumi up would create 30 resources.",
             "so the plan is the stack's own, as before",
         );
     });

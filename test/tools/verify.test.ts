@@ -105,7 +105,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const { code, lines } = await verify(state);
         assert.ok(
             lines.includes(
-                "✗ diagnostic setting: no tenant diagnostic setting sends ProvisioningLogs to log-entra-provisioning-dev (found 0 setting(s)) — fix: run pulumi up for this stack",
+                "✗ diagnostic setting: no tenant diagnostic setting sends ProvisioningLogs to log-entra-provisioning-dev (found 0 setting(s)) — fix: run pulumi up --refresh for this stack",
             ),
         );
         assert.strictEqual(code, 1);
@@ -161,7 +161,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const { code, lines } = await verify(state);
         assert.ok(
             lines.includes(
-                "✗ alert entra-provisioning-dev-failure-spike: the alert rule is disabled — fix: enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
+                "✗ alert entra-provisioning-dev-failure-spike: the alert rule is disabled — fix: enable it (pulumi up --refresh restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
             ),
         );
         assert.strictEqual(code, 1);
@@ -176,7 +176,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.deepStrictEqual(
             lines.filter((l) => l.includes("ag-entra-provisioning-dev-team") && !l.startsWith("✓")),
             [
-                "✗ action group ag-entra-provisioning-dev-team: the action group has no receiver (4 alert rules notify it) — fix: run pulumi up for this stack (and check alertReceivers)",
+                "✗ action group ag-entra-provisioning-dev-team: the action group has no receiver (4 alert rules notify it) — fix: run pulumi up --refresh for this stack (and check alertReceivers)",
             ],
         );
         assert.strictEqual(arm.requests.filter((r) => /actionGroups/i.test(r.path)).length, 1, "the group was read once");
@@ -329,7 +329,9 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
             ];
             const { lines } = await verify(state);
             assert.ok(
-                lines.includes("✗ table retention: table AADProvisioningLogs does not exist (404) — fix: run pulumi up for this stack"),
+                lines.includes(
+                    "✗ table retention: table AADProvisioningLogs does not exist (404) — fix: run pulumi up --refresh for this stack",
+                ),
                 lines.join("\n"),
             );
         });
@@ -380,7 +382,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         };
         const { code, lines } = await verify(healthyTenant(), { credential: failing });
         assert.deepStrictEqual(lines, [
-            "✗ credentials and 12 other checks: could not get a token for Azure: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
+            "✗ credentials and 12 other checks: could not get a token for Azure: no token was got (AuthenticationError: ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided); check the client secret or certificate (expired?) and the tenant and client IDs in the stack's azure-native:* config or the ARM_* variables, or log in again (az login). — fix: log in (az login --tenant <tenant>) or set the stack's azure-native:* config or the ARM_* variables the azure-native provider reads, then run verify again",
         ]);
         assert.strictEqual(code, 1);
     });
@@ -394,7 +396,7 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         assert.deepStrictEqual(
             lines.filter((l) => l.includes("diagnostic setting")),
             [
-                "✗ diagnostic setting: entra-provisioning-logs-dev, this stack's setting, sends ProvisioningLogs to sentinel, not log-entra-provisioning-dev — fix: run pulumi up for this stack: it points the setting back at its workspace",
+                "✗ diagnostic setting: entra-provisioning-logs-dev, this stack's setting, sends ProvisioningLogs to sentinel, not log-entra-provisioning-dev — fix: run pulumi up --refresh for this stack: it points the setting back at its workspace",
             ],
         );
     });
@@ -421,10 +423,42 @@ describe("verify against loopback fakes of ARM, the Entra diagnostic-settings AP
         const { lines } = await verify(state);
         assert.ok(
             lines.includes(
-                "✗ table retention: AADProvisioningLogs keeps 90 days interactive, 730 in total; the stack says 30 and 30 — fix: the table keeps logs longer than the stack says, and pulumi up will not shorten it unless told to (allowRetentionDecrease): raise provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays to match",
+                "✗ table retention: AADProvisioningLogs keeps 90 days interactive, 730 days in total; the stack says 30 and 30 — fix: the table keeps logs longer than the stack says, and pulumi up will not shorten it unless told to (allowRetentionDecrease): raise provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays to match",
             ),
             lines.join("\n"),
         );
+    });
+
+    it("tells to refresh before pulumi up when the workspace's retention was changed outside Pulumi", async () => {
+        const state = healthyTenant();
+        state.workspace = { retentionInDays: 60, customerId: "6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a" };
+        const { lines } = await verify(state);
+        assert.ok(
+            lines.includes(
+                "✗ workspace: log-entra-provisioning-dev keeps data 60 days, the stack says 30 — fix: run pulumi up --refresh to apply retentionInDays (a lower one only with allowRetentionDecrease, which deletes older logs), or raise retentionInDays to match",
+            ),
+            lines.join("\n"),
+        );
+    });
+
+    it("says what it can't know when the workspace's answer lacks its retention and customer ID, and queries nothing", async () => {
+        const state = healthyTenant();
+        state.faultsAt = [
+            {
+                path: /workspaces\/log-entra-provisioning-dev$/,
+                replies: [{ status: 200, body: { id: "x", name: "log-entra-provisioning-dev", properties: {} } }],
+            },
+        ];
+        const { lines, arm } = await verify(state);
+        assert.deepStrictEqual(
+            lines.filter((l) => /^. (workspace|data):/.test(l)),
+            [
+                "! workspace: log-entra-provisioning-dev's retention is unknown: ARM's answer has no properties.retentionInDays — fix: check the workspace's retention in the portal (Usage and estimated costs › Data retention)",
+                "! data: whether provisioning logs arrive is unknown: ARM's answer for the workspace has no properties.customerId, the ID its logs are queried by",
+            ],
+        );
+        assert.ok(!arm.requests.some((r) => r.path.includes("undefined")), "no request names workspace undefined");
+        assert.ok(!lines.some((l) => l.includes("undefined")), lines.join("\n"));
     });
 
     it("uses the workspace and rules from pulumi stack output --json when given", async () => {

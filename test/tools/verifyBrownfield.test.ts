@@ -65,7 +65,7 @@ describe("verify for a stack with an existing workspace and an adopted setting",
             "✓ provider Microsoft.OperationalInsights: Microsoft.OperationalInsights is registered",
             "✓ provider Microsoft.Portal: Microsoft.Portal is registered",
             "✓ workspace: law-sentinel keeps data 90 days (an existing workspace this stack uses as it is)",
-            "✓ table retention: AADProvisioningLogs keeps 90 days interactive, 730 in total (left as it is: manageExistingWorkspaceRetention is off)",
+            "✓ table retention: AADProvisioningLogs keeps 90 days interactive, 730 days in total (left as it is: manageExistingWorkspaceRetention is off)",
             "✓ data: last record 2026-11-25T09:30:00.000Z; 321 records from 2 apps in the last 24 h; ingestion delay p95 00:04:00",
             "✓ diagnostic setting: sentinel-entra sends ProvisioningLogs to law-sentinel",
             ...RULES.map((r) => `✓ alert ${r}: enabled, notifies ag-entra-provisioning-central-team`),
@@ -136,7 +136,7 @@ describe("verify for a stack with an existing workspace and an adopted setting",
         assert.deepStrictEqual(
             lines.filter((l) => l.includes("diagnostic setting")),
             [
-                "✗ diagnostic setting: sentinel-entra, this stack's setting, does not send ProvisioningLogs — fix: run pulumi up for this stack: it turns ProvisioningLogs back on",
+                "✗ diagnostic setting: sentinel-entra, this stack's setting, does not send ProvisioningLogs — fix: run pulumi up --refresh for this stack: it turns ProvisioningLogs back on",
             ],
         );
     });

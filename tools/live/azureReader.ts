@@ -1,6 +1,8 @@
 import type { TokenCredential } from "@azure/identity";
 import {
     ArmClient,
+    credentialFailure,
+    tokenTimedOut,
     type ArmFailure,
     type Backoff,
     type Clock,
@@ -234,9 +236,8 @@ export class AzureReader {
         const token = await withRequestTimeout(timeoutMs, this.clock, (abortSignal) =>
             this.credential.getToken(scopeOf(this.arm.endpoint), { abortSignal }),
         ).catch((e: ArmFailure & Error) => {
-            throw e.code === REQUEST_TIMEOUT
-                ? Object.assign(new Error(`the credential gave no token within ${timeoutMs / 1000} s`), { name: "CredentialTimeout" })
-                : e;
+            // Worded as every other request's token failure (armOperation.ts), so verify reports it once.
+            throw e.code === REQUEST_TIMEOUT ? tokenTimedOut(timeoutMs) : credentialFailure(e);
         });
         return token ? tokenTenant(token.token) : undefined;
     }

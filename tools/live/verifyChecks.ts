@@ -52,6 +52,25 @@ export const API = {
     workbooks: "2023-06-01",
 };
 
+/**
+ * The fix for what drifted from a deployed stack: Pulumi compares the program with its state, not with
+ * Azure, so a plain `pulumi up` changes nothing that was changed or deleted outside it; `--refresh`
+ * reads Azure first (pulumi.com/docs/iac/cli/commands/pulumi_up: "--refresh: Refresh the state of the
+ * stack's resources before this update").
+ */
+const REFRESH_UP = "run pulumi up --refresh";
+
+/** A number ARM reported, or undefined when its answer has none. */
+function knownNumber(value: unknown): number | undefined {
+    return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** `N days`, or what stands in for a number ARM's answer lacks. */
+function daysOrUnknown(value: unknown): string {
+    const n = knownNumber(value);
+    return n === undefined ? "an unknown number of days (not in ARM's answer)" : `${n} days`;
+}
+
 /** The fix when Azure itself was failing or throttling until verify's deadline. */
 const AZURE_SIDE =
     "a problem on Azure's side, not in this stack: run verify again in a few minutes; if it persists, check the Azure status page";
@@ -100,7 +119,7 @@ function unexpected(check: string, what: string, r: ArmResponse, needs: Needs, s
         );
     }
     if (r.status === 404) {
-        return fail(check, `${what} does not exist (404)`, "run pulumi up for this stack");
+        return fail(check, `${what} does not exist (404)`, `${REFRESH_UP} for this stack`);
     }
     if (r.status === 408 || r.status === 429 || r.status >= 500 || (r.status === 409 && r.gaveUp !== undefined)) {
         return fail(
@@ -262,7 +281,7 @@ function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Setti
             return fail(
                 check,
                 `the query API does not know workspace ${s.workspaceName} (HTTP 404: ${first})`,
-                "run pulumi up for this stack; a new workspace can take a few minutes to answer queries",
+                `${REFRESH_UP} for this stack; a new workspace can take a few minutes to answer queries`,
             );
     }
     if (e.statusCode !== undefined && (e.statusCode === 408 || e.statusCode === 429 || e.statusCode >= 500)) {
@@ -300,38 +319,47 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
             fail(
                 "workspace",
                 `workspace ${s.workspaceName} does not exist`,
-                existing ? EXISTING_WORKSPACE_FIX : "run pulumi up for this stack",
+                existing ? EXISTING_WORKSPACE_FIX : `${REFRESH_UP} for this stack`,
             ),
         ];
     }
     if (ws.status !== 200 || ws.malformed !== undefined) {
         return [unexpected("workspace", `workspace ${s.workspaceName}`, ws, onWorkspace, s)];
     }
-    const retention = ws.body?.properties?.retentionInDays;
+    const retention = knownNumber(ws.body?.properties?.retentionInDays);
+    const customerId = ws.body?.properties?.customerId;
     const lines: CheckLine[] = [
-        existing
-            ? ok("workspace", `${s.workspaceName} keeps data ${retention} days (an existing workspace this stack uses as it is)`)
-            : retention === s.retentionInDays
-              ? ok("workspace", `${s.workspaceName} keeps data ${retention} days`)
-              : fail(
-                    "workspace",
-                    `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`,
-                    "run pulumi up to apply retentionInDays (or pulumi refresh if it was changed on purpose)",
-                ),
+        retention === undefined
+            ? warn(
+                  "workspace",
+                  `${s.workspaceName}'s retention is unknown: ARM's answer has no properties.retentionInDays`,
+                  "check the workspace's retention in the portal (Usage and estimated costs › Data retention)",
+              )
+            : existing
+              ? ok("workspace", `${s.workspaceName} keeps data ${retention} days (an existing workspace this stack uses as it is)`)
+              : retention === s.retentionInDays
+                ? ok("workspace", `${s.workspaceName} keeps data ${retention} days`)
+                : fail(
+                      "workspace",
+                      `${s.workspaceName} keeps data ${retention} days, the stack says ${s.retentionInDays}`,
+                      `${REFRESH_UP} to apply retentionInDays${retention > s.retentionInDays ? " (a lower one only with allowRetentionDecrease, which deletes older logs), or raise retentionInDays to match" : ""}`,
+                  ),
     ];
     const [table, data] = await Promise.all([
         az.get(`${id}/tables/${PROVISIONING_LOGS_TABLE}`, TABLES_API_VERSION),
-        az.query(String(ws.body?.properties?.customerId), loadQuery("verify-data-flow"), "P30D").then(
-            (rows) => ({ rows }),
-            (e: Error) => ({ error: e }),
-        ),
+        typeof customerId === "string" && customerId !== ""
+            ? az.query(customerId, loadQuery("verify-data-flow"), "P30D").then(
+                  (rows) => ({ rows }),
+                  (e: Error) => ({ error: e }),
+              )
+            : Promise.resolve({ unknown: "ARM's answer for the workspace has no properties.customerId, the ID its logs are queried by" }),
     ]);
     if (table.status === 200 && table.malformed === undefined && existing && !s.manageExistingWorkspaceRetention) {
         const p = table.body?.properties ?? {};
         lines.push(
             ok(
                 "table retention",
-                `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total (left as it is: manageExistingWorkspaceRetention is off)`,
+                `${PROVISIONING_LOGS_TABLE} keeps ${daysOrUnknown(p.retentionInDays)} interactive, ${daysOrUnknown(p.totalRetentionInDays)} in total (left as it is: manageExistingWorkspaceRetention is off)`,
             ),
         );
     } else if (table.status === 200 && table.malformed === undefined) {
@@ -343,16 +371,18 @@ async function workspaceChain(az: AzureReader, s: Settings, outputs: StackOutput
                 ? ok("table retention", `${PROVISIONING_LOGS_TABLE} keeps ${expected[0]} days interactive, ${expected[1]} days in total`)
                 : fail(
                       "table retention",
-                      `${PROVISIONING_LOGS_TABLE} keeps ${p.retentionInDays} days interactive, ${p.totalRetentionInDays} in total; the stack says ${expected[0]} and ${expected[1]}`,
+                      `${PROVISIONING_LOGS_TABLE} keeps ${daysOrUnknown(p.retentionInDays)} interactive, ${daysOrUnknown(p.totalRetentionInDays)} in total; the stack says ${expected[0]} and ${expected[1]}`,
                       longer
                           ? "the table keeps logs longer than the stack says, and pulumi up will not shorten it unless told to (allowRetentionDecrease): raise provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays to match"
-                          : "run pulumi up to apply provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays",
+                          : `${REFRESH_UP} to apply provisioningLogsRetentionInDays and provisioningLogsTotalRetentionInDays`,
                   ),
         );
     } else {
         lines.push(unexpected("table retention", `table ${PROVISIONING_LOGS_TABLE}`, table, onWorkspace, s));
     }
-    if ("error" in data) {
+    if ("unknown" in data) {
+        lines.push(warn("data", `whether provisioning logs arrive is unknown: ${data.unknown}`));
+    } else if ("error" in data) {
         lines.push(queryFailed(data.error, s));
     } else {
         const row = data.rows[0] ?? {};
@@ -414,7 +444,7 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
             fail(
                 check,
                 `${mine.name}, this stack's setting, sends ProvisioningLogs to ${nameOf(mine.properties?.workspaceId)}, not ${s.workspaceName}`,
-                "run pulumi up for this stack: it points the setting back at its workspace",
+                `${REFRESH_UP} for this stack: it points the setting back at its workspace`,
             ),
         );
     } else if (mine) {
@@ -422,7 +452,7 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
             fail(
                 check,
                 `${mine.name}, this stack's setting, does not send ProvisioningLogs`,
-                "run pulumi up for this stack: it turns ProvisioningLogs back on",
+                `${REFRESH_UP} for this stack: it turns ProvisioningLogs back on`,
             ),
         );
     } else {
@@ -430,7 +460,7 @@ async function diagnosticSettings(az: AzureReader, s: Settings, outputs: StackOu
             fail(
                 check,
                 `no tenant diagnostic setting sends ProvisioningLogs to ${s.workspaceName} (found ${settings.length} setting(s))`,
-                "run pulumi up for this stack",
+                `${REFRESH_UP} for this stack`,
             ),
         );
     }
@@ -478,7 +508,7 @@ function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
             fail(
                 check,
                 `${mine.name} does not send ${missing.join(", ")}, which the stack lists in diagnosticLogCategories`,
-                "run pulumi up for this stack",
+                `${REFRESH_UP} for this stack`,
             ),
         );
     }
@@ -519,7 +549,7 @@ function sameAsDeclared(s: Settings, mine: TenantSetting): CheckLine[] {
                 fail(
                     check,
                     `${mine.name} does not send to ${key} ${listed}, which diagnosticSettingDestinations lists`,
-                    "run pulumi up for this stack",
+                    `${REFRESH_UP} for this stack`,
                 ),
             );
         }
@@ -535,7 +565,7 @@ async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promis
         API.rules,
     );
     if (r.status === 404 && r.malformed === undefined) {
-        return { line: fail(check, "the alert rule does not exist", "run pulumi up for this stack"), groups: [] };
+        return { line: fail(check, "the alert rule does not exist", `${REFRESH_UP} for this stack`), groups: [] };
     }
     if (r.status !== 200 || r.malformed !== undefined) {
         return {
@@ -555,7 +585,7 @@ async function alertRule(az: AzureReader, s: Settings, ruleName: string): Promis
             line: fail(
                 check,
                 "the alert rule is disabled",
-                "enable it (pulumi up restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
+                "enable it (pulumi up --refresh restores it) or turn it off on purpose with alertOverrides <rule>.enabled=false",
             ),
             groups: [],
         };
@@ -586,7 +616,7 @@ async function actionGroup(az: AzureReader, s: Settings, id: string, rules: read
     const notified = `${rules.length === 1 ? `alert rule ${rules[0]} notifies it` : `${rules.length} alert rules notify it`}`;
     const g = await az.get(id, API.groups);
     if (g.status === 404 && g.malformed === undefined) {
-        return [fail(check, `the action group does not exist (${notified})`, "run pulumi up for this stack")];
+        return [fail(check, `the action group does not exist (${notified})`, `${REFRESH_UP} for this stack`)];
     }
     if (g.status !== 200 || g.malformed !== undefined) {
         return [unexpected(check, "the action group", g, { right: "Monitoring Reader on its resource group" }, s)];
@@ -600,7 +630,7 @@ async function actionGroup(az: AzureReader, s: Settings, id: string, rules: read
               fail(
                   check,
                   `the action group ${problems.join(" and ")} (${notified})`,
-                  "run pulumi up for this stack (and check alertReceivers)",
+                  `${REFRESH_UP} for this stack (and check alertReceivers)`,
               ),
           ];
 }
@@ -634,7 +664,7 @@ async function workbook(az: AzureReader, s: Settings, file: string): Promise<Che
         return ok(check, `${WORKBOOKS[file]} exists`);
     }
     return r.status === 404 && r.malformed === undefined
-        ? fail(check, `${WORKBOOKS[file]} does not exist`, "run pulumi up for this stack")
+        ? fail(check, `${WORKBOOKS[file]} does not exist`, `${REFRESH_UP} for this stack`)
         : unexpected(
               check,
               "the workbook",

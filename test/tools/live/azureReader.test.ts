@@ -224,7 +224,11 @@ describe("verify's reader against a loopback ARM, on a virtual clock", () => {
         const az = new AzureReader({ arm: "https://127.0.0.1:9", credential: { getToken: () => new Promise(() => undefined) }, clock });
         const tenant = az.credentialTenant();
         clock.advance(60_000);
-        await assert.rejects(tenant, { name: "CredentialTimeout", message: "the credential gave no token within 60 s" });
+        await assert.rejects(tenant, {
+            code: "CREDENTIAL_FAILED",
+            message:
+                "the token request got no answer within 60 s: the token endpoint (Microsoft Entra ID, not ARM) or the network path to it; check that this machine reaches the cloud's login endpoint (behind a proxy: set HTTPS_PROXY), or use another credential.",
+        });
     });
 
     describe("the Log Analytics query", () => {
