@@ -18,10 +18,7 @@ describe("another Pulumi program using ProvisioningLogging through the package e
     it("names every resource of the component after the instance it chose, beside the program's own", () => {
         const names = example.resources.filter((r) => r.custom).map((r) => r.name);
         assert.ok(names.length > 20, `${names.length} resources`);
-        assert.deepStrictEqual(
-            names.filter((n) => !n.startsWith("identity-logs-")).sort(),
-            ["platform-identity", "platform-soc"],
-        );
+        assert.deepStrictEqual(names.filter((n) => !n.startsWith("identity-logs-")).sort(), ["platform-identity", "platform-soc"]);
     });
 
     it("builds on outputs of the program's own resources: its resource group, and its SOC action group on every rule", () => {
