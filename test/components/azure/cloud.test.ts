@@ -19,39 +19,118 @@ import { CLOUD_NAMES, regionsOf, validateRegion } from "../../../program/regions
 import { ConfigError } from "../../../program/settingsValidation";
 import { VirtualClock } from "../../support/fakeArm";
 
+/**
+ * What ARM's metadata endpoint answers (`GET https://management.azure.com/metadata/endpoints`), as
+ * recorded for the azure-native provider's own tests (pulumi/pulumi-azure-native,
+ * provider/pkg/azure/cloud/metadata/client_test.go, commit 0ca7570c3443ba3247c6b16e2ebd117deb6760fd:
+ * `metadata20190501`, every cloud, and `metadata20220901`, the version the provider asks for, which
+ * answers for the host's own cloud), trimmed to the fields {@link CLOUDS} has a host for. Microsoft's
+ * answer, not this program's table: its URLs keep their trailing slashes.
+ */
+const ARM_METADATA_2019_05_01 = [
+    {
+        name: "AzureCloud",
+        portal: "https://portal.azure.com",
+        authentication: { loginEndpoint: "https://login.microsoftonline.com/" },
+        resourceManager: "https://management.azure.com/",
+    },
+    {
+        name: "AzureChinaCloud",
+        portal: "https://portal.azure.cn",
+        authentication: { loginEndpoint: "https://login.chinacloudapi.cn" },
+        resourceManager: "https://management.chinacloudapi.cn",
+    },
+    {
+        name: "AzureUSGovernment",
+        portal: "https://portal.azure.us",
+        authentication: { loginEndpoint: "https://login.microsoftonline.us" },
+        resourceManager: "https://management.usgovcloudapi.net",
+    },
+] as const;
+const ARM_METADATA_2022_09_01_PUBLIC = {
+    name: "AzureCloud",
+    portal: "https://portal.azure.com",
+    authentication: { loginEndpoint: "https://login.microsoftonline.com" },
+    resourceManager: "https://management.azure.com/",
+    microsoftGraphResourceId: "https://graph.microsoft.com/",
+    logAnalyticsResourceId: "https://api.loganalytics.io",
+} as const;
+
+/**
+ * Microsoft Graph of the national clouds, which no recorded metadata answer has: the azure-native
+ * provider's own table (pulumi/pulumi-azure-native, provider/pkg/azure/cloud/cloud.go, commit
+ * 1de7602df79a83a40ac10d3914fde346c0db700d, `Endpoints.MicrosoftGraph`), where a stack's Graph calls go too.
+ */
+const PROVIDER_MICROSOFT_GRAPH = {
+    AzureCloud: "https://graph.microsoft.com/",
+    AzureUSGovernment: "https://graph.microsoft.us/",
+    AzureChinaCloud: "https://microsoftgraph.chinacloudapi.cn",
+} as const;
+
+/** A URL as an origin, the form {@link CLOUDS} keeps hosts in. */
+const origin = (url: string) => new URL(url).origin;
+
+/** The hosts of one field of {@link CLOUDS}, by cloud. */
+const hostsOf = (key: "resourceManager" | "authorityHost" | "logsQuery" | "microsoftGraph" | "portal") =>
+    Object.fromEntries(AZURE_CLOUDS.map((c) => [c, CLOUDS[c][key]]));
+
 describe("the Azure clouds", () => {
-    it("has every host of each cloud, as Microsoft documents them", () => {
-        assert.deepStrictEqual(CLOUDS, {
-            AzureCloud: {
-                name: "AzureCloud",
-                displayName: "the Azure public cloud",
-                resourceManager: "https://management.azure.com",
-                authorityHost: "https://login.microsoftonline.com",
-                logsQuery: "https://api.loganalytics.io",
-                microsoftGraph: "https://graph.microsoft.com",
-                portal: "https://portal.azure.com",
-            },
-            AzureUSGovernment: {
-                name: "AzureUSGovernment",
-                displayName: "Azure Government",
-                resourceManager: "https://management.usgovcloudapi.net",
-                authorityHost: "https://login.microsoftonline.us",
-                logsQuery: "https://api.loganalytics.us",
-                microsoftGraph: "https://graph.microsoft.us",
-                portal: "https://portal.azure.us",
-            },
-            AzureChinaCloud: {
-                name: "AzureChinaCloud",
-                displayName: "Azure operated by 21Vianet (China)",
-                resourceManager: "https://management.chinacloudapi.cn",
-                authorityHost: "https://login.chinacloudapi.cn",
-                logsQuery: "https://api.loganalytics.azure.cn",
-                microsoftGraph: "https://microsoftgraph.chinacloudapi.cn",
-                portal: "https://portal.azure.cn",
-            },
+    it("signs in at the authority hosts @azure/identity knows (AzureAuthorityHosts)", () => {
+        const { AzureAuthorityHosts }: typeof import("@azure/identity") = require("@azure/identity");
+        assert.deepStrictEqual(hostsOf("authorityHost"), {
+            AzureCloud: AzureAuthorityHosts.AzurePublicCloud,
+            AzureUSGovernment: AzureAuthorityHosts.AzureGovernment,
+            AzureChinaCloud: AzureAuthorityHosts.AzureChina,
         });
-        assert.strictEqual(PUBLIC_PORTAL, "https://portal.azure.com");
+    });
+
+    it("queries logs at the audiences @azure/monitor-query-logs knows (KnownMonitorLogsQueryAudience)", () => {
+        const { KnownMonitorLogsQueryAudience }: typeof import("@azure/monitor-query-logs") = require("@azure/monitor-query-logs");
+        assert.deepStrictEqual(hostsOf("logsQuery"), {
+            AzureCloud: KnownMonitorLogsQueryAudience.AzurePublicCloud,
+            AzureUSGovernment: KnownMonitorLogsQueryAudience.AzureGovernment,
+            AzureChinaCloud: KnownMonitorLogsQueryAudience.AzureChina,
+        });
+    });
+
+    it("has the ARM, sign-in and portal hosts, and the cloud names, ARM's metadata endpoint answers", () => {
+        const byName = Object.fromEntries(ARM_METADATA_2019_05_01.map((m) => [m.name, m]));
+        assert.deepStrictEqual(Object.keys(byName).sort(), [...AZURE_CLOUDS].sort(), "the same clouds, by the names ARM gives them");
+        for (const cloud of AZURE_CLOUDS) {
+            const m = byName[cloud];
+            assert.deepStrictEqual(
+                [CLOUDS[cloud].name, CLOUDS[cloud].resourceManager, CLOUDS[cloud].authorityHost, CLOUDS[cloud].portal],
+                [m.name, origin(m.resourceManager), origin(m.authentication.loginEndpoint), origin(m.portal)],
+                cloud,
+            );
+        }
+        const m = ARM_METADATA_2022_09_01_PUBLIC;
+        assert.deepStrictEqual(
+            [CLOUDS.AzureCloud.resourceManager, CLOUDS.AzureCloud.authorityHost, CLOUDS.AzureCloud.portal],
+            [origin(m.resourceManager), origin(m.authentication.loginEndpoint), origin(m.portal)],
+        );
+        assert.strictEqual(PUBLIC_PORTAL, origin(m.portal));
+    });
+
+    it("has the Microsoft Graph and Log Analytics hosts of ARM's metadata and the azure-native provider", () => {
+        assert.strictEqual(CLOUDS.AzureCloud.microsoftGraph, origin(ARM_METADATA_2022_09_01_PUBLIC.microsoftGraphResourceId));
+        assert.strictEqual(CLOUDS.AzureCloud.logsQuery, origin(ARM_METADATA_2022_09_01_PUBLIC.logAnalyticsResourceId));
+        assert.deepStrictEqual(
+            hostsOf("microsoftGraph"),
+            Object.fromEntries(AZURE_CLOUDS.map((c) => [c, origin(PROVIDER_MICROSOFT_GRAPH[c])])),
+        );
+    });
+
+    it("keeps only hosts a source above vouches for, each as an origin", () => {
+        // A host added to the table needs a source of its own here.
+        const checked = ["name", "displayName", "resourceManager", "authorityHost", "logsQuery", "microsoftGraph", "portal"];
         assert.deepStrictEqual(Object.keys(CLOUDS), [...AZURE_CLOUDS]);
+        for (const cloud of AZURE_CLOUDS) {
+            assert.deepStrictEqual(Object.keys(CLOUDS[cloud]).sort(), [...checked].sort(), cloud);
+            for (const [key, url] of Object.entries(CLOUDS[cloud]).filter(([key]) => !["name", "displayName"].includes(key))) {
+                assert.strictEqual(url, origin(url), `${cloud}.${key}`);
+            }
+        }
     });
 
     it("never sends a sovereign cloud's calls or links to a public-cloud host", () => {

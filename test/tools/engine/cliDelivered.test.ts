@@ -28,14 +28,17 @@ function everyDefault(): Record<string, unknown> {
 describe("stacks planned with the config the Pulumi CLI delivers", function () {
     this.timeout(180_000);
 
-    for (const [dir, stack] of [
-        ...stackNames(PROJECT_DIR).map((s) => [PROJECT_DIR, s] as const),
-        ...stackNames(FIXTURES)
-            .filter((s) => s !== "example")
-            .map((s) => [FIXTURES, s] as const),
-    ]) {
-        it(`plans the ${stack} stack of ${path.relative(PROJECT_DIR, dir) || "the project"}`, async () => {
-            const { code, err } = await runIn(planCommand, ["--stack", stack, "--config-file", path.join(dir, `Pulumi.${stack}.yaml`)]);
+    // The project's own stacks (Pulumi.<stack>.yaml here) are planned, each from its stack file as the
+    // CLI hands it over, by test/tools/offline/fleet.test.ts (npm run plan -- --all: exit 0, every
+    // stack ok) and previewed by test/tools/plan.test.ts and test/tools/register.test.ts.
+    for (const stack of stackNames(FIXTURES).filter((s) => s !== "example")) {
+        it(`plans the ${stack} stack of ${path.relative(PROJECT_DIR, FIXTURES)}`, async () => {
+            const { code, err } = await runIn(planCommand, [
+                "--stack",
+                stack,
+                "--config-file",
+                path.join(FIXTURES, `Pulumi.${stack}.yaml`),
+            ]);
             assert.strictEqual(err, "");
             assert.ok(code === 0 || code === 1, `exit ${code}`);
         });

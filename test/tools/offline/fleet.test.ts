@@ -18,8 +18,8 @@ describe("the offline plan of a fleet of stacks", () => {
                 "Offline plan of 2 stacks: every stack passes.",
                 "",
                 "STACK  RESOURCES  FINDINGS  RESULT",
-                "dev    29         0         ok",
-                "prod   31         0         ok",
+                "dev    30         0         ok",
+                "prod   32         0         ok",
                 "",
             ].join("\n"),
         );
@@ -37,9 +37,9 @@ describe("the offline plan of a fleet of stacks", () => {
             "Offline plan of 3 stacks: 1 failing.",
             "",
             "STACK     RESOURCES  FINDINGS  RESULT",
-            "tenant-a  29         1         ok",
+            "tenant-a  30         1         ok",
             "tenant-b  -          -         FAIL `retentionInDays` must be between 30 and 730 (got 7)",
-            "tenant-c  29         1         ok",
+            "tenant-c  30         1         ok",
         ]);
     });
 

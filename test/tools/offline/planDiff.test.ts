@@ -31,6 +31,7 @@ describe("the offline plan against a previous deployment", () => {
             op: "replace",
             changed: ["workspaceName"],
             risk: "deletes the workspace and every log in it",
+            riskIds: ["deletesWorkspace"],
             blocked: true,
         });
         assert.ok(
@@ -151,6 +152,14 @@ describe("the offline plan against a previous deployment", () => {
                         undefined,
                         undefined,
                     ],
+                    [
+                        "delete",
+                        "pulumi-nodejs:dynamic:WorkspaceRetentionGuard",
+                        "entra-provisioning-logs-workspace-retention-guard",
+                        [],
+                        undefined,
+                        undefined,
+                    ],
                 ],
             );
             assert.ok(
@@ -198,7 +207,8 @@ describe("the offline plan against a previous deployment", () => {
         });
     });
 
-    it("exits 1 from the command line when a change would lose logs, and lists it", async () => {
+    it("exits 1 from the command line when a change would lose logs, and lists it", async function () {
+        this.timeout(180_000);
         const result = await withTempDir(async (dir) => {
             const prior = path.join(dir, "prior.json");
             const e = await evaluateStackWith("dev", { retentionInDays: "60" });
@@ -208,16 +218,18 @@ describe("the offline plan against a previous deployment", () => {
         assert.strictEqual(result.code, 1);
         assert.match(
             result.out,
-            /^Offline plan for stack dev: 29 resources; what changes against the previous deployment is listed below\.$/m,
+            /^Offline plan for stack dev: 30 resources; what changes against the previous deployment is listed below\.$/m,
         );
-        assert.match(result.out, /^Against the previous deployment: 0 to create, 2 to update, 0 to replace, 0 to delete\.$/m);
+        assert.match(result.out, /^Against the previous deployment: 0 to create, 3 to update, 0 to replace, 0 to delete\.$/m);
         assert.match(
             result.out,
             /^~ {2}update {2}azure-native:operationalinsights:Workspace entra-provisioning-logs-workspace \(retentionInDays\): ⚠ lowers retentionInDays from 60 to 30 days: older logs are deleted$/m,
         );
     });
 
-    describe("every change that deletes or stops logs", () => {
+    describe("every change that deletes or stops logs", function () {
+        // Each test runs the program several times.
+        this.timeout(300_000);
         const seen = new Set<LogRisk>();
         const risky = (changes: readonly PlannedChange[]) => changes.filter((c) => c.risk !== undefined);
         const note = (changes: readonly PlannedChange[]) => {
@@ -250,6 +262,12 @@ describe("the offline plan against a previous deployment", () => {
                     ],
                     [
                         "update",
+                        "azure-native:resources:ResourceGroup",
+                        ["unprotects"],
+                        "turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+                    ],
+                    [
+                        "update",
                         "azure-native:aadiam:DiagnosticSetting",
                         ["removesCategory"],
                         "stops sending AuditLogs: its logs stop arriving",
@@ -261,19 +279,16 @@ describe("the offline plan against a previous deployment", () => {
         it("marks a lower daily cap, and the resource group's protection turned off", async () => {
             const prior = readPrior(renderJson(await evaluateStackWith("dev", { protectData: "true", dailyQuotaGb: "5" })), "prior.json");
             const changes = note(risky(diffAgainst(prior, (await evaluateStackWith("dev", { dailyQuotaGb: "2" })).resources)));
-            assert.deepStrictEqual(
-                changes.map((c) => [c.type, c.risk]),
+            assert.deepStrictEqual(changes.map((c) => [c.type, c.risk]).sort(), [
                 [
-                    [
-                        "azure-native:resources:ResourceGroup",
-                        "turns its protection off (protectData false): a later destroy or replacement deletes the logs",
-                    ],
-                    [
-                        "azure-native:operationalinsights:Workspace",
-                        "lowers the daily cap from 5 GB to 2 GB: once it is hit, logs are dropped for the rest of the day; turns its protection off (protectData false): a later destroy or replacement deletes the logs",
-                    ],
+                    "azure-native:operationalinsights:Workspace",
+                    "lowers the daily cap from 5 GB to 2 GB: once it is hit, logs are dropped for the rest of the day; turns its protection off (protectData false): a later destroy or replacement deletes the logs",
                 ],
-            );
+                [
+                    "azure-native:resources:ResourceGroup",
+                    "turns its protection off (protectData false): a later destroy or replacement deletes the logs",
+                ],
+            ]);
         });
 
         it("marks a move to another subscription first, and a renamed setting, which azure-native deletes before it creates", async () => {
