@@ -12,11 +12,7 @@ import { checkAll } from "./offline/kqlCheck";
 const USAGE = "npm run check:kql [-- <file.kql|workbook.json> …]";
 
 export const checkKqlCommand: Command = async (argv, io) => {
-    const paths = argv.filter((a) => !a.startsWith("-"));
-    parseFlags(
-        argv.filter((a) => a.startsWith("-")),
-        { values: [], switches: [], usage: USAGE },
-    );
+    const { positionals: paths } = parseFlags(argv, { values: [], switches: [], positionals: true, usage: USAGE });
     if (paths.length > 0) {
         let findings: Awaited<ReturnType<typeof checkFiles>>;
         try {

@@ -1,7 +1,9 @@
 /**
  * The one way every command (`plan`, `check:kql`, `check:policy`, `verify`) runs: a command returns
- * its exit code, and any error becomes one line and the code of its kind. The table is in the README.
+ * its exit code, and any error becomes one line and the code of its kind. The table is in docs/commands.md.
  */
+import { parseArgs } from "node:util";
+
 export const EXIT_CODES = {
     /** Done; nothing to report. */
     ok: 0,
@@ -83,32 +85,70 @@ export function runAsMain(command: Command): void {
     void runCommand(command, process.argv.slice(2), processIo).then((code) => (process.exitCode = code));
 }
 
-/** A small argument reader: `--flag value`, `--flag=value` and bare `--switch`. */
+/** How `parseFlags` hands the options to `util.parseArgs`. */
+type OptionsConfig = Record<string, { type: "string" | "boolean" }>;
+
+/**
+ * The command line, read by Node's `util.parseArgs` in strict mode: `--flag value`, `--flag=value`,
+ * bare `--switch`, and positional arguments only where a command takes them (`positionals`; after
+ * `--` an argument starting with `-` is one too). Anything else is a {@link UsageError}, one line
+ * with the usage: an unknown argument, a switch given a value, a positional argument where none is
+ * taken, or a flag without its value (`--stack` last, `--stack=`, or `--stack --json`).
+ */
 export function parseFlags<V extends string, S extends string>(
     argv: readonly string[],
-    spec: { readonly values: readonly V[]; readonly switches: readonly S[]; readonly usage: string },
-): { values: Partial<Record<V, string>>; switches: Record<S, boolean> } {
+    spec: { readonly values: readonly V[]; readonly switches: readonly S[]; readonly positionals?: boolean; readonly usage: string },
+): { values: Partial<Record<V, string>>; switches: Record<S, boolean>; positionals: string[] } {
+    const options: OptionsConfig = Object.fromEntries([
+        ...spec.values.map((name) => [name, { type: "string" }]),
+        ...spec.switches.map((name) => [name, { type: "boolean" }]),
+    ]);
+    const allowPositionals = spec.positionals ?? false;
+    let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+    try {
+        parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals });
+    } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS_")) {
+            throw e;
+        }
+        throw new UsageError(`${wrongArgument(argv, options, allowPositionals) ?? (e as Error).message}; usage: ${spec.usage}`);
+    }
     const values: Partial<Record<V, string>> = {};
-    const switches = Object.fromEntries(spec.switches.map((s) => [s, false])) as Record<S, boolean>;
-    for (let i = 0; i < argv.length; i++) {
-        const [flag, inline] =
-            argv[i].startsWith("--") && argv[i].includes("=")
-                ? [argv[i].slice(0, argv[i].indexOf("=")), argv[i].slice(argv[i].indexOf("=") + 1)]
-                : [argv[i], undefined];
-        const name = flag.replace(/^--/, "");
-        if ((spec.switches as readonly string[]).includes(name) && flag.startsWith("--") && inline === undefined) {
-            switches[name as S] = true;
-        } else if ((spec.values as readonly string[]).includes(name) && flag.startsWith("--")) {
-            const value = inline ?? argv[++i];
-            if (value === undefined || value === "") {
-                throw new UsageError(`--${name} needs a value; usage: ${spec.usage}`);
-            }
-            values[name as V] = value;
-        } else {
-            throw new UsageError(`unknown argument ${argv[i]}; usage: ${spec.usage}`);
+    for (const name of spec.values) {
+        const value = parsed.values[name];
+        if (value === "") {
+            throw new UsageError(`--${name} needs a value; usage: ${spec.usage}`);
+        }
+        if (typeof value === "string") {
+            values[name] = value;
         }
     }
-    return { values, switches };
+    const switches = Object.fromEntries(spec.switches.map((name) => [name, parsed.values[name] === true])) as Record<S, boolean>;
+    return { values, switches, positionals: parsed.positionals };
+}
+
+/**
+ * What `parseArgs` refused, said as the argument the user typed: the first token its strict mode
+ * rejects (an unknown flag, a switch with a value, a flag without its value, an unwanted positional).
+ */
+function wrongArgument(argv: readonly string[], options: OptionsConfig, allowPositionals: boolean): string | undefined {
+    const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+    for (const token of tokens) {
+        if (token.kind === "option") {
+            const type = Object.hasOwn(options, token.name) ? options[token.name].type : undefined;
+            // Strict mode takes no value starting with `-` unless it is inline (`--stack=-x`).
+            if (type === "string" && (token.value === undefined || (!token.inlineValue && /^-./.test(token.value)))) {
+                return `--${token.name} needs a value`;
+            }
+            if (type === undefined || (type === "boolean" && token.inlineValue)) {
+                return `unknown argument ${argv[token.index]}`;
+            }
+        } else if (token.kind === "positional" && !allowPositionals) {
+            return `unknown argument ${argv[token.index]}`;
+        }
+    }
+    return undefined;
 }
 
 /** A file the user named on the command line; a missing one is a usage error, not a crash. */

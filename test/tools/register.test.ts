@@ -64,8 +64,10 @@ describe("the offline tools' TypeScript loader (tools/register.js)", function ()
             ]);
             assert.strictEqual(here.code, 0, here.err);
             assert.deepStrictEqual({ code: script.code, stderr: script.stderr }, { code: 0, stderr: "" });
+            // Larger than one pipe buffer (64 KiB), and still whole through npm's pipe.
             assert.ok(here.out.length > 100_000, `${here.out.length} bytes`);
             assert.ok(script.stdout === here.out, "npm run plan and ts-node print different plans");
+            assert.strictEqual(JSON.parse(script.stdout).stack, stack);
         });
     }
 });
