@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ArmDependencies, Clock } from "../../../components/azure/armOperation";
 import { createRegistrationProvider } from "../../../components/dynamic/resourceProviderRegistration";
 import { createTableRetentionProvider } from "../../../components/dynamic/tableRetention";
+import { createWorkspaceRetentionGuardProvider } from "../../../components/dynamic/workspaceRetentionGuard";
 import {
     type DynamicProviderHost,
     type PropertyMap,
@@ -1088,6 +1089,38 @@ describe("the dynamic providers as Pulumi runs them", function () {
                 timeoutMinutes: 1,
             });
             assert.match(message ?? "", /^azure-native:environment must be public, usgovernment or china .*\(got "mars"\)$/);
+        });
+
+        it("runs the workspace retention guard as the engine does: a throttled read ridden out, a lower retention refused, a malformed answer refusing the run", async () => {
+            const ids = idsOf(9_100);
+            const workspace = `/subscriptions/${ids.sub}/resourceGroups/rg-audit/providers/Microsoft.OperationalInsights/workspaces/log-audit`;
+            const answers: ArmReply[] = [
+                { status: 429, headers: { "retry-after": "1" }, body: armError("TooManyRequests", "slow down") },
+                { status: 200, body: { id: workspace.toLowerCase(), properties: { retentionInDays: 365 } } },
+                { status: 200, body: { id: workspace.toLowerCase(), properties: { retentionInDays: 90 } } },
+                { status: 200, body: { id: workspace.toLowerCase() } },
+            ];
+            const route = { handler: () => answers.shift() as ArmReply, requests: [] as string[] };
+            routes.set(ids.sub, route);
+            const provider = () =>
+                createWorkspaceRetentionGuardProvider({
+                    endpoint: arm.endpoint,
+                    credential: fakeCredential,
+                    clock: laneClock(),
+                    random: noJitter,
+                });
+            const inputs = { subscriptionId: ids.sub, resourceGroupName: "rg-audit", workspaceName: "log-audit", retentionInDays: 90 };
+            assert.strictEqual(
+                (await create(host, provider(), inputs)).message,
+                `Lowering the retention of workspace ${workspace} from 365 to 90 days deletes the logs older than 90 days in every table ` +
+                    "that keeps the workspace's retention (AuditLogs among them); set allowRetentionDecrease true for this run to do it on purpose",
+            );
+            assert.deepStrictEqual(withoutProvider((await create(host, provider(), inputs)).outs ?? {}), inputs);
+            assert.match(
+                (await create(host, provider(), inputs)).message ?? "",
+                /failed: ARM answered HTTP 200 with no numeric properties\.retentionInDays for the workspace/,
+            );
+            assert.deepStrictEqual(route.requests, Array(4).fill(`GET ${workspace}`));
         });
 
         it("trusts ARM's certificate through NODE_EXTRA_CA_CERTS, as a pulumi up behind a TLS-inspecting proxy would", async () => {
