@@ -1,7 +1,7 @@
 import type { TokenCredential } from "@azure/identity";
-import { chooseCloud, CLOUDS, scopeOf } from "./cloud";
+import { chooseCloud, CLOUDS, discoverCloud, scopeOf } from "./cloud";
 import { createCredential, identityMismatch, type ProviderIdentity, tokenIdentity } from "./credential";
-import type { ProviderSettingsInput } from "./providerConfig";
+import { azureNativeConfig, type ProviderSettingsInput } from "./providerConfig";
 // The clock and a request's timeout live in timing.ts, which cloud.ts uses too without a cycle.
 import { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
 
@@ -1072,4 +1072,16 @@ export function diffInputs<T extends object>(
     const replaces = replaceOn.filter((k) => text(before[k]) !== text(after[k])).map(String);
     const updates = updateOn.filter((k) => before[k] !== after[k]);
     return { changes: replaces.length > 0 || updates.length > 0, replaces, deleteBeforeReplace: false };
+}
+
+/**
+ * A dynamic provider's dependencies once `configure` hands it the stack config: the cloud that
+ * `azure-native:metadataHost` names is read here, once per process, as the provider reads it before
+ * its first call.
+ */
+export async function configuredDependencies(
+    deps: ArmDependencies,
+    config: { get(key: string): unknown } | undefined,
+): Promise<ArmDependencies> {
+    return { ...deps, azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(config), env: process.env })) };
 }

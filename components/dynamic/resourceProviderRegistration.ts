@@ -16,9 +16,8 @@ import {
     SYSTEM_CLOCK,
     unexpectedAnswer,
     type WaitRefused,
+    configuredDependencies,
 } from "../azure/armOperation";
-import { discoverCloud } from "../azure/cloud";
-import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
 /** Inputs of {@link ResourceProviderRegistration}. */
@@ -235,11 +234,7 @@ export function createRegistrationProvider(deps: RegistrationDependencies = {}):
     };
     return {
         async configure(req) {
-            // A metadataHost is read here, once per process, as the provider reads it before its first call.
-            settings.deps = {
-                ...deps,
-                azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(req?.config), env: process.env })),
-            };
+            settings.deps = await configuredDependencies(deps, req?.config);
         },
         async check(_olds, news) {
             // Rules inline, not imported from the settings: the closure Pulumi serializes must stay small.

@@ -12,9 +12,8 @@ import {
     retryArm,
     type RetrySpec,
     unexpectedAnswer,
+    configuredDependencies,
 } from "../azure/armOperation";
-import { discoverCloud } from "../azure/cloud";
-import { azureNativeConfig } from "../azure/providerConfig";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
 /** API version of `Microsoft.OperationalInsights/workspaces/tables` used for the PATCH, as azure-native 3.x uses. */
@@ -267,11 +266,7 @@ export function createTableRetentionProvider(deps: ArmDependencies = {}): pulumi
     };
     return {
         async configure(req) {
-            // A metadataHost is read here, once per process, as the provider reads it before its first call.
-            settings.deps = {
-                ...deps,
-                azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(req?.config), env: process.env })),
-            };
+            settings.deps = await configuredDependencies(deps, req?.config);
         },
         async check(olds, news) {
             // Rules inline: the closure Pulumi serializes must stay small.

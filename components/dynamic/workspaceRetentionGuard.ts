@@ -9,9 +9,8 @@ import {
     type RetrySpec,
     retryArm,
     unexpectedAnswer,
+    configuredDependencies,
 } from "../azure/armOperation";
-import { discoverCloud } from "../azure/cloud";
-import { azureNativeConfig } from "../azure/providerConfig";
 
 /** API version of `Microsoft.OperationalInsights/workspaces` the guard reads, as azure-native 3.x uses. */
 export const WORKSPACES_API_VERSION = "2023-09-01";
@@ -131,11 +130,7 @@ export function createWorkspaceRetentionGuardProvider(deps: ArmDependencies = {}
     };
     return {
         async configure(req) {
-            // A metadataHost is read here, once per process, as the provider reads it before its first call.
-            settings.deps = {
-                ...deps,
-                azure: deps.azure ?? (await discoverCloud({ config: azureNativeConfig(req?.config), env: process.env })),
-            };
+            settings.deps = await configuredDependencies(deps, req?.config);
         },
         async check(olds, news) {
             const failures: pulumi.dynamic.CheckFailure[] = [];
