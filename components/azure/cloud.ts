@@ -1,8 +1,12 @@
-import * as core from "@azure/core-rest-pipeline";
+import type * as core from "@azure/core-rest-pipeline";
+import { requireDependency } from "./dependencies";
 // Imported at the top, not required inside a function: a serialized dynamic provider carries the
 // module, where a relative require() could not resolve where Pulumi runs the provider.
 import { type Clock, formatDuration, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
 import { AZURE_CLOUDS, type AzureCloud, type ProviderSetting, type ProviderSettingsInput, providerSetting } from "./providerConfig";
+
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see dependencies.ts). */
+export const deploymentOnlyModule = true;
 
 /**
  * The Azure clouds this program deploys to, and every host it talks to or links to in each: one
@@ -261,6 +265,7 @@ export async function cloudFromMetadata(setting: ProviderSetting, options: Metad
     const timeoutMs = options.timeoutMs ?? DEFAULT_METADATA_TIMEOUT_MS;
     let response: core.PipelineResponse;
     try {
+        const core = requireDependency<typeof import("@azure/core-rest-pipeline")>("@azure/core-rest-pipeline");
         const pipeline = core.createPipelineFromOptions({
             retryOptions: { maxRetries: 0 },
             ...(options.trustedCa ? { tlsOptions: { ca: options.trustedCa } } : {}),

@@ -1,6 +1,10 @@
 import type { TokenCredential } from "@azure/identity";
 import { type AzureCloud, chooseCloud, CLOUDS } from "./cloud";
+import { requireDependency } from "./dependencies";
 import { providerFlag, type ProviderSetting, providerSetting, type ProviderSettingsInput } from "./providerConfig";
+
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see dependencies.ts). */
+export const deploymentOnlyModule = true;
 
 /**
  * How the program authenticates when it calls Azure itself (the dynamic resources, `verify`,
@@ -157,7 +161,7 @@ function oidcRequest(input: ProviderSettingsInput): { url: ProviderSetting; toke
  * are closure-serialized.
  */
 export function createCredential(input: ProviderSettingsInput & { readonly cloud?: AzureCloud } = { env: process.env }): TokenCredential {
-    const identity: typeof import("@azure/identity") = require("@azure/identity");
+    const identity = requireDependency<typeof import("@azure/identity")>("@azure/identity");
     const choice = chooseCredential(input);
     const authorityHost = CLOUDS[input.cloud ?? chooseCloud(input)].authorityHost;
     const value = (key: string, env: string) => providerSetting(input, key, env)?.value;

@@ -6,6 +6,9 @@
  * then `os.Getenv(envName)`; the callers test `!= ""` and booleans `== "true"`).
  */
 
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see dependencies.ts). */
+export const deploymentOnlyModule = true;
+
 /** The clouds, named as `az cloud list` names them. */
 export const AZURE_CLOUDS = ["AzureCloud", "AzureUSGovernment", "AzureChinaCloud"] as const;
 export type AzureCloud = (typeof AZURE_CLOUDS)[number];

@@ -4,6 +4,9 @@
  * cloud.ts, which armOperation.ts imports, can use them without an import cycle.
  */
 
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see dependencies.ts). */
+export const deploymentOnlyModule = true;
+
 /** A clock to sleep on; tests inject a virtual one. */
 export interface Clock {
     now(): number;

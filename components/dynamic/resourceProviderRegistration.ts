@@ -20,6 +20,9 @@ import {
 } from "../azure/armOperation";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see ../azure/dependencies.ts). */
+export const deploymentOnlyModule = true;
+
 /** Inputs of {@link ResourceProviderRegistration}. */
 export interface ResourceProviderRegistrationArgs {
     /** Required. The subscription to register the namespace on. */

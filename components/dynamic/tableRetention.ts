@@ -16,6 +16,9 @@ import {
 } from "../azure/armOperation";
 import { azureNativeIdentity } from "./azureNativeIdentity";
 
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see ../azure/dependencies.ts). */
+export const deploymentOnlyModule = true;
+
 /** API version of `Microsoft.OperationalInsights/workspaces/tables` used for the PATCH, as azure-native 3.x uses. */
 export const TABLES_API_VERSION = "2023-09-01";
 

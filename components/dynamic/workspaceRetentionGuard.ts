@@ -12,6 +12,9 @@ import {
     configuredDependencies,
 } from "../azure/armOperation";
 
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see ../azure/dependencies.ts). */
+export const deploymentOnlyModule = true;
+
 /** API version of `Microsoft.OperationalInsights/workspaces` the guard reads, as azure-native 3.x uses. */
 export const WORKSPACES_API_VERSION = "2023-09-01";
 

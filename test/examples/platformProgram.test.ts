@@ -2,6 +2,7 @@ import * as assert from "node:assert";
 import * as path from "node:path";
 import { type Evaluation, evaluateStack, type RecordedResource } from "../../tools/offline/recorder";
 import { PROJECT_DIR } from "../../tools/stackFiles";
+import { ensurePackageBuilt } from "../package/build";
 
 /**
  * examples/platform-program is another Pulumi project that imports the component by the package's
@@ -11,7 +12,10 @@ import { PROJECT_DIR } from "../../tools/stackFiles";
 describe("another Pulumi program using ProvisioningLogging through the package entry point", () => {
     let example: Evaluation;
     const custom = (type: string) => example.resources.filter((r: RecordedResource) => r.custom && r.type === type);
-    before(async () => {
+    before(async function () {
+        // The entry point is the built package (dist/), as another program gets it: built first if stale.
+        this.timeout(180_000);
+        ensurePackageBuilt();
         example = await evaluateStack("example", { programDir: path.join(PROJECT_DIR, "examples", "platform-program") });
     });
 

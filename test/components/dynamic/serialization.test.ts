@@ -1235,13 +1235,20 @@ describe("the dynamic providers as Pulumi runs them", function () {
             }
         });
 
-        it("requires only modules the program depends on, which resolve from its directory", async () => {
+        it("requires Node's modules by name and loads the package's dependencies from where it is installed, only those in package.json", async () => {
             const dependencies = Object.keys(JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).dependencies);
             for (const provider of [createRegistrationProvider(), createTableRetentionProvider()]) {
                 const text = (await serializeDynamicProvider(provider)) as string;
-                const modules = [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))];
+                // A bare require() of an npm package would resolve from the program's folder (see components/azure/dependencies.ts).
+                const required = [...new Set([...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]))];
+                assert.deepStrictEqual(
+                    required.filter((m) => !m.startsWith("node:")),
+                    [],
+                    `required by name: ${required.join(", ")}`,
+                );
+                const modules = [...new Set([...text.matchAll(/requireDependency\)\("([^"]+)"\)/g)].map((m) => m[1]))];
                 assert.ok(modules.includes("@azure/core-rest-pipeline") && modules.includes("@azure/identity"), modules.join(", "));
-                for (const module of modules.filter((m) => !m.startsWith("node:"))) {
+                for (const module of modules) {
                     const pkg = module.startsWith("@") ? module.split("/").slice(0, 2).join("/") : module.split("/")[0];
                     assert.ok(
                         dependencies.includes(pkg),
