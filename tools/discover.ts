@@ -3,25 +3,39 @@
  * has Entra diagnostic settings or workspaces, reads what is there (read-only, with the same
  * credentials as `verify`) and prints the stack settings this tenant calls for, ready to paste, with
  * the import ID of any setting the stack would adopt. A part the identity may not read is a finding
- * line with the role to grant. Exits 0, or 2 when the command line or the stack's tenant is wrong.
+ * line with the role to grant. Exits 1 when a finding is ✗, 2 when the command line or the stack's tenant is wrong.
  */
-import { GUID_PATTERN } from "../components/azure/armFacts";
-import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
-import { checkStackFileSecrets, ConfigError, projectSettings } from "../program/settingsValidation";
-import { workspaceIdParts } from "../components/support/naming";
-import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
-import { AzureReader, providerSettings, type VerifyEndpoints } from "./live/azureReader";
-import { discover, type DiscoverStack, renderDiscovery } from "./live/discover";
-import { projectName, readStackConfig } from "./stackFiles";
+import { type Command, type CommandSpec, EXIT_CODES, parseFlags, requireFile, runAsMain, stackOf, UsageError } from "./cli";
+import type { VerifyEndpoints } from "./live/azureReader";
+import { endingInTime, runEndpoints } from "./live/deadline";
+import type { DiscoverStack } from "./live/discover";
 
-const USAGE = "npm run discover -- --stack <name> [--config-file <file>] [--json]";
+// The SDKs load once the command line is read (`require`, `await import`): `--help` and a wrong flag answer at once.
+
+const SPEC: CommandSpec<"stack" | "config-file", "json"> = {
+    usage: "npm run discover -- --stack <name> [--config-file <file>] [--json]",
+    about: [
+        "Before the first pulumi up in a tenant that already has Entra diagnostic settings or workspaces: reads what is",
+        "there (read-only, with the same credentials as verify) and prints the stack settings this tenant calls for,",
+        "ready to paste. Exits 1 when a finding is ✗ (a part it could not read, a setting that can't work).",
+    ].join("\n"),
+    values: {
+        stack: { arg: "<name>", help: "The stack to discover for (Pulumi.<name>.yaml): its tenant and subscription." },
+        "config-file": {
+            arg: "<file>",
+            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
+        },
+    },
+    switches: { json: "Print the discovery as JSON." },
+};
 
 function parseDiscoverArgs(argv: readonly string[]): { stack: string; json: boolean; configFile?: string } {
-    const { values, switches } = parseFlags(argv, { values: ["stack", "config-file"], switches: ["json"], usage: USAGE });
-    if (!values.stack) {
-        throw new UsageError(`--stack is required; usage: ${USAGE}`);
+    const { values, switches } = parseFlags(argv, SPEC);
+    const stack = stackOf(values, SPEC.usage);
+    if (!stack) {
+        throw new UsageError(`--stack is required; usage: ${SPEC.usage}`);
     }
-    return { stack: values.stack, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
+    return { stack, json: switches.json, ...(values["config-file"] ? { configFile: values["config-file"] } : {}) };
 }
 
 /**
@@ -29,7 +43,16 @@ function parseDiscoverArgs(argv: readonly string[]): { stack: string; json: bool
  * discover helps fix): the problem is then reported, and the tenant is read with the tenant and
  * subscription alone, which must be right.
  */
-export function discoverStack(stack: string, configFile?: string): DiscoverStack {
+export async function discoverStack(stack: string, configFile?: string): Promise<DiscoverStack> {
+    const [{ GUID_PATTERN }, { workspaceIdParts }, { SECRET_SETTINGS, settingsFromConfig }, validation, { projectName, readStackConfig }] =
+        await Promise.all([
+            import("../components/azure/armFacts"),
+            import("../components/support/naming"),
+            import("../program/settings"),
+            import("../program/settingsValidation"),
+            import("./stackFiles"),
+        ]);
+    const { checkStackFileSecrets, ConfigError, projectSettings } = validation;
     const { config, encrypted, file } = readStackConfig(stack, { file: configFile });
     const project = projectName();
     const raw = projectSettings(config, project);
@@ -77,19 +100,33 @@ export function discoverStack(stack: string, configFile?: string): DiscoverStack
 }
 
 /** `npm run discover`; the endpoints and credential default to Azure's and the provider's. */
-export function discoverCommand(endpoints: VerifyEndpoints = {}): Command {
+export function discoverCommand(given: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseDiscoverArgs(argv);
+        // The run's deadline starts now, and every read of the run keeps it.
+        const endpoints = runEndpoints(given, io);
+        if (args.configFile !== undefined) {
+            requireFile(args.configFile, "--config-file");
+        }
+        const [{ AzureReader, providerSettings }, { discover, renderDiscovery }, { readStackConfig }] = await Promise.all([
+            import("./live/azureReader"),
+            import("./live/discover"),
+            import("./stackFiles"),
+        ]);
         const { config, encrypted } = readStackConfig(args.stack, { file: args.configFile });
         const found = await discover(
-            new AzureReader({ azure: await providerSettings({ config, env: process.env, unreadable: encrypted }), ...endpoints }),
-            discoverStack(args.stack, args.configFile),
+            new AzureReader({
+                azure: await providerSettings({ config, env: process.env, unreadable: encrypted }, endpoints),
+                ...endpoints,
+            }),
+            await discoverStack(args.stack, args.configFile),
         );
         io.out(args.json ? JSON.stringify(found, null, 2) : renderDiscovery(found));
-        return EXIT_CODES.ok;
+        // As verify: a ✗ is a finding.
+        return found.findings.some((l) => l.status === "fail") ? EXIT_CODES.findings : EXIT_CODES.ok;
     };
 }
 
 if (require.main === module) {
-    runAsMain(discoverCommand());
+    runAsMain(endingInTime(discoverCommand(), "discover"));
 }

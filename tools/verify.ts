@@ -6,12 +6,24 @@
  * (~/.pulumi/stacks/<project>/<stack>.json). Needs no Pulumi CLI. Exits 0 only when nothing is ✗, else 1.
  */
 import * as path from "node:path";
-import { SECRET_SETTINGS, settingsFromConfig } from "../program/settings";
-import { checkStackFileSecrets, ConfigError } from "../program/settingsValidation";
-import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
-import { AzureReader, providerSettings, type VerifyEndpoints } from "./live/azureReader";
-import { renderChecklist, runChecks, type StackOutputs } from "./live/verifyChecks";
-import { projectName, readStackConfig, stackNames } from "./stackFiles";
+import {
+    type Command,
+    type CommandSpec,
+    EXIT_CODES,
+    parseFlags,
+    parseUserJson,
+    readUserFile,
+    requireFile,
+    requireFolder,
+    runAsMain,
+    stackOf,
+    UsageError,
+} from "./cli";
+import type { VerifyEndpoints } from "./live/azureReader";
+import { endingInTime, runEndpoints } from "./live/deadline";
+import type { StackOutputs } from "./live/verifyChecks";
+
+// The SDKs load once the command line is read (`await import`): `--help` and a wrong flag answer at once.
 
 export interface VerifyArgs {
     /** Undefined with `all`. */
@@ -26,31 +38,47 @@ export interface VerifyArgs {
     readonly json: boolean;
 }
 
-const USAGE =
-    "npm run verify -- (--stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] | --all [--stacks-dir <dir>]) [--json]";
+const SPEC: CommandSpec<"stack" | "config-file" | "outputs" | "state" | "stacks-dir", "json" | "all"> = {
+    usage: "npm run verify -- (--stack <name> [--config-file <file>] [--outputs <file>|-] [--state <file>] | --all [--stacks-dir <dir>]) [--json]",
+    about: [
+        "After pulumi up, checks the live tenant end to end with the credentials the azure-native provider would use,",
+        "and prints a checklist: ✓ ok, ✗ fix needed, ! worth a look. Needs no Pulumi CLI. Exits 1 when anything is ✗.",
+    ].join("\n"),
+    values: {
+        stack: { arg: "<name>", help: "The stack to check (Pulumi.<name>.yaml)." },
+        "config-file": {
+            arg: "<file>",
+            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
+        },
+        outputs: { arg: "<file>|-", help: "What pulumi stack output --json printed (- reads standard input)." },
+        state: { arg: "<file>", help: "The stack's state file from a local backend (~/.pulumi/stacks/<project>/<stack>.json)." },
+        "stacks-dir": { arg: "<dir>", help: "With --all: the folder of the stack files. Defaults to the project's." },
+    },
+    switches: {
+        json: "Print the checks as JSON.",
+        all: "Check every stack from its settings, one row each; any failing stack exits 1.",
+    },
+};
 
 function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
-    const { values, switches } = parseFlags(argv, {
-        values: ["stack", "config-file", "outputs", "state", "stacks-dir"],
-        switches: ["json", "all"],
-        usage: USAGE,
-    });
+    const { values, switches } = parseFlags(argv, SPEC);
     if (switches.all) {
         if (values.stack || values["config-file"] || values.outputs || values.state) {
             throw new UsageError(
-                `--all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: ${USAGE}`,
+                `--all verifies every stack from its settings: it takes no --stack, --config-file, --outputs or --state; usage: ${SPEC.usage}`,
             );
         }
         return { all: true, json: switches.json, ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}) };
     }
     if (values["stacks-dir"]) {
-        throw new UsageError(`--stacks-dir goes with --all; usage: ${USAGE}`);
+        throw new UsageError(`--stacks-dir goes with --all; usage: ${SPEC.usage}`);
     }
-    if (!values.stack) {
-        throw new UsageError(`--stack is required; usage: ${USAGE}`);
+    const stack = stackOf(values, SPEC.usage);
+    if (!stack) {
+        throw new UsageError(`--stack is required; usage: ${SPEC.usage}`);
     }
     return {
-        stack: values.stack,
+        stack,
         all: false,
         outputs: values.outputs,
         state: values.state,
@@ -65,10 +93,21 @@ function parseVerifyArgs(argv: readonly string[]): VerifyArgs {
  * then the ARM_* variables: components/azure/credential.ts).
  */
 async function stackSettings(stack: string, endpoints: VerifyEndpoints, configFile?: string) {
+    const [
+        { SECRET_SETTINGS, settingsFromConfig },
+        { checkStackFileSecrets },
+        { AzureReader, providerSettings },
+        { projectName, readStackConfig },
+    ] = await Promise.all([
+        import("../program/settings"),
+        import("../program/settingsValidation"),
+        import("./live/azureReader"),
+        import("./stackFiles"),
+    ]);
     const { config, encrypted, file } = readStackConfig(stack, { file: configFile });
     checkStackFileSecrets(file, projectName(), SECRET_SETTINGS);
     // A metadataHost's endpoints, read once as the provider reads them.
-    const azure = await providerSettings({ config, env: process.env, unreadable: encrypted });
+    const azure = await providerSettings({ config, env: process.env, unreadable: encrypted }, endpoints);
     // What the tools can read is plain text: no key counts as secret here.
     const settings = settingsFromConfig(
         { config, secretKeys: [], encryptedKeys: encrypted },
@@ -92,6 +131,11 @@ interface FleetVerdict {
 /** Every stack, one after another with the same credentials; a stack that can't be checked is a failed row. */
 async function verifyFleet(endpoints: VerifyEndpoints, dir?: string): Promise<FleetVerdict[]> {
     const rows: FleetVerdict[] = [];
+    const [{ ConfigError }, { runChecks }, { stackNames }] = await Promise.all([
+        import("../program/settingsValidation"),
+        import("./live/verifyChecks"),
+        import("./stackFiles"),
+    ]);
     for (const stack of stackNames(dir)) {
         try {
             const configFile = dir ? path.join(dir, `Pulumi.${stack}.yaml`) : undefined;
@@ -136,13 +180,10 @@ function renderFleetVerdicts(rows: readonly FleetVerdict[]): string {
 
 /** The stack's outputs in a local backend's state file: the root `pulumi:pulumi:Stack` resource's outputs. */
 export function outputsFromState(text: string, file: string): StackOutputs {
-    let doc: { checkpoint?: { latest?: { resources?: Array<{ type: string; outputs?: StackOutputs }> } } };
-    try {
-        doc = JSON.parse(text);
-    } catch {
-        throw new UsageError(`--state must be a Pulumi state file (could not parse ${file})`);
-    }
-    const stack = doc.checkpoint?.latest?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
+    const doc = parseUserJson(text, file, "--state takes a Pulumi state file") as {
+        checkpoint?: { latest?: { resources?: Array<{ type: string; outputs?: StackOutputs }> } };
+    } | null;
+    const stack = doc?.checkpoint?.latest?.resources?.find((r) => r.type === "pulumi:pulumi:Stack");
     if (!stack) {
         throw new UsageError(`--state ${file} has no stack resource: has pulumi up run for this stack?`);
     }
@@ -154,19 +195,32 @@ function readOutputs(source: string | undefined, stdin: () => string): StackOutp
         return {};
     }
     const text = source === "-" ? stdin() : readUserFile(source, "--outputs");
-    try {
-        return JSON.parse(text) as StackOutputs;
-    } catch {
-        throw new UsageError(
-            `--outputs must be the JSON of pulumi stack output --json (could not parse ${source === "-" ? "standard input" : source})`,
-        );
-    }
+    return parseUserJson(
+        text,
+        source === "-" ? "standard input" : source,
+        "--outputs takes what pulumi stack output --json prints",
+    ) as StackOutputs;
 }
 
 /** `npm run verify`; the endpoints and credential default to Azure's and the provider's. */
-export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
+export function verifyCommand(given: VerifyEndpoints = {}): Command {
     return async (argv, io) => {
         const args = parseVerifyArgs(argv);
+        // The run's deadline starts now, and every read of the run (every stack of --all) keeps it.
+        const endpoints = runEndpoints(given, io);
+        // What the command line names must exist before anything loads.
+        for (const [file, flag] of [
+            [args.configFile, "--config-file"],
+            [args.state, "--state"],
+            [args.outputs === "-" ? undefined : args.outputs, "--outputs"],
+        ] as const) {
+            if (file !== undefined) {
+                requireFile(file, flag);
+            }
+        }
+        if (args.stacksDir !== undefined) {
+            requireFolder(args.stacksDir, "--stacks-dir");
+        }
         if (args.all) {
             const rows = await verifyFleet(endpoints, args.stacksDir);
             io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleetVerdicts(rows));
@@ -176,6 +230,7 @@ export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
         const outputs = args.state
             ? outputsFromState(readUserFile(args.state, "--state"), args.state)
             : readOutputs(args.outputs, io.stdin);
+        const { renderChecklist, runChecks } = await import("./live/verifyChecks");
         const lines = await runChecks(reader, settings, outputs);
         io.out(args.json ? JSON.stringify({ stack: args.stack, checks: lines }, null, 2) : renderChecklist(lines));
         return lines.some((l) => l.status === "fail") ? EXIT_CODES.findings : EXIT_CODES.ok;
@@ -183,5 +238,5 @@ export function verifyCommand(endpoints: VerifyEndpoints = {}): Command {
 }
 
 if (require.main === module) {
-    runAsMain(verifyCommand());
+    runAsMain(endingInTime(verifyCommand(), "verify"));
 }

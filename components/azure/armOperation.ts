@@ -1,11 +1,15 @@
 import type { TokenCredential } from "@azure/identity";
 import { chooseCloud, CLOUDS, discoverCloud, scopeOf } from "./cloud";
 import { createCredential, identityMismatch, type ProviderIdentity, tokenIdentity } from "./credential";
+import { requireDependency } from "./dependencies";
 import { azureNativeConfig, type ProviderSettingsInput } from "./providerConfig";
 // The clock and a request's timeout live in timing.ts, which cloud.ts uses too without a cycle.
 import { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestTimeout } from "./timing";
 
 export { type Clock, formatDuration, REQUEST_TIMEOUT, SYSTEM_CLOCK, withRequestTimeout };
+
+/** Copied by value into the serialized dynamic providers wherever the package is installed (see dependencies.ts). */
+export const deploymentOnlyModule = true;
 
 /**
  * The one way this program's own code operates on ARM (the dynamic resources, and `verify`'s reads):
@@ -167,7 +171,7 @@ export class ArmClient {
 
     private ready(): { pipeline: import("@azure/core-rest-pipeline").Pipeline; http: import("@azure/core-rest-pipeline").HttpClient } {
         if (!this.pipeline || !this.http) {
-            const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
+            const core = requireDependency<typeof import("@azure/core-rest-pipeline")>("@azure/core-rest-pipeline");
             const credential = this.tokenCredential();
             const pipeline = core.createPipelineFromOptions({
                 // No retries in the pipeline: its retry policy waits on the wall clock and knows no deadline (see `retryLoop`).
@@ -247,7 +251,7 @@ export class ArmClient {
      * connection or a timeout throws a failure with a code and no status; any HTTP status is an answer.
      */
     async send(method: string, pathOrUrl: string, options: { apiVersion?: string; body?: unknown; timeoutMs: number }): Promise<ArmAnswer> {
-        const core: typeof import("@azure/core-rest-pipeline") = require("@azure/core-rest-pipeline");
+        const core = requireDependency<typeof import("@azure/core-rest-pipeline")>("@azure/core-rest-pipeline");
         const url = this.url(pathOrUrl, options.apiVersion);
         const clock = this.deps.clock ?? SYSTEM_CLOCK;
         if (method.toUpperCase() !== "GET") {
@@ -315,7 +319,8 @@ export function credentialFailure(e: unknown): ArmFailure & Error {
     const detail = oauth
         ? `the token endpoint (Microsoft Entra ID, not ARM) refused the credential (${oauth}: ${firstLine(err.errorResponse?.errorDescription) || "no details"})`
         : `no token was got (${err.name && err.name !== "Error" ? `${err.name}: ` : ""}${firstLine(err.message) || "no details"})`;
-    return Object.assign(new Error(`${detail.replace(/\.\)$/, ")")}; ${CREDENTIAL_FIX}.`), { code: CREDENTIAL_FAILED });
+    // The credential's own error stays the cause: `verify` reads it to tell a proxy's doing from the token endpoint's.
+    return Object.assign(new Error(`${detail.replace(/\.\)$/, ")")}; ${CREDENTIAL_FIX}.`, { cause: e }), { code: CREDENTIAL_FAILED });
 }
 
 /** A token request that got no answer in time, as a {@link CREDENTIAL_FAILED} failure: the token endpoint or the way to it, not ARM. */
@@ -324,6 +329,8 @@ export function tokenTimedOut(timeoutMs: number): ArmFailure & Error {
         new Error(
             `the token request got no answer within ${formatDuration(timeoutMs)}: the token endpoint (Microsoft Entra ID, not ARM) or the network path to it; ` +
                 "check that this machine reaches the cloud's login endpoint (behind a proxy: set HTTPS_PROXY), or use another credential.",
+            // The timeout stays the cause: `verify` names the proxy the token request waited on.
+            { cause: Object.assign(new Error(`no answer within ${formatDuration(timeoutMs)}`), { code: REQUEST_TIMEOUT }) },
         ),
         { code: CREDENTIAL_FAILED },
     );
@@ -966,7 +973,7 @@ export async function followOperation(
     deadline: Deadline,
     deps: RetryDependencies,
 ): Promise<ArmAnswer> {
-    const lro: typeof import("@azure/core-lro") = require("@azure/core-lro");
+    const lro = requireDependency<typeof import("@azure/core-lro")>("@azure/core-lro");
     const spec = deadline.spec;
     const clock = deps.clock ?? SYSTEM_CLOCK;
     const resourceUrl = arm.url(resource.path, resource.apiVersion);

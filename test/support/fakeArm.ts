@@ -11,8 +11,11 @@ import type { Clock } from "../../components/azure/armOperation";
 
 export interface ArmRequest {
     readonly method: string;
+    /** The Host header: which host the client asked for (one fake can stand for several, see `hosts`). */
+    readonly host: string | undefined;
     readonly path: string;
     readonly apiVersion: string | null;
+    /** The JSON body parsed; a body that is not JSON (a token request's form) as its text. */
     readonly body: unknown;
     readonly authorization: string | undefined;
     /** The (virtual) time the request arrived, from the clock the test passes in. */
@@ -35,23 +38,46 @@ interface Certificate {
     readonly cert: string;
 }
 
-let certificate: Promise<Certificate> | undefined;
+const certificates = new Map<string, Promise<Certificate>>();
 
-/** The self-signed certificate for 127.0.0.1, made on first use (a 2048-bit key takes a while) and reused. */
-function sharedCertificate(): Promise<Certificate> {
-    certificate ??= (async () => {
-        const selfsigned: typeof import("selfsigned") = require("selfsigned");
-        const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
-            keySize: 2048,
-            algorithm: "sha256",
-            extensions: [{ name: "subjectAltName", altNames: [{ type: 7, ip: "127.0.0.1" }] }],
+/**
+ * The self-signed certificate for 127.0.0.1 and `hosts` (DNS names), made on first use (a 2048-bit
+ * key takes a while) and reused for the same hosts.
+ */
+function sharedCertificate(hosts: readonly string[] = []): Promise<Certificate> {
+    const key = hosts.join(",");
+    let certificate = certificates.get(key);
+    if (!certificate) {
+        certificate = (async () => {
+            const selfsigned: typeof import("selfsigned") = require("selfsigned");
+            const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
+                keySize: 2048,
+                algorithm: "sha256",
+                extensions: [
+                    {
+                        name: "subjectAltName",
+                        altNames: [{ type: 7, ip: "127.0.0.1" }, ...hosts.map((value) => ({ type: 2 as const, value }))],
+                    },
+                ],
+            });
+            return { key: pems.private, cert: pems.cert };
+        })().catch((e) => {
+            certificates.delete(key);
+            throw e;
         });
-        return { key: pems.private, cert: pems.cert };
-    })().catch((e) => {
-        certificate = undefined;
-        throw e;
-    });
+        certificates.set(key, certificate);
+    }
     return certificate;
+}
+
+/** How a fake is started besides its handler. */
+export interface FakeArmOptions {
+    /** Delays every answer in real time; only the benchmark uses it, tests never wait. */
+    readonly latencyMs?: number;
+    /** Host names its certificate is also valid for, so a proxy can send clients asking for them here. */
+    readonly hosts?: readonly string[];
+    /** Answers the requests that carry no token (a token endpoint's), or undefined for the usual 401. */
+    readonly open?: (req: ArmRequest) => ArmReply | undefined;
 }
 
 export class FakeArm {
@@ -62,9 +88,8 @@ export class FakeArm {
         readonly ca: string,
     ) {}
 
-    /** `latencyMs` delays every answer in real time; only the benchmark uses it, tests never wait. */
-    static async start(handler: ArmHandler, now: () => number = () => Date.now(), options: { latencyMs?: number } = {}): Promise<FakeArm> {
-        const pems = await sharedCertificate();
+    static async start(handler: ArmHandler, now: () => number = () => Date.now(), options: FakeArmOptions = {}): Promise<FakeArm> {
+        const pems = await sharedCertificate(options.hosts);
         let fake: FakeArm | undefined;
         const server = https.createServer({ key: pems.key, cert: pems.cert }, (req, res) => {
             let text = "";
@@ -73,15 +98,18 @@ export class FakeArm {
                 const url = new URL(req.url ?? "/", "https://127.0.0.1");
                 const request: ArmRequest = {
                     method: req.method ?? "GET",
+                    host: req.headers.host,
                     path: url.pathname,
                     apiVersion: url.searchParams.get("api-version"),
-                    body: text ? JSON.parse(text) : undefined,
+                    body: parseBody(text),
                     authorization: req.headers.authorization,
                     at: now(),
                 };
                 fake?.requests.push(request);
                 const authorized = request.authorization?.startsWith("Bearer ") && request.authorization.endsWith(`.${FAKE_SIGNATURE}`);
-                const reply = authorized ? handler(request) : { status: 401, body: armError("InvalidAuthenticationToken", "no token") };
+                const reply = authorized
+                    ? handler(request)
+                    : (options.open?.(request) ?? { status: 401, body: armError("InvalidAuthenticationToken", "no token") });
                 const send = () => {
                     if (reply === "hang") {
                         return; // close() ends the connection if the client has not given up by then
@@ -119,12 +147,37 @@ export class FakeArm {
     }
 }
 
+/** A request's body: its JSON, its text when it is not JSON, undefined when empty. */
+function parseBody(text: string): unknown {
+    if (!text) {
+        return undefined;
+    }
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
 const FAKE_SIGNATURE = "fake-signature";
 
 /** A JWT-shaped token the fake accepts, issued in `tenantId` (its `tid` claim). */
 export function fakeToken(tenantId?: string): string {
     const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
     return `${part({ alg: "none", typ: "JWT" })}.${part(tenantId ? { tid: tenantId } : {})}.${FAKE_SIGNATURE}`;
+}
+
+/**
+ * Answers a token request as Microsoft Entra ID's v2.0 token endpoint does (POST
+ * /{tenant}/oauth2/v2.0/token, client credentials), with a token the fake accepts, issued in that
+ * tenant: a `FakeArm` `open` handler, for a real @azure/identity credential sent to the fake.
+ */
+export function fakeTokenEndpoint(req: ArmRequest): ArmReply | undefined {
+    const tenant = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(req.path)?.[1];
+    if (req.method !== "POST" || tenant === undefined) {
+        return undefined;
+    }
+    return { status: 200, body: { token_type: "Bearer", expires_in: 3599, ext_expires_in: 3599, access_token: fakeToken(tenant) } };
 }
 
 /** A credential that hands out tokens the fake ARM accepts, issued in `tenantId` when given. */

@@ -4,7 +4,7 @@ import { diagnosticSettingImportId } from "../../components/tenantDiagnosticSett
 import { ArmGaveUp } from "../../components/azure/armOperation";
 import { sameArmId, workspaceIdParts } from "../../components/support/naming";
 import { loadQuery } from "../../components/support/queries";
-import type { ArmResponse, AzureReader } from "./azureReader";
+import { type ArmResponse, type AzureReader, LiveFailure } from "./azureReader";
 import { type CheckLine, fail, ok, warn } from "./checkLine";
 import { API, enabledCategories, MAX_TENANT_DIAGNOSTIC_SETTINGS, OTHER_DESTINATIONS, type TenantSetting } from "./verifyChecks";
 
@@ -147,6 +147,9 @@ function answerProblem(part: string, what: string, r: ArmResponse, right: string
 /** A part that threw (no token, or Azure failing until the deadline), as one finding. */
 function thrownProblem(part: string, e: Error): CheckLine {
     const first = String(e.message ?? e).split("\n")[0];
+    if (e instanceof LiveFailure) {
+        return fail(part, e.message, e.fix);
+    }
     if (e instanceof ArmGaveUp) {
         return fail(part, `could not be read: Azure answered ${e.answered}`, AZURE_SIDE);
     }
@@ -242,6 +245,9 @@ async function provisioningLogsIn(
             records24h: Number(row.Records24h ?? 0),
         };
     } catch (e) {
+        if (e instanceof LiveFailure) {
+            return fail(`workspace ${ws.name}`, e.message, e.fix);
+        }
         const status = (e as { statusCode?: number }).statusCode;
         const first = String((e as Error).message).split("\n")[0];
         return status === 403

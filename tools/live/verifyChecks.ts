@@ -9,7 +9,7 @@ import { stableGuid } from "../../components/support/naming";
 import { TABLES_API_VERSION } from "../../components/dynamic/tableRetention";
 import { loadQuery } from "../../components/support/queries";
 import { ArmGaveUp } from "../../components/azure/armOperation";
-import type { ArmResponse, AzureReader } from "./azureReader";
+import { type ArmResponse, type AzureReader, LiveFailure } from "./azureReader";
 import { type CheckLine, fail, ok, warn } from "./checkLine";
 
 /** What `pulumi stack output --json` gave, when available; names are otherwise derived from the settings. */
@@ -143,6 +143,9 @@ function isCredentialError(e: Error): boolean {
 /** A check that threw: no token, Azure failing until the deadline, or something else, each with its fix. */
 function thrown(check: string, e: Error): CheckLine {
     const first = String(e.message ?? e).split("\n")[0];
+    if (e instanceof LiveFailure) {
+        return fail(check, e.message, e.fix);
+    }
     if (e instanceof ArmGaveUp) {
         return fail(check, `could not be checked: Azure answered ${e.answered}`, AZURE_SIDE);
     }
@@ -259,6 +262,9 @@ const NO_DATA_CAUSES =
 function queryFailed(e: Error & { statusCode?: number; code?: string }, s: Settings): CheckLine {
     const check = "data";
     const first = String(e.message ?? e).split("\n")[0];
+    if (e instanceof LiveFailure) {
+        return fail(check, e.message, e.fix);
+    }
     if (e instanceof ArmGaveUp) {
         return fail(check, `querying the workspace failed: Azure answered ${e.answered}`, AZURE_SIDE);
     }
