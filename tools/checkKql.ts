@@ -4,16 +4,27 @@
  * workbooks (bare or in an ARM template). Analysed by Microsoft's Kusto.Language; each problem
  * printed as `source:line:column: message`; exits 1 when there is any.
  */
-import { type Command, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
-import { formatFinding } from "./offline/kql/check";
-import { checkFiles, KqlFilesError } from "./offline/kql/files";
-import { checkAll } from "./offline/kqlCheck";
+import { type Command, type CommandSpec, EXIT_CODES, parseFlags, runAsMain, UsageError } from "./cli";
 
-const USAGE = "npm run check:kql [-- <file.kql|workbook.json> …]";
+// The analyzer and the stacks' evaluation load once the command line is read: `--help` answers at once.
+
+const SPEC: CommandSpec<never, never> = {
+    usage: "npm run check:kql [-- <file.kql|workbook.json> …]",
+    about: [
+        "Analyses KQL with Microsoft's Kusto.Language against the tables' schemas: with no paths, every query the",
+        "program would deploy for every stack, and every queries/*.kql file; with paths, those .kql files and gallery",
+        "workbooks. Prints each problem as source:line:column: message; exits 1 when there is any.",
+    ].join("\n"),
+    values: {},
+    switches: {},
+    positionals: { arg: "<file.kql|workbook.json> …", help: "Files to check instead of the program's queries." },
+};
 
 export const checkKqlCommand: Command = async (argv, io) => {
-    const { positionals: paths } = parseFlags(argv, { values: [], switches: [], positionals: true, usage: USAGE });
+    const { positionals: paths } = parseFlags(argv, SPEC);
+    const { formatFinding } = await import("./offline/kql/check");
     if (paths.length > 0) {
+        const { checkFiles, KqlFilesError } = await import("./offline/kql/files");
         let findings: Awaited<ReturnType<typeof checkFiles>>;
         try {
             findings = await checkFiles(paths);
@@ -28,7 +39,7 @@ export const checkKqlCommand: Command = async (argv, io) => {
         );
         return findings.length === 0 ? EXIT_CODES.ok : EXIT_CODES.findings;
     }
-    const result = await checkAll();
+    const result = await (await import("./offline/kqlCheck")).checkAll();
     for (const f of result.findings) {
         io.out(formatFinding(f));
     }

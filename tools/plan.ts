@@ -3,21 +3,25 @@
  * config under recording mocks (no Azure login, no Pulumi CLI) and prints what `pulumi up` would
  * create, then runs the policy pack over it. A mandatory policy violation exits 1, invalid settings 2.
  */
-import { type Command, EXIT_CODES, parseFlags, readUserFile, runAsMain, UsageError } from "./cli";
-import { fleetExitCode, planFleet, renderFleet } from "./offline/fleet";
-import { diffAgainst, losesLogs, type PlannedChange, readPrior, renderChanges } from "./offline/planDiff";
 import {
-    checkPolicies,
-    failed,
-    preparePolicyCheck,
-    renderVerdicts,
-    stackPolicyConfig,
-    stackPolicyConfigFile,
-    type Verdict,
-} from "./offline/policyCheck";
-import { type Evaluation, evaluateStack, type RecordedResource } from "./offline/recorder";
-import { UNKNOWN } from "./engine/loopbackEngine";
-import { BOOTSTRAP_DIR, PROJECT_DIR } from "./stackFiles";
+    type Command,
+    type CommandSpec,
+    EXIT_CODES,
+    parseFlags,
+    readUserFile,
+    requireFile,
+    parseUserJson,
+    requireFolder,
+    runAsMain,
+    stackOf,
+    UsageError,
+} from "./cli";
+import type { PlannedChange } from "./offline/planDiff";
+import type { Verdict } from "./offline/policyCheck";
+import type { Evaluation, RecordedResource } from "./offline/recorder";
+
+// The engine, the SDKs and the policy pack are loaded once the command line is read (`await
+// import`, `require`), never with this module: `--help` and a wrong flag answer at once.
 
 interface PlanArgs {
     readonly stack: string;
@@ -35,29 +39,52 @@ interface PlanArgs {
     readonly stacksDir?: string;
 }
 
-const USAGE =
-    "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--environment-values <esc.json>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]";
+const SPEC: CommandSpec<"stack" | "project" | "config-file" | "against" | "stacks-dir" | "environment-values", "json" | "all"> = {
+    usage: "npm run plan -- [--stack <name> | --all [--stacks-dir <dir>]] [--config-file <file>] [--environment-values <esc.json>] [--against <plan.json|state.json>] [--project main|bootstrap] [--json]",
+    about: [
+        "The offline plan: runs the program for a stack's settings as `pulumi preview` does, without the Pulumi CLI",
+        "or Azure, prints what `pulumi up` would create, then the policy pack's findings. Exits 1 on a mandatory",
+        "policy violation or, with --against, a change that loses logs; 2 when the command line or a setting is wrong.",
+    ].join("\n"),
+    values: {
+        stack: { arg: "<name>", help: "The stack to plan (Pulumi.<name>.yaml). Defaults to dev, or contoso with --project bootstrap." },
+        "config-file": {
+            arg: "<file>",
+            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
+        },
+        "environment-values": {
+            arg: "<esc.json>",
+            help: "What esc env open printed for the stack's ESC environment, merged as the CLI does.",
+        },
+        against: {
+            arg: "<plan.json|state.json>",
+            help: "A saved plan --json or state file: list what changes, ⚠ on a change that loses logs.",
+        },
+        project: { arg: "main|bootstrap", help: "The program to plan. Defaults to main." },
+        "stacks-dir": { arg: "<dir>", help: "With --all: the folder of the stack files. Defaults to the project's." },
+    },
+    switches: {
+        json: "Print every resource's inputs and options, and the findings, as JSON.",
+        all: "Plan every stack, one row each; any failing stack exits 1.",
+    },
+};
 
 export function parseArgs(argv: readonly string[]): PlanArgs {
-    const { values, switches } = parseFlags(argv, {
-        values: ["stack", "project", "config-file", "against", "stacks-dir", "environment-values"],
-        switches: ["json", "all"],
-        usage: USAGE,
-    });
+    const { values, switches } = parseFlags(argv, SPEC);
     const project = values.project ?? "main";
     if (project !== "main" && project !== "bootstrap") {
         throw new UsageError(`--project is main or bootstrap (got ${project})`);
     }
     if (switches.all && (values.stack || values["config-file"] || values.against || project !== "main")) {
         throw new UsageError(
-            `--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: ${USAGE}`,
+            `--all plans every stack of the main program: it takes no --stack, --config-file, --against or --project; usage: ${SPEC.usage}`,
         );
     }
     if (values["stacks-dir"] && !switches.all) {
-        throw new UsageError(`--stacks-dir goes with --all; usage: ${USAGE}`);
+        throw new UsageError(`--stacks-dir goes with --all; usage: ${SPEC.usage}`);
     }
     return {
-        stack: values.stack ?? (project === "main" ? "dev" : "contoso"),
+        stack: stackOf(values, SPEC.usage) ?? (project === "main" ? "dev" : "contoso"),
         json: switches.json,
         project,
         ...(values["config-file"] ? { configFile: values["config-file"] } : {}),
@@ -66,6 +93,11 @@ export function parseArgs(argv: readonly string[]): PlanArgs {
         all: switches.all,
         ...(values["stacks-dir"] ? { stacksDir: values["stacks-dir"] } : {}),
     };
+}
+
+/** The engine's mark for a value only `pulumi up` knows (tools/engine/loopbackEngine.ts). */
+function unknownMark(): string {
+    return (require("./engine/loopbackEngine") as typeof import("./engine/loopbackEngine")).UNKNOWN;
 }
 
 /** What `pulumi up` does with a resource: create it, adopt an existing one (`import`), or only read one it never manages (`get`). */
@@ -84,6 +116,7 @@ const DESTINATION_LABELS: Readonly<Record<string, string>> = {
 /** The few inputs that tell a reviewer what a resource will do. */
 function keySettings(r: RecordedResource): string {
     const i = r.inputs as Record<string, any>;
+    const UNKNOWN = unknownMark();
     if (r.readId !== undefined) {
         return `existing ${r.readId}: used as it is, never changed or deleted by this stack`;
     }
@@ -149,6 +182,7 @@ function keySettings(r: RecordedResource): string {
 
 /** A preview's unknowns, as `pulumi preview` shows them. */
 function shown(text: string): string {
+    const UNKNOWN = unknownMark();
     return text.replaceAll(`"${UNKNOWN}"`, KNOWN_AFTER_UP).replaceAll(UNKNOWN, KNOWN_AFTER_UP);
 }
 
@@ -160,6 +194,8 @@ function renderTable(
     changes?: readonly PlannedChange[],
     policyConfigFile?: string,
 ): string {
+    const { renderChanges } = require("./offline/planDiff") as typeof import("./offline/planDiff");
+    const { renderVerdicts } = require("./offline/policyCheck") as typeof import("./offline/policyCheck");
     const custom = [...evaluation.resources.filter((r) => r.custom), ...evaluation.reads].sort((a, b) => a.urn.localeCompare(b.urn));
     const rows = custom.map((r) => [
         actionOf(r),
@@ -240,7 +276,7 @@ export function renderJson(
         {
             stack: evaluation.stack,
             // A preview: what only `pulumi up` knows is this value, the engine's own mark for an unknown.
-            unknown: UNKNOWN,
+            unknown: unknownMark(),
             resources: evaluation.resources.map((r) => ({
                 type: r.type,
                 name: r.name,
@@ -281,40 +317,84 @@ export function renderJson(
 /** `npm run plan`. */
 export const planCommand: Command = async (argv, io) => {
     const args = parseArgs(argv);
+    // What the command line names must exist before anything loads.
+    for (const [file, flag] of [
+        [args.configFile, "--config-file"],
+        [args.against, "--against"],
+        [args.environmentValues, "--environment-values"],
+    ] as const) {
+        if (file !== undefined) {
+            requireFile(file, flag);
+        }
+    }
+    if (args.stacksDir !== undefined) {
+        requireFolder(args.stacksDir, "--stacks-dir");
+    }
     if (args.all) {
+        const { fleetExitCode, planFleet, renderFleet } = await import("./offline/fleet");
         const rows = await planFleet(args.stacksDir);
         io.out(args.json ? JSON.stringify({ stacks: rows }, null, 2) : renderFleet(rows));
         return fleetExitCode(rows);
     }
+    const [{ BOOTSTRAP_DIR, PROJECT_DIR }, { diffAgainst, losesLogs, readPrior }, policy, { evaluateStack }] = await Promise.all([
+        import("./stackFiles"),
+        import("./offline/planDiff"),
+        import("./offline/policyCheck"),
+        import("./offline/recorder"),
+    ]);
     const programDir = args.project === "main" ? PROJECT_DIR : BOOTSTRAP_DIR;
     // A preview, as `pulumi preview` runs it: what only `pulumi up` learns is "known after up". The
     // policy pack (with this stack's config, policies/config/<stack>.json; it governs the
     // provisioning-logs stacks, not the bootstrap) checks the resources as `pulumi up` registers
     // them, IDs known: a preview skips the policies that read what only `pulumi up` knows.
-    const prior = args.against ? readPrior(readUserFile(args.against, "--against"), args.against) : undefined;
+    const prior = args.against ? readPrior(readAgainst(args.against), args.against) : undefined;
     const stackOptions = {
         programDir,
         configFile: args.configFile,
         // Merged under the stack's own values, as the CLI merges the environment's pulumiConfig.
-        ...(args.environmentValues ? { environmentValues: readUserFile(args.environmentValues, "--environment-values") } : {}),
+        ...(args.environmentValues ? { environmentValues: readEnvironmentValues(args.environmentValues) } : {}),
     };
     const [evaluation, update] = await Promise.all([
         evaluateStack(args.stack, { ...stackOptions, dryRun: true }),
         args.project === "main" || prior ? evaluateStack(args.stack, stackOptions) : undefined,
         // The pack starts (and its config is checked, as the CLI does first) while the program runs.
-        args.project === "main" ? preparePolicyCheck(stackPolicyConfig(args.stack)) : undefined,
+        args.project === "main"
+            ? policy.preparePolicyCheck(policy.stackPolicyConfig(args.stack), { configFile: policy.stackPolicyConfigFile(args.stack) })
+            : undefined,
     ]);
-    const verdicts = args.project === "main" && update ? await checkPolicies(update.resources, stackPolicyConfig(args.stack)) : undefined;
+    const verdicts =
+        args.project === "main" && update
+            ? await policy.checkPolicies(update.resources, policy.stackPolicyConfig(args.stack), {
+                  configFile: policy.stackPolicyConfigFile(args.stack),
+              })
+            : undefined;
     // Against a deployment, what `pulumi up` would register (its IDs known, as the previous one's were).
     const changes = prior && update ? diffAgainst(prior, [...update.resources, ...update.reads]) : undefined;
-    const policyConfigFile = args.project === "main" ? stackPolicyConfigFile(args.stack) : undefined;
+    const policyConfigFile = args.project === "main" ? policy.stackPolicyConfigFile(args.stack) : undefined;
     io.out(
         args.json
             ? renderJson(evaluation, verdicts, changes, policyConfigFile)
             : renderTable(evaluation, verdicts, changes, policyConfigFile),
     );
-    return (verdicts && failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;
+    return (verdicts && policy.failed(verdicts)) || (changes && losesLogs(changes)) ? EXIT_CODES.findings : EXIT_CODES.ok;
 };
+
+/**
+ * An --environment-values file's text, once it is known to parse: a syntax error names the file
+ * (the engine's reader, tools/engine/cliConfig.ts, is given only its text).
+ */
+function readEnvironmentValues(file: string): string {
+    const text = readUserFile(file, "--environment-values");
+    (require("./stackFiles") as typeof import("./stackFiles")).loadUserYaml(text, file);
+    return text;
+}
+
+/** A saved plan or state file's text, once it is known to be JSON: a syntax error names the file, line and column. */
+function readAgainst(file: string): string {
+    const text = readUserFile(file, "--against");
+    parseUserJson(text, file, "--against takes a saved npm run plan -- --json, or a state file (pulumi stack export)");
+    return text;
+}
 
 if (require.main === module) {
     runAsMain(planCommand);

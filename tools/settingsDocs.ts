@@ -7,9 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
-import { type Command, EXIT_CODES, parseFlags, runAsMain } from "./cli";
-import { PROJECT_DIR } from "./stackFiles";
+import { type Command, type CommandSpec, EXIT_CODES, parseFlags, runAsMain } from "./cli";
+import { loadUserYaml, PROJECT_DIR } from "./stackFiles";
 
 /** The generated reference. */
 export const SETTINGS_DOC = path.join(PROJECT_DIR, "docs", "settings.md");
@@ -17,7 +16,12 @@ export const SETTINGS_DOC = path.join(PROJECT_DIR, "docs", "settings.md");
 /** The project file it is generated from. */
 export const PROJECT_FILE = path.join(PROJECT_DIR, "Pulumi.yaml");
 
-const USAGE = "npm run docs:settings [-- --check]";
+const SPEC: CommandSpec<never, "check"> = {
+    usage: "npm run docs:settings [-- --check]",
+    about: "Writes docs/settings.md, the settings reference, from Pulumi.yaml's config: block (each key's type, default and description).",
+    values: {},
+    switches: { check: "Write nothing; exit 1 when docs/settings.md is not what Pulumi.yaml gives." },
+};
 
 /** One key of Pulumi.yaml's `config:` block, as the Pulumi CLI reads it. */
 interface Declaration {
@@ -100,7 +104,7 @@ function cell(text: string): string {
 
 /** docs/settings.md for the text of a Pulumi.yaml: pure, so a test compares it with the file. */
 export function settingsReference(pulumiYamlText: string): string {
-    const project = yaml.load(pulumiYamlText) as { config?: unknown } | undefined;
+    const project = loadUserYaml(pulumiYamlText, "Pulumi.yaml") as { config?: unknown } | undefined;
     const config = project?.config;
     if (config === null || typeof config !== "object" || Array.isArray(config)) {
         throw new Error("Pulumi.yaml has no config: block");
@@ -123,7 +127,7 @@ export function settingsReference(pulumiYamlText: string): string {
 }
 
 export const settingsDocsCommand: Command = async (argv, io) => {
-    const { switches } = parseFlags(argv, { values: [], switches: ["check"], usage: USAGE });
+    const { switches } = parseFlags(argv, SPEC);
     const expected = settingsReference(fs.readFileSync(PROJECT_FILE, "utf8"));
     const current = fs.existsSync(SETTINGS_DOC) ? fs.readFileSync(SETTINGS_DOC, "utf8") : undefined;
     const shown = path.relative(process.cwd(), SETTINGS_DOC) || SETTINGS_DOC;

@@ -6,11 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../../program/settingsValidation";
 import { checkKqlCommand } from "../../tools/checkKql";
 import { checkPolicyCommand } from "../../tools/checkPolicy";
-import { type Command, EXIT_CODES, parseFlags, UsageError } from "../../tools/cli";
-import { discoverCommand } from "../../tools/discover";
-import { planCommand } from "../../tools/plan";
+import {
+    type Command,
+    type CommandSpec,
+    EarlyAnswer,
+    EXIT_CODES,
+    helpText,
+    parseFlags,
+    parseUserJson,
+    stackOf,
+    UsageError,
+} from "../../tools/cli";
 import { PROJECT_DIR } from "../../tools/stackFiles";
-import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 
 /** The exit status of `command args` run in the project directory. */
@@ -89,8 +96,15 @@ describe("the command runner every command shares", () => {
         assert.strictEqual((await runIn(async () => EXIT_CODES.findings, [])).code, 1);
     });
 
-    it("reads --flag value, --flag=value and switches, and names an unknown argument with the usage", () => {
-        const spec = { values: ["stack"] as const, switches: ["json"] as const, usage: "npm run x -- --stack <name> [--json]" };
+    /** A command's spec as parseFlags takes it, for the parser's own tests. */
+    const spec: CommandSpec<"stack", "json"> = {
+        usage: "npm run x -- --stack <name> [--json]",
+        about: "Does x.",
+        values: { stack: { arg: "<name>", help: "The stack." } },
+        switches: { json: "Print JSON." },
+    };
+
+    it("reads --flag value, --flag=value, -s for --stack and switches, and names an unknown argument with the usage", () => {
         const wrong = (argument: string) => ({ message: `${argument}; usage: npm run x -- --stack <name> [--json]` });
         assert.deepStrictEqual(parseFlags(["--stack", "dev", "--json"], spec), {
             values: { stack: "dev" },
@@ -102,38 +116,110 @@ describe("the command runner every command shares", () => {
             switches: { json: false },
             positionals: [],
         });
+        assert.deepStrictEqual(parseFlags(["-s", "prod"], spec).values, { stack: "prod" });
+        assert.deepStrictEqual(parseFlags(["-sprod"], spec).values, { stack: "prod" });
         assert.deepStrictEqual(parseFlags(["--stack=-x", "--json"], spec).values, { stack: "-x" });
         assert.throws(() => parseFlags(["--json=yes"], spec), wrong("unknown argument --json=yes"));
         assert.throws(() => parseFlags(["stack"], spec), wrong("unknown argument stack"));
         assert.throws(() => parseFlags(["--bogus=1", "--stack", "dev"], spec), wrong("unknown argument --bogus=1"));
-        assert.throws(() => parseFlags(["-sj"], spec), wrong("unknown argument -sj"));
+        assert.throws(() => parseFlags(["-x"], spec), wrong("unknown argument -x"));
         assert.throws(() => parseFlags(["--json", "--", "x"], spec), wrong("unknown argument x"));
-        for (const argv of [["--stack"], ["--stack="], ["--stack", ""], ["--stack", "--json"]]) {
+        for (const argv of [["--stack"], ["--stack="], ["--stack", ""], ["--stack", "--json"], ["-s"]]) {
             assert.throws(() => parseFlags(argv, spec), wrong("--stack needs a value"), argv.join(" "));
         }
     });
 
     it("takes positional arguments only from a command that asks for them, and after -- even one starting with -", () => {
-        const spec = { values: [] as const, switches: [] as const, positionals: true, usage: "npm run x [-- <file> …]" };
-        assert.deepStrictEqual(parseFlags(["a.kql", "--", "-b.kql"], spec), { values: {}, switches: {}, positionals: ["a.kql", "-b.kql"] });
-        assert.throws(() => parseFlags(["a.kql", "--json"], spec), { message: "unknown argument --json; usage: npm run x [-- <file> …]" });
+        const files: CommandSpec<never, never> = {
+            usage: "npm run x [-- <file> …]",
+            about: "Checks files.",
+            values: {},
+            switches: {},
+            positionals: { arg: "<file> …", help: "The files." },
+        };
+        assert.deepStrictEqual(parseFlags(["a.kql", "--", "-b.kql"], files), {
+            values: {},
+            switches: {},
+            positionals: ["a.kql", "-b.kql"],
+        });
+        assert.deepStrictEqual(parseFlags(["--", "-h", "--version"], files).positionals, ["-h", "--version"]);
+        assert.throws(() => parseFlags(["a.kql", "--json"], files), { message: "unknown argument --json; usage: npm run x [-- <file> …]" });
     });
 
-    it("gives every command the same answer to a wrong command line: one line, exit 2", async () => {
-        const commands: Array<[string, Command]> = [
-            ["plan", planCommand],
-            ["check:kql", checkKqlCommand],
-            ["check:policy", checkPolicyCommand],
-            ["verify", verifyCommand()],
-            ["discover", discoverCommand()],
-        ];
-        for (const [name, command] of commands) {
-            const { code, out, err } = await runIn(command, ["--bogus"]);
-            assert.strictEqual(code, 2, name);
-            assert.strictEqual(out, "", name);
-            assert.match(err, /^error: unknown argument --bogus; usage: npm run \S+/, name);
-            assert.strictEqual(err.split("\n").length, 2, `${name}: one line`);
+    it("answers --help or -h with the usage, what the command does and each flag, whatever else is on the line", () => {
+        const help = [
+            "Usage: npm run x -- --stack <name> [--json]",
+            "",
+            "Does x.",
+            "",
+            "Arguments:",
+            "  -s, --stack <name>  The stack.",
+            "      --json          Print JSON.",
+            "  -h, --help          Print this help and exit.",
+            "      --version       Print the version of these tools and exit.",
+            "",
+            "Exit codes: 0 done, 1 findings, 2 a wrong command line or settings (nothing done), 70 an internal error (docs/commands.md).",
+        ].join("\n");
+        for (const argv of [
+            ["--help"],
+            ["-h"],
+            ["--stack", "dev", "-h"],
+            ["--bogus", "--help"],
+            ["--stack", "--help"],
+            ["--version", "--help"],
+        ]) {
+            assert.throws(
+                () => parseFlags(argv, spec),
+                (e: unknown) => e instanceof EarlyAnswer && e.text === help,
+                argv.join(" "),
+            );
         }
+    });
+
+    it("answers --version with package.json's version", () => {
+        const { version } = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { version: string };
+        assert.throws(
+            () => parseFlags(["--stack", "dev", "--version"], spec),
+            (e: unknown) => e instanceof EarlyAnswer && e.text === version,
+        );
+    });
+
+    it("prints what --help or --version answered on standard output and exits 0", async () => {
+        const answered = await runIn(
+            async (argv) => {
+                parseFlags(argv, spec);
+                throw new Error("the command went on after --help");
+            },
+            ["--help"],
+        );
+        assert.deepStrictEqual(answered, { code: 0, out: `${helpText(spec)}\n`, err: "" });
+    });
+
+    it("takes the stack from --stack, else from a --config-file named Pulumi.<stack>.yaml, and refuses any other file alone", () => {
+        assert.strictEqual(stackOf({ stack: "dev", "config-file": "x.yaml" }, "u"), "dev");
+        assert.strictEqual(stackOf({ "config-file": "stacks/Pulumi.contoso-prod.yaml" }, "u"), "contoso-prod");
+        assert.strictEqual(stackOf({}, "u"), undefined);
+        assert.throws(() => stackOf({ "config-file": "stacks/prod.yaml" }, "u"), {
+            name: "UsageError",
+            message: "--config-file stacks/prod.yaml needs --stack <name>: its name is not Pulumi.<stack>.yaml; usage: u",
+        });
+    });
+
+    it("names the file, line and column of a JSON syntax error, in one line", () => {
+        const cases: Array<[string, string]> = [
+            ['{\n  "a": 1,\n}', "out.json:3:1: invalid JSON: Expected double-quoted property name"],
+            ['{"a": 1', "out.json:1:8: invalid JSON: Expected ',' or '}' after property value"],
+            ["", "out.json:1:1: invalid JSON: Unexpected end"],
+            // V8 gives no position for an unexpected token, nor should its copy of the text reach the message.
+            ['{\n"a": tru}', "out.json: invalid JSON: Unexpected token '}'"],
+        ];
+        for (const [text, message] of cases) {
+            assert.throws(() => parseUserJson(text, "out.json"), { name: "UsageError", message }, JSON.stringify(text));
+        }
+        assert.throws(() => parseUserJson("[", "out.json", "what it should be"), {
+            message: "out.json:1:2: invalid JSON: Unexpected end (what it should be)",
+        });
+        assert.deepStrictEqual(parseUserJson('{"a": [1]}', "out.json"), { a: [1] });
     });
 
     it("checks the .kql and workbook files it is given, and exits 1 on a problem", async () => {

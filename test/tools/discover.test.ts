@@ -4,11 +4,11 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { discoverCommand } from "../../tools/discover";
 import { planCommand } from "../../tools/plan";
-import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
 import { fakeCredentialFor } from "../support/fakeArm";
 import { devSettings, healthyTenant, type TenantState, withFakeTenant } from "../support/fakeTenant";
 import { withTempDir } from "../support/tempDir";
+import { EXAMPLE_STACKS_DIR } from "../support/exampleStacks";
 
 /**
  * Each scenario runs `npm run discover` against a loopback fake of ARM, the Entra diagnostic-settings
@@ -79,7 +79,7 @@ const stackFile = (dir: string, stack: string) => path.join(dir, `Pulumi.${stack
 
 /** Writes Pulumi.<stack>.yaml in `dir` from the dev stack's file. */
 function writeStack(dir: string, stack: string, change: (config: Record<string, unknown>) => void = () => undefined): void {
-    const doc = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const doc = yaml.load(fs.readFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
     change(doc.config);
     fs.writeFileSync(stackFile(dir, stack), yaml.dump(doc));
 }
@@ -366,10 +366,10 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         );
     });
 
-    it("reports settings the identity may not read as a finding with the role to grant, recommends nothing, and exits 0", async () => {
+    it("reports settings the identity may not read as a finding with the role to grant, recommends nothing, and exits 1", async () => {
         const state: TenantState = { ...sentinelTenant(), diagnosticSettings: "forbidden" };
         const { found, commands, stackText, planLines } = await discoverThenPlan(state, "blind");
-        assert.strictEqual(found.code, 0);
+        assert.strictEqual(found.code, 1, "a ✗ finding exits 1, as verify's does");
         assert.strictEqual(
             found.lines.find((l) => l.startsWith("Tenant diagnostic settings")),
             "Tenant diagnostic settings: could not be read (see the findings)",
@@ -402,7 +402,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         await withTempDir(async (dir) => {
             writeStack(dir, "central");
             const a = await discoverIn(dir, forbidden, "central");
-            assert.strictEqual(a.code, 0);
+            assert.strictEqual(a.code, 1);
             assert.ok(
                 a.lines.includes(
                     `  ✗ workspaces: not allowed to read the workspaces of subscription Security (403) — fix: grant the identity running discover Reader on subscription ${SECURITY}`,
@@ -458,7 +458,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
                 c["entra-provisioning-logs:adoptDiagnosticSetting"] = "sentinel-enta";
             });
             const { code, lines } = await discoverIn(dir, state, "central");
-            assert.strictEqual(code, 0);
+            assert.strictEqual(code, 1);
             assert.ok(
                 lines.includes(
                     `  ✗ existingWorkspaceId: ${elsewhere} is in subscription ${OTHER} of tenant 99999999-8888-4777-8666-555555555555, not this stack's tenant ${TENANT} — fix: use a workspace of this tenant (listed above)`,
@@ -482,7 +482,7 @@ describe("npm run discover, from what the tenant has to the plan it recommends",
         await withTempDir(async (dir) => {
             writeStack(dir, "fresh");
             const other = await discoverIn(dir, emptyTenant(), "fresh", [], "11111111-1111-1111-1111-111111111111");
-            assert.strictEqual(other.code, 0);
+            assert.strictEqual(other.code, 1);
             assert.ok(
                 other.lines.includes(
                     `  ✗ credentials: the credentials belong to tenant 11111111-1111-1111-1111-111111111111, not ${TENANT} — fix: log in to the stack's tenant: az login --tenant ${TENANT}`,

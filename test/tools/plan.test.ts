@@ -6,6 +6,7 @@ import { parseArgs, planCommand } from "../../tools/plan";
 import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
 import { withTempDir } from "../support/tempDir";
+import { EXAMPLE_STACKS_DIR } from "../support/exampleStacks";
 
 const runPlan = (args: string[]) => runIn(planCommand, args);
 
@@ -21,7 +22,7 @@ async function withTempStack<T>(
 ): Promise<T> {
     return withTempDir(async (dir) => {
         const file = path.join(dir, `Pulumi.${stack}.yaml`);
-        fs.writeFileSync(file, edit(fs.readFileSync(path.join(PROJECT_DIR, `Pulumi.${base}.yaml`), "utf8")));
+        fs.writeFileSync(file, edit(fs.readFileSync(path.join(EXAMPLE_STACKS_DIR, `Pulumi.${base}.yaml`), "utf8")));
         return fn(["--stack", stack, "--config-file", file]);
     });
 }
@@ -44,6 +45,10 @@ describe("the offline plan", () => {
         });
         assert.throws(() => parseArgs(["--stack"]), { message: /^--stack needs a value; usage: / });
         assert.throws(() => parseArgs(["--project", "policies"]), { message: "--project is main or bootstrap (got policies)" });
+        assert.strictEqual(parseArgs(["-s", "prod"]).stack, "prod");
+        assert.strictEqual(parseArgs(["--config-file", "stacks/Pulumi.contoso-prod.yaml"]).stack, "contoso-prod");
+        assert.strictEqual(parseArgs(["--project", "bootstrap", "--config-file", "Pulumi.fabrikam.yaml"]).stack, "fabrikam");
+        assert.throws(() => parseArgs(["--config-file", "p.yaml"]), { message: /^--config-file p\.yaml needs --stack <name>: / });
     });
 
     it("prints a table of what pulumi up would create", async () => {
@@ -109,6 +114,19 @@ describe("the offline plan", () => {
             out,
             /^Policy check: 1 finding; the check fails\.\n {2}\[mandatory\] provisioning-stack-enforce-completeness on stack: Stack must have at least one workbook \(found none\); set workbooksEnabled true\.$/m,
         );
+    });
+
+    it("plans a --config-file named Pulumi.<stack>.yaml as that stack, with that stack's policy config, when --stack is not given", async () => {
+        const { code, out } = await withTempStack(
+            (prod) => `${prod}  entra-provisioning-logs:workbooksEnabled: false\n`,
+            // Only --config-file <dir>/Pulumi.prod.yaml: the stack is prod, never the default dev.
+            (args) => runPlan(args.slice(2)),
+            "prod",
+            "prod",
+        );
+        assert.strictEqual(code, 1);
+        assert.match(out, /^Offline plan for stack prod: /);
+        assert.match(out, /^Policy config: policies\/config\/prod\.json\.$/m);
     });
 
     describe("a stack with no policy config of its own that imports an ESC environment and keeps a setting encrypted", () => {
