@@ -6,13 +6,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { planFleet } from "../../tools/offline/fleet";
-import { PROJECT_DIR } from "../../tools/stackFiles";
+import { EXAMPLE_STACKS_DIR } from "../support/exampleStacks";
 
 (async () => {
     const count = Number(process.argv[2] ?? 20);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-provisioning-logs-fleet-"));
     try {
-        const dev = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+        const dev = fs.readFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml"), "utf8");
         for (let i = 1; i <= count; i++) {
             fs.writeFileSync(path.join(dir, `Pulumi.t${String(i).padStart(2, "0")}.yaml`), dev);
         }

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { EXIT_CODES } from "../cli";
-import { PROJECT_DIR, stackNames } from "../stackFiles";
-import { checkPolicies, failed, stackPolicyConfig } from "./policyCheck";
+import { stackNames, stacksDir } from "../stackFiles";
+import { checkPolicies, DEFAULT_POLICY_CONFIG_FILE, failed, stackPolicyConfig, stackPolicyConfigFile } from "./policyCheck";
 import { evaluateStack } from "./recorder";
 
 /**
@@ -20,10 +20,12 @@ export interface FleetRow {
     readonly ok: boolean;
     /** The one-line error or failing finding, when not ok. */
     readonly problem?: string;
+    /** The policy config the stack was checked with: its own policies/config/<stack>.json, or the default. */
+    readonly policyConfig: string;
 }
 
 /** Plans every `Pulumi.<stack>.yaml` in `dir` (the project's by default) with the main program. */
-export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
+export async function planFleet(dir = stacksDir()): Promise<FleetRow[]> {
     const stacks = stackNames(dir);
     const rows: FleetRow[] = new Array(stacks.length);
     // Each stack runs in its own Pulumi runner process: two at a time keep two cores busy.
@@ -40,19 +42,21 @@ export async function planFleet(dir = PROJECT_DIR): Promise<FleetRow[]> {
 
 /** One stack's row: its resources as `pulumi up` registers them, and the policy pack's verdicts on them. */
 async function planOne(stack: string, dir: string): Promise<FleetRow> {
+    const policyConfig = stackPolicyConfigFile(stack);
     try {
         const evaluation = await evaluateStack(stack, { configFile: path.join(dir, `Pulumi.${stack}.yaml`), cache: false });
-        const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack));
+        const verdicts = await checkPolicies(evaluation.resources, stackPolicyConfig(stack), { configFile: policyConfig });
         const failing = verdicts.find((v) => !v.remediated && (v.level === "mandatory" || v.level === "remediate"));
         return {
             stack,
+            policyConfig,
             resources: evaluation.resources.filter((r) => r.custom).length,
             findings: verdicts.length,
             ok: !failed(verdicts),
             ...(failing ? { problem: `[${failing.level}] ${failing.policy}: ${failing.message}` } : {}),
         };
     } catch (e) {
-        return { stack, ok: false, problem: (e as Error).message.split("\n")[0] };
+        return { stack, ok: false, problem: (e as Error).message.split("\n")[0], policyConfig };
     }
 }
 
@@ -72,11 +76,19 @@ export function renderFleet(rows: readonly FleetRow[]): string {
             .join("  ")
             .trimEnd();
     const failing = rows.filter((r) => !r.ok).length;
+    // A new stack is checked with the defaults until it has its own config: said, not silent.
+    const defaulted = rows.filter((r) => r.policyConfig === DEFAULT_POLICY_CONFIG_FILE).map((r) => r.stack);
     return [
         `Offline plan of ${rows.length} stacks: ${failing === 0 ? "every stack passes" : `${failing} failing`}.`,
         "",
         line(header),
         ...table.map(line),
+        ...(defaulted.length > 0
+            ? [
+                  "",
+                  `Checked with ${DEFAULT_POLICY_CONFIG_FILE} (the documented defaults), having no policies/config/<stack>.json of their own: ${defaulted.join(", ")}.`,
+              ]
+            : []),
     ].join("\n");
 }
 

@@ -1,5 +1,6 @@
 import { UsageError } from "../cli";
 import { sameArmId, workspaceIdParts } from "../../components/support/naming";
+import { UNKNOWN } from "../engine/loopbackEngine";
 import type { RecordedResource } from "./recorder";
 
 /**
@@ -110,7 +111,31 @@ function comparable(inputs: Record<string, unknown>): Record<string, unknown> {
 function changedKeys(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
     const a = comparable(before);
     const b = comparable(after);
-    return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => !becomes(a[k], b[k])).sort();
+}
+
+/**
+ * Whether a previous value is the same as the new one. A saved `npm run plan -- --json` is a
+ * preview: what only `pulumi up` learns (IDs, names from outputs) is the engine's unknown there, in
+ * a value or inside a text, and stands for whatever `pulumi up` then got.
+ */
+function becomes(before: unknown, after: unknown): boolean {
+    if (before === UNKNOWN) {
+        return true;
+    }
+    if (typeof before === "string" && before.includes(UNKNOWN)) {
+        const known = before.split(UNKNOWN).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+        return typeof after === "string" && new RegExp(`^${known.join("[\\s\\S]*")}$`).test(after);
+    }
+    if (Array.isArray(before)) {
+        return Array.isArray(after) && before.length === after.length && before.every((x, i) => becomes(x, after[i]));
+    }
+    if (before !== null && typeof before === "object" && after !== null && typeof after === "object" && !Array.isArray(after)) {
+        const x = before as Record<string, unknown>;
+        const y = after as Record<string, unknown>;
+        return [...new Set([...Object.keys(x), ...Object.keys(y)])].every((k) => becomes(x[k], y[k]));
+    }
+    return JSON.stringify(before) === JSON.stringify(after);
 }
 
 /**

@@ -10,17 +10,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnforcementLevel, Policies, PolicyPackConfig } from "@pulumi/policy";
 import * as yaml from "js-yaml";
-import { UsageError } from "../cli";
+import { closest } from "../../program/settingsValidation";
+import { parseUserJson, UsageError } from "../cli";
 import {
+    type AnalyzerInfo,
     type AnalyzerResource,
+    type PolicyConfig,
     type PolicyEvent,
     type PolicyPackTimeouts,
     parsePolicyPackConfig,
+    reconcilePolicyPackConfig,
     runPolicyPack,
     type StackContext,
     startPolicyPack,
 } from "../engine/policyAnalyzer";
-import { BOOTSTRAP_DIR, PROJECT_DIR, readStackConfig } from "../stackFiles";
+import { BOOTSTRAP_DIR, PROJECT_DIR, readStackConfig, stacksDir } from "../stackFiles";
 import type { RecordedResource } from "./recorder";
 
 /** One finding: which policy, on which resource, at which level, and what it said. */
@@ -50,20 +54,31 @@ export interface CheckOptions {
     readonly stack?: StackContext;
     /** Optional. Bounds on the pack's start-up and on each call. Defaults to the engine module's (60 s each). */
     readonly timeouts?: PolicyPackTimeouts;
+    /** Optional. The file the config was read from, named in what is wrong with it. */
+    readonly configFile?: string;
 }
 
 /** The project's policy pack. */
 export const POLICY_PACK_DIR = path.join(PROJECT_DIR, "policies");
 
-/** The policy config file of a stack: policies/config/<stack>.json, else the documented defaults (default.json). */
+/** The policy config of a stack that has none of its own: the documented defaults, every policy advisory. */
+export const DEFAULT_POLICY_CONFIG_FILE = path.join("policies", "config", "default.json");
+
+/** The policy config file of a stack, relative to the project: policies/config/<stack>.json, else {@link DEFAULT_POLICY_CONFIG_FILE}. */
 export function stackPolicyConfigFile(stack: string): string {
     const own = path.join("policies", "config", `${stack}.json`);
-    return fs.existsSync(path.join(PROJECT_DIR, own)) ? own : path.join("policies", "config", "default.json");
+    return fs.existsSync(path.join(PROJECT_DIR, own)) ? own : DEFAULT_POLICY_CONFIG_FILE;
 }
 
 /** The per-environment config of a stack, as {@link stackPolicyConfigFile} finds it. */
 export function stackPolicyConfig(stack: string): PolicyPackConfig {
-    return JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, stackPolicyConfigFile(stack)), "utf8")) as PolicyPackConfig;
+    const file = stackPolicyConfigFile(stack);
+    return policyPackConfigOf(fs.readFileSync(path.join(PROJECT_DIR, file), "utf8"), file);
+}
+
+/** A policy config file's text as the CLI reads it: JSON, and an empty file is no config. */
+function policyPackConfigOf(text: string, file: string): PolicyPackConfig {
+    return text.trim() === "" ? {} : (parseUserJson(text, file) as PolicyPackConfig);
 }
 
 /**
@@ -82,6 +97,10 @@ export async function checkPolicies(
     const { packDir, stack, timeouts, only } = Array.isArray(options)
         ? { packDir: POLICY_PACK_DIR, stack: undefined, timeouts: undefined, only: packPoliciesNamed(options as Policies) }
         : { ...(options as CheckOptions), only: undefined };
+    if (!only) {
+        // A config the tests build for some policies is theirs; a user's is checked first.
+        await preparePolicyCheck(config, options as CheckOptions);
+    }
     const parsed = parsePolicyPackConfig(only ? withOthersDisabled(config, only) : config);
     const run = await runPolicyPack(packDir ?? POLICY_PACK_DIR, resources.map(analyzerResource(resources)), {
         config: parsed.config,
@@ -94,16 +113,99 @@ export async function checkPolicies(
 
 /**
  * Starts the pack and checks `config` against its policies, as the CLI does before it runs the
- * program; a later {@link checkPolicies} with the same pack reuses its process. Rejects a config
- * the CLI rejects, with its message.
+ * program, and more strictly (see {@link policyConfigProblems}); a later {@link checkPolicies} with
+ * the same pack reuses its process. Rejects a wrong config with one line naming `options.configFile`.
  */
 export async function preparePolicyCheck(config: PolicyPackConfig, options: CheckOptions = {}): Promise<void> {
-    const parsed = parsePolicyPackConfig(config);
-    await startPolicyPack(options.packDir ?? POLICY_PACK_DIR, {
-        config: parsed.config,
+    const where = options.configFile ? `${options.configFile}: ` : "";
+    let parsed: ReturnType<typeof parsePolicyPackConfig>;
+    try {
+        parsed = parsePolicyPackConfig(config);
+    } catch (e) {
+        throw e instanceof UsageError ? new UsageError(`${where}${e.message}${levelsHint(e.message)}`) : e;
+    }
+    const info = await startPolicyPack(options.packDir ?? POLICY_PACK_DIR, {
         environments: parsed.environments,
         timeouts: options.timeouts,
     });
+    const problems = policyConfigProblems(parsed.config ?? {}, info);
+    if (problems.length > 0) {
+        throw new UsageError(`${where}${problems.join("; ")}`);
+    }
+}
+
+const ENFORCEMENT_LEVELS = "advisory, mandatory, remediate or disabled";
+
+/** The allowed levels, after the CLI's message about one that isn't. */
+function levelsHint(message: string): string {
+    return message.includes("is not a valid enforcement level") ? ` (the levels are ${ENFORCEMENT_LEVELS})` : "";
+}
+
+/**
+ * What is wrong with a policy config (as {@link parsePolicyPackConfig} parses it) for the pack `info`
+ * describes (GetAnalyzerInfo), each a clause naming the policy and the value; none when it is right.
+ *
+ * The CLI's own check (pkg/resource/analyzer/config.go ReconcilePolicyPackConfig): each policy's
+ * properties, over its schema's defaults, valid against its `configSchema`. And two it does not
+ * make, because each lets a typo through silently: a name that is no policy of the pack (the CLI
+ * ignores it, so the policy meant keeps its default level, often advisory), and a property the
+ * policy's schema does not declare (the CLI passes it on, so the policy keeps its default value).
+ */
+export function policyConfigProblems(config: Readonly<Record<string, PolicyConfig>>, info: AnalyzerInfo): string[] {
+    if (!info.supportsConfig) {
+        return Object.keys(config).length > 0 ? [`policy pack ${info.name} ${info.version} does not support config`] : [];
+    }
+    const problems: string[] = [];
+    const names = info.policies.map((p) => p.name);
+    for (const [name, given] of Object.entries(config)) {
+        if (name === "all") {
+            for (const property of Object.keys(given.properties ?? {})) {
+                problems.push(`"all" sets only every policy's enforcement level, not "${property}"`);
+            }
+            continue;
+        }
+        const policy = info.policies.find((p) => p.name === name);
+        if (!policy) {
+            problems.push(
+                `"${name}" is not a policy of ${info.name} ${info.version}, so it would change nothing; ${suggestion(name, names, "its policies are")}`,
+            );
+            continue;
+        }
+        const declared = Object.keys(policy.configSchema?.properties ?? {}).filter((k) => k !== "enforcementLevel");
+        for (const property of Object.keys(given.properties ?? {})) {
+            if (!declared.includes(property)) {
+                problems.push(
+                    `${name} has no setting "${property}", so it would keep its defaults; ${suggestion(property, declared, "its settings are")}`,
+                );
+            }
+        }
+    }
+    const reconciled = reconcilePolicyPackConfig(info.policies, info.initialConfig, config);
+    for (const error of reconciled.validationErrors) {
+        // "<policy>: <property path>: <rule>" or "<policy>: <property> is required", as gojsonschema words it.
+        const [policy, field] = error.split(": ");
+        const value = field === undefined ? undefined : valueAt(reconciled.config[policy]?.properties, field.split("."));
+        problems.push(value === undefined ? error : `${error} (found ${JSON.stringify(value)})`);
+    }
+    return problems;
+}
+
+/** "did you mean <the closest candidate>?", else the candidates after `listed`. */
+function suggestion(given: string, candidates: readonly string[], listed: string): string {
+    const near = closest(given, candidates);
+    return near ? `did you mean ${near}?` : candidates.length > 0 ? `${listed} ${candidates.join(", ")}` : "it takes none";
+}
+
+/** The value at a dotted property path, if there is one. */
+function valueAt(properties: unknown, keys: readonly string[]): unknown {
+    let value = properties;
+    for (const key of keys) {
+        if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) {
+            return undefined;
+        }
+        value = (value as Record<string, unknown>)[key];
+    }
+    return value;
 }
 
 /** Violations of mandatory policies fail the check, and so do those a remediating policy could not fix; advisories don't. */
@@ -262,8 +364,8 @@ function stackTags(project: string, stack: string): Record<string, string> {
         ...(runtime ? { "pulumi:runtime": runtime } : {}),
         ...(file.description ? { "pulumi:description": file.description } : {}),
     };
-    if (fs.existsSync(path.join(dir, `Pulumi.${stack}.yaml`))) {
-        const text = readStackConfig(stack, { dir }).config["pulumi:tags"];
+    if (fs.existsSync(path.join(stacksDir(dir), `Pulumi.${stack}.yaml`))) {
+        const text = readStackConfig(stack, { dir: stacksDir(dir) }).config["pulumi:tags"];
         if (text !== undefined) {
             let parsed: unknown;
             try {

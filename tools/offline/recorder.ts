@@ -13,7 +13,7 @@ import {
     type Registration,
     runProgram,
 } from "../engine/loopbackEngine";
-import { PROJECT_DIR, projectName, readStackConfig, stackNames, UnknownStackError } from "../stackFiles";
+import { PROJECT_DIR, projectName, readStackConfig, stackNames, stacksDir, UnknownStackError } from "../stackFiles";
 
 /**
  * Evaluates the program for a stack as `pulumi preview` or `pulumi up` would run it, with no Azure
@@ -276,7 +276,7 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
         const cli = stackConfig(stack, programDir, options);
         // What only the stack file shows: a credential written in plain text.
         checkStackFileSecrets(
-            readStackConfig(stack, { dir: programDir, file: options.configFile }).file,
+            readStackConfig(stack, { dir: stacksDir(programDir), file: options.configFile }).file,
             project,
             programDir === PROJECT_DIR ? SECRET_SETTINGS : [],
         );
@@ -308,8 +308,9 @@ export function evaluateStack(stack: string, options: StackOptions = {}): Promis
 
 /** The stack's config as the Pulumi CLI would hand it to the program (tools/engine/cliConfig.ts). */
 function stackConfig(stack: string, programDir: string, options: StackOptions): CliConfig {
-    if (!options.configFile && !fs.existsSync(path.join(programDir, `Pulumi.${stack}.yaml`))) {
-        throw new UnknownStackError(`no stack file Pulumi.${stack}.yaml; the stacks are: ${stackNames(programDir).join(", ")}`);
+    const configFile = stackFileOf(stack, programDir, options);
+    if (!options.configFile && !fs.existsSync(configFile ?? path.join(programDir, `Pulumi.${stack}.yaml`))) {
+        throw new UnknownStackError(`no stack file Pulumi.${stack}.yaml; the stacks are: ${stackNames(stacksDir(programDir)).join(", ")}`);
     }
     if (options.configFile && !fs.existsSync(options.configFile)) {
         throw new UnknownStackError(`no stack file ${options.configFile}`);
@@ -317,9 +318,22 @@ function stackConfig(stack: string, programDir: string, options: StackOptions): 
     return readCliConfig({
         projectDir: programDir,
         stack,
-        ...(options.configFile ? { configFile: options.configFile } : {}),
+        ...(configFile ? { configFile } : {}),
         ...(options.environmentValues ? { environmentValues: options.environmentValues } : {}),
     });
+}
+
+/**
+ * The stack file to read, when not the CLI's own choice (`Pulumi.<stack>.yaml` beside Pulumi.yaml):
+ * the one given (`--config-file`), else the one in the tools' stacks folder when that is elsewhere
+ * (tools/stackFiles.ts, stacksDir).
+ */
+function stackFileOf(stack: string, programDir: string, options: StackOptions): string | undefined {
+    if (options.configFile) {
+        return options.configFile;
+    }
+    const dir = stacksDir(programDir);
+    return path.resolve(dir) === path.resolve(programDir) ? undefined : path.join(dir, `Pulumi.${stack}.yaml`);
 }
 
 /**

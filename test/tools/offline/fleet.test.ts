@@ -2,11 +2,11 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs, planCommand } from "../../../tools/plan";
-import { PROJECT_DIR } from "../../../tools/stackFiles";
 import { runIn } from "../../support/command";
 import { withTempDir } from "../../support/tempDir";
+import { EXAMPLE_STACKS_DIR } from "../../support/exampleStacks";
 
-const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+const dev = () => fs.readFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml"), "utf8");
 
 describe("the offline plan of a fleet of stacks", () => {
     it("plans every stack of the project in one run, with one summary", async () => {

@@ -1,9 +1,10 @@
 import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { UNKNOWN } from "../../../tools/engine/loopbackEngine";
 import { diffAgainst, LOG_RISKS, type LogRisk, type PlannedChange, readPrior, renderChanges } from "../../../tools/offline/planDiff";
 import { PROJECT_DIR } from "../../../tools/stackFiles";
-import { evaluateStack, evaluateStackWith } from "../../../tools/offline/recorder";
+import { evaluateStack, evaluateStackWith, type RecordedResource } from "../../../tools/offline/recorder";
 import { planCommand, renderJson } from "../../../tools/plan";
 import { runIn } from "../../support/command";
 import { withTempDir } from "../../support/tempDir";
@@ -344,5 +345,43 @@ describe("the offline plan against a previous deployment", () => {
                 "a risk no change here marks",
             );
         });
+    });
+});
+
+describe("the offline plan against a saved preview", () => {
+    /** A query pack as a preview saves it and as `pulumi up` then registers it. */
+    const pack = (inputs: Record<string, unknown>): RecordedResource => ({
+        type: "azure-native:operationalinsights:QueryPack",
+        name: "entra-provisioning-queries-pack",
+        urn: "urn:pulumi:prod::entra-provisioning-logs::azure-native:operationalinsights:QueryPack::entra-provisioning-queries-pack",
+        custom: true,
+        inputs,
+        protect: false,
+        retainOnDelete: false,
+        dependsOn: [],
+        propertyDependencies: {},
+        additionalSecretOutputs: [],
+    });
+
+    it("takes what the preview didn't know yet as what pulumi up then got, in a value or inside a text", () => {
+        const saved = pack({
+            resourceGroupName: UNKNOWN,
+            location: "northeurope",
+            tags: { workspace: `/subscriptions/s/resourceGroups/${UNKNOWN}/providers/x` },
+        });
+        const prior = readPrior(JSON.stringify({ resources: [saved] }), "plan.json");
+        const known = { resourceGroupName: "rg-identity-audit-prod", location: "northeurope" };
+        assert.deepStrictEqual(
+            diffAgainst(prior, [
+                pack({ ...known, tags: { workspace: "/subscriptions/s/resourceGroups/rg-identity-audit-prod/providers/x" } }),
+            ]),
+            [],
+        );
+        assert.deepStrictEqual(
+            diffAgainst(prior, [
+                pack({ ...known, tags: { workspace: "/subscriptions/t/resourceGroups/rg-identity-audit-prod/providers/x" } }),
+            ]).map((c) => [c.op, c.changed]),
+            [["update", ["tags"]]],
+        );
     });
 });

@@ -4,12 +4,27 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { POLICIES } from "../../../policies/policies";
 import { checkPolicyCommand } from "../../../tools/checkPolicy";
-import { closePolicyAnalyzers, runPolicyPack } from "../../../tools/engine/policyAnalyzer";
-import { checkPolicies, failed, POLICY_PACK_DIR, stackPolicyConfig } from "../../../tools/offline/policyCheck";
+import {
+    type AnalyzerInfo,
+    closePolicyAnalyzers,
+    type PolicyConfig,
+    type PolicyInfo,
+    runPolicyPack,
+} from "../../../tools/engine/policyAnalyzer";
+import {
+    checkPolicies,
+    failed,
+    POLICY_PACK_DIR,
+    policyConfigProblems,
+    preparePolicyCheck,
+    stackPolicyConfig,
+    stackPolicyConfigFile,
+} from "../../../tools/offline/policyCheck";
 import { type Evaluation, evaluateStack, evaluateStackWith } from "../../../tools/offline/recorder";
-import { renderJson } from "../../../tools/plan";
+import { planCommand, renderJson } from "../../../tools/plan";
 import { PROJECT_DIR } from "../../../tools/stackFiles";
 import { runIn } from "../../support/command";
+import { EXAMPLE_STACKS_DIR } from "../../support/exampleStacks";
 import { withTempDir } from "../../support/tempDir";
 
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -80,21 +95,14 @@ describe("the policy pack", function () {
         );
     });
 
-    for (const env of ["dev", "prod"]) {
-        it(`has a ${env} config that names only real policies and settings`, () => {
-            const config = stackPolicyConfig(env);
-            for (const [name, value] of Object.entries(config)) {
-                if (name === "all") {
-                    continue;
-                }
-                const policy = POLICIES.find((p) => p.name === name);
-                assert.ok(policy, `${env}.json names an unknown policy ${name}`);
-                for (const key of Object.keys(typeof value === "object" ? value : {})) {
-                    assert.ok(key === "enforcementLevel" || key in (policy.configSchema?.properties ?? {}), `${name}.${key}`);
-                }
-            }
-        });
-    }
+    it("accepts every config in policies/config, checked against the policies the pack reports", async () => {
+        const files = fs.readdirSync(path.join(PROJECT_DIR, "policies", "config"));
+        assert.ok(files.includes("default.json"), "the config of a stack without its own");
+        for (const file of files) {
+            const stack = path.basename(file, ".json");
+            await preparePolicyCheck(stackPolicyConfig(stack), { configFile: stackPolicyConfigFile(stack) });
+        }
+    });
 
     it("makes prod mandatory with a higher retention floor and dev advisory", () => {
         assert.strictEqual(stackPolicyConfig("prod").all, "mandatory");
@@ -162,17 +170,55 @@ describe("the policy pack", function () {
         assert.strictEqual(failed(verdicts), false);
     });
 
-    it("rejects the config the Pulumi CLI rejects, with its message", async () => {
+    it("rejects the config the Pulumi CLI rejects, with its message, the file and the value", async () => {
         const e = await evaluateStack("prod");
-        await assert.rejects(checkPolicies(e.resources, { all: "strict" as never }), {
+        await assert.rejects(checkPolicies(e.resources, { all: "strict" as never }, { configFile: "policies/config/prod.json" }), {
             name: "UsageError",
-            message: 'parsing enforcement level for "all": "strict" is not a valid enforcement level',
+            message:
+                'policies/config/prod.json: parsing enforcement level for "all": "strict" is not a valid enforcement level (the levels are advisory, mandatory, remediate or disabled)',
         });
         await assert.rejects(checkPolicies(e.resources, { "loganalytics-workspace-configure-retention": { minimumRetentionDays: 7 } }), {
             name: "UsageError",
-            message:
-                "validating policy config: entra-provisioning-logs 0.1.0  loganalytics-workspace-configure-retention: minimumRetentionDays: Must be greater than or equal to 30",
+            message: "loganalytics-workspace-configure-retention: minimumRetentionDays: Must be greater than or equal to 30 (found 7)",
         });
+    });
+
+    it("rejects a policy name the pack doesn't have, which the CLI would ignore, suggesting the one meant", async () => {
+        const e = await evaluateStack("prod");
+        await assert.rejects(
+            checkPolicies(
+                e.resources,
+                { all: "advisory", "loganalytics-workspace-configure-retentoin": "mandatory" },
+                { configFile: "policies/config/prod.json" },
+            ),
+            {
+                name: "UsageError",
+                message:
+                    'policies/config/prod.json: "loganalytics-workspace-configure-retentoin" is not a policy of entra-provisioning-logs 0.1.0, so it would change nothing; did you mean loganalytics-workspace-configure-retention?',
+            },
+        );
+        await assert.rejects(checkPolicies(e.resources, { "retention-everywhere": { minimumRetentionDays: 90 } }), {
+            message: `"retention-everywhere" is not a policy of entra-provisioning-logs 0.1.0, so it would change nothing; its policies are ${POLICIES.map(
+                (p) => p.name,
+            )
+                .sort()
+                .join(", ")}`,
+        });
+    });
+
+    it("rejects a setting its policy doesn't declare, which the CLI would pass on unread, and a setting given to all", async () => {
+        const e = await evaluateStack("prod");
+        await assert.rejects(
+            checkPolicies(e.resources, {
+                "loganalytics-workspace-configure-retention": { minimumRetentionDay: 90 },
+                all: { enforcementLevel: "mandatory", minimumRetentionDays: 90 } as never,
+            }),
+            {
+                message:
+                    'loganalytics-workspace-configure-retention has no setting "minimumRetentionDay", so it would keep its defaults; did you mean minimumRetentionDays?; ' +
+                    '"all" sets only every policy\'s enforcement level, not "minimumRetentionDays"',
+            },
+        );
     });
 });
 
@@ -254,7 +300,14 @@ describe("npm run check:policy", function () {
             assert.deepStrictEqual(await runIn(checkPolicyCommand, ["--stack", "prod", "--policy-pack-config", config]), {
                 code: 2,
                 out: "",
-                err: 'error: parsing enforcement level for "all": "strict" is not a valid enforcement level\n',
+                err: `error: ${config}: parsing enforcement level for "all": "strict" is not a valid enforcement level (the levels are advisory, mandatory, remediate or disabled)\n`,
+            });
+            // A typo of a level inside a policy's object is the same line, naming that policy.
+            fs.writeFileSync(config, JSON.stringify({ "loganalytics-workspace-enforce-protection": { enforcementLevel: "mandatry" } }));
+            assert.deepStrictEqual(await runIn(checkPolicyCommand, ["--stack", "prod", "--policy-pack-config", config]), {
+                code: 2,
+                out: "",
+                err: `error: ${config}: parsing enforcement level for "loganalytics-workspace-enforce-protection": "mandatry" is not a valid enforcement level (the levels are advisory, mandatory, remediate or disabled)\n`,
             });
             assert.deepStrictEqual(await runIn(checkPolicyCommand, ["--stack", "prod", "--policy-pack", dir]), {
                 code: 2,
@@ -262,5 +315,208 @@ describe("npm run check:policy", function () {
                 err: `error: failed to load Pulumi policy project located at "${dir}": open ${dir}/PulumiPolicy.yaml: no such file or directory\n`,
             });
         });
+    });
+});
+
+/** A pack as GetAnalyzerInfo reports it, with these policies. */
+function packWith(...policies: Array<Partial<PolicyInfo> & { name: string }>): AnalyzerInfo {
+    return {
+        name: "pack",
+        version: "1.0.0",
+        supportsConfig: true,
+        policies: policies.map((p) => ({ description: "A policy.", enforcementLevel: "advisory", type: "resource", ...p })),
+        initialConfig: {},
+    };
+}
+
+/** A policy whose configSchema has these properties (and required ones). */
+const withSchema = (properties: Record<string, Record<string, unknown>>, required: string[] = []) => ({
+    name: "foo-policy",
+    configSchema: { properties, required },
+});
+
+const given = (properties: Record<string, unknown>): Record<string, PolicyConfig> => ({
+    "foo-policy": { enforcementLevel: "advisory", properties },
+});
+
+describe("a policy config, checked as the Pulumi CLI checks it (its cases in pkg/resource/analyzer/config_test.go)", () => {
+    // TestParsePolicyPackConfigFail and TestExtractEnforcementLevelFail: rejected before the pack starts.
+    const unparsable: Array<[string, unknown, string]> = [
+        ["an array", [], 'parsing "foo": [] is not a valid value; must be a string or object'],
+        ["null", null, 'parsing "foo": <nil> is not a valid value; must be a string or object'],
+        ["a number", 0, 'parsing "foo": 0 is not a valid value; must be a string or object'],
+        ["true", true, 'parsing "foo": true is not a valid value; must be a string or object'],
+        ["false", false, 'parsing "foo": false is not a valid value; must be a string or object'],
+        ["an empty level", "", 'parsing enforcement level for "foo": "" is not a valid enforcement level'],
+        ["a level that isn't one", "bar", 'parsing enforcement level for "foo": "bar" is not a valid enforcement level'],
+        [
+            "enforcementLevel an array",
+            { enforcementLevel: [] },
+            'parsing enforcement level for "foo": [] is not a valid enforcement level; must be a string',
+        ],
+        [
+            "enforcementLevel null",
+            { enforcementLevel: null },
+            'parsing enforcement level for "foo": <nil> is not a valid enforcement level; must be a string',
+        ],
+        [
+            "enforcementLevel a number",
+            { enforcementLevel: 1 },
+            'parsing enforcement level for "foo": 1 is not a valid enforcement level; must be a string',
+        ],
+        [
+            "enforcementLevel true",
+            { enforcementLevel: true },
+            'parsing enforcement level for "foo": true is not a valid enforcement level; must be a string',
+        ],
+        [
+            "enforcementLevel an object",
+            { enforcementLevel: {} },
+            'parsing enforcement level for "foo": map[] is not a valid enforcement level; must be a string',
+        ],
+        ["enforcementLevel empty", { enforcementLevel: "" }, 'parsing enforcement level for "foo": "" is not a valid enforcement level'],
+        [
+            "enforcementLevel not a level",
+            { enforcementLevel: "foo" },
+            'parsing enforcement level for "foo": "foo" is not a valid enforcement level',
+        ],
+    ];
+    for (const [what, value, message] of unparsable) {
+        it(`rejects a policy's value that is ${what}, naming the file`, async () => {
+            const hint = message.includes("enforcement level") ? " (the levels are advisory, mandatory, remediate or disabled)" : "";
+            await assert.rejects(preparePolicyCheck({ foo: value } as never, { configFile: "x.json" }), {
+                name: "UsageError",
+                message: `x.json: ${message}${hint}`,
+            });
+        });
+    }
+
+    // TestReconcilePolicyPackConfigValidationErrors, each with the value found.
+    const invalid: Array<[string, AnalyzerInfo, Record<string, PolicyConfig> | undefined, string[]]> = [
+        [
+            "a required property not set",
+            packWith(withSchema({ foo: { type: "string" } }, ["foo"])),
+            undefined,
+            ["foo-policy: foo is required"],
+        ],
+        [
+            "a default of the wrong type",
+            packWith(withSchema({ foo: { type: "string", default: 1 } })),
+            undefined,
+            ["foo-policy: foo: Invalid type. Expected: string, given: integer (found 1)"],
+        ],
+        [
+            "a default too long",
+            packWith(withSchema({ foo: { type: "string", maxLength: 3, default: "this value is too long" } })),
+            undefined,
+            ['foo-policy: foo: String length must be less than or equal to 3 (found "this value is too long")'],
+        ],
+        [
+            "a default too short",
+            packWith(withSchema({ foo: { type: "string", minLength: 50, default: "this value is too short" } })),
+            undefined,
+            ['foo-policy: foo: String length must be greater than or equal to 50 (found "this value is too short")'],
+        ],
+        [
+            "a default outside its enum",
+            packWith(withSchema({ foo: { type: "string", enum: ["bar", "baz"], default: "blah" } })),
+            undefined,
+            ['foo-policy: foo: foo must be one of the following: "bar", "baz" (found "blah")'],
+        ],
+        [
+            "a default other than its constant",
+            packWith(withSchema({ foo: { const: "bar", default: "blah" } })),
+            undefined,
+            ['foo-policy: foo: foo does not match: "bar" (found "blah")'],
+        ],
+        [
+            "a value of the wrong type",
+            packWith(withSchema({ foo: { type: "string" } })),
+            given({ foo: 1 }),
+            ["foo-policy: foo: Invalid type. Expected: string, given: integer (found 1)"],
+        ],
+        [
+            "a value outside its enum",
+            packWith(withSchema({ foo: { type: "string", enum: ["bar", "baz"] } })),
+            given({ foo: "blah" }),
+            ['foo-policy: foo: foo must be one of the following: "bar", "baz" (found "blah")'],
+        ],
+        [
+            "a value other than its constant",
+            packWith(withSchema({ foo: { const: "bar" } })),
+            given({ foo: "blah" }),
+            ['foo-policy: foo: foo does not match: "bar" (found "blah")'],
+        ],
+        [
+            "several wrong values",
+            packWith(withSchema({ foo: { type: "string", maxLength: 3 }, bar: { type: "integer" } })),
+            given({ foo: "this is too long", bar: 3.14 }),
+            [
+                "foo-policy: bar: Invalid type. Expected: integer, given: number (found 3.14)",
+                'foo-policy: foo: String length must be less than or equal to 3 (found "this is too long")',
+            ],
+        ],
+    ];
+    for (const [what, info, config, problems] of invalid) {
+        it(`rejects ${what}`, () => {
+            assert.deepStrictEqual(policyConfigProblems(config ?? {}, info).sort(), problems);
+        });
+    }
+
+    // TestReconcilePolicyPackConfigSuccess and TestReconcilePolicyPackConfigWithInitialConfig.
+    const valid: Array<[string, AnalyzerInfo, Record<string, PolicyConfig>]> = [
+        ["the default level", packWith({ name: "policy", enforcementLevel: "mandatory" }), {}],
+        ["a level given", packWith({ name: "policy", enforcementLevel: "mandatory" }), { policy: { enforcementLevel: "advisory" } }],
+        ["a level for all", packWith({ name: "policy", enforcementLevel: "disabled" }), { all: { enforcementLevel: "mandatory" } }],
+        [
+            "a level for all and one for a policy",
+            packWith({ name: "policy-one" }, { name: "policy-two", enforcementLevel: "mandatory" }),
+            { all: { enforcementLevel: "disabled" }, "policy-two": { enforcementLevel: "advisory" } },
+        ],
+        ["a string default", packWith(withSchema({ foo: { type: "string", default: "bar" } })), {}],
+        ["a number default", packWith(withSchema({ foo: { type: "number", default: 42 } })), {}],
+        ["a value over a default", packWith(withSchema({ foo: { type: "string", default: "bar" } })), given({ foo: "overridden" })],
+        ["a default for a required property", packWith(withSchema({ foo: { type: "string", default: "bar" } }, ["foo"])), {}],
+        ["a string", packWith(withSchema({ foo: { type: "string" } })), given({ foo: "bar" })],
+        ["a whole number", packWith(withSchema({ foo: { type: "number" } })), given({ foo: 42 })],
+        ["a fraction", packWith(withSchema({ foo: { type: "number" } })), given({ foo: 3.14 })],
+        ["an integer", packWith(withSchema({ foo: { type: "integer" } })), given({ foo: 42 })],
+        ["true", packWith(withSchema({ foo: { type: "boolean" } })), given({ foo: true })],
+        ["false", packWith(withSchema({ foo: { type: "boolean" } })), given({ foo: false })],
+        ["an object", packWith(withSchema({ foo: { type: "object" } })), given({ foo: { bar: "baz" } })],
+        ["an array", packWith(withSchema({ foo: { type: "array" } })), given({ foo: ["a", "b", "c"] })],
+        ["null", packWith(withSchema({ foo: { type: "null" } })), given({ foo: null })],
+    ];
+    for (const [what, info, config] of valid) {
+        it(`accepts ${what}`, () => {
+            assert.deepStrictEqual(policyConfigProblems(config, info), []);
+        });
+    }
+
+    it("rejects any config for a pack that takes none, as the CLI does", () => {
+        const info = { ...packWith({ name: "policy" }), supportsConfig: false };
+        assert.deepStrictEqual(policyConfigProblems({}, info), []);
+        assert.deepStrictEqual(policyConfigProblems({ all: { enforcementLevel: "advisory" } }, info), [
+            "policy pack pack 1.0.0 does not support config",
+        ]);
+    });
+});
+
+describe("a stack without a policy config of its own", function () {
+    this.timeout(180_000);
+
+    after(closePolicyAnalyzers);
+
+    it("is named in the summary of npm run plan -- --all, so a new stack is not silently advisory", async () => {
+        const { code, out } = await withTempDir((dir) => {
+            fs.copyFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.prod.yaml"), path.join(dir, "Pulumi.prod.yaml"));
+            fs.copyFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.prod.yaml"), path.join(dir, "Pulumi.tenant-a.yaml"));
+            return runIn(planCommand, ["--all", "--stacks-dir", dir]);
+        });
+        assert.strictEqual(code, 0, out);
+        assert.deepStrictEqual(out.trimEnd().split("\n").slice(-2), [
+            "",
+            "Checked with policies/config/default.json (the documented defaults), having no policies/config/<stack>.json of their own: tenant-a.",
+        ]);
     });
 });
