@@ -2,13 +2,13 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { verifyCommand } from "../../tools/verify";
-import { PROJECT_DIR } from "../../tools/stackFiles";
 import { runIn } from "../support/command";
 import { devSettings, healthyTenant, withFakeTenant } from "../support/fakeTenant";
 import { withTempDir } from "../support/tempDir";
+import { EXAMPLE_STACKS_DIR } from "../support/exampleStacks";
 
 const s = devSettings();
-const dev = () => fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+const dev = () => fs.readFileSync(path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml"), "utf8");
 
 /** verify --all over the stack files `files` (name → text), against a fake tenant where the dev stack is healthy. */
 async function verifyAll(files: Record<string, string>): Promise<{ code: number; out: string }> {

@@ -168,7 +168,12 @@ describe("the dynamic provider host (tools/engine/dynamicProviderHost)", functio
             const updated = await host.update(URN, created.id, created.properties, { name: "b", [PROVIDER_KEY]: provider });
             assert.deepStrictEqual(withoutProvider(updated.properties), { name: "b", updated: true });
             await host.delete(URN, created.id, updated.properties);
-            assert.ok(host.logs.some((l) => l.source === "stdout" && l.message === "deleting id-a"));
+            // The child's stdout is a pipe, read apart from the RPC's answer: its line may come just after.
+            const logged = () => host.logs.some((l) => l.source === "stdout" && l.message === "deleting id-a");
+            for (let waited = 0; !logged() && waited < 5_000; waited += 50) {
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            assert.ok(logged(), JSON.stringify(host.logs));
         });
 
         it("sends a secret input in plain text (the provider does not accept secrets), and marks its output secret", async () => {
