@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { UsageError } from "../../../tools/cli";
 import { type CliConfig, CliConfigError, ENCRYPTED_PLACEHOLDER, pulumiConfigEnv, readCliConfig } from "../../../tools/engine/cliConfig";
 import { withTempDir } from "../../support/tempDir";
+import { EXAMPLE_STACKS_DIR } from "../../support/exampleStacks";
 
 /** A project folder to write, the stack to read from it, and what the CLI would hand the program (or refuse with). */
 interface Case {
@@ -887,7 +888,8 @@ describe("the config the Pulumi CLI hands a program, from Pulumi.yaml and a stac
         );
 
         it("gives the dev stack its own values and every other setting's default, with nothing to warn about", () => {
-            const result = readCliConfig({ projectDir, stack: "dev" });
+            const configFile = path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml");
+            const result = readCliConfig({ projectDir, stack: "dev", configFile });
             const config = result.config;
             assert.strictEqual(config["entra-provisioning-logs:location"], "westeurope");
             assert.strictEqual(config["entra-provisioning-logs:retentionInDays"], "30");
@@ -902,7 +904,7 @@ describe("the config the Pulumi CLI hands a program, from Pulumi.yaml and a stac
             assert.strictEqual(config["entra-provisioning-logs:alertTeamShortName"], "ProvTeam");
             assert.deepStrictEqual(result.warnings, []);
             assert.deepStrictEqual(result.secretKeys, []);
-            assert.strictEqual(result.stackFile, path.join(projectDir, "Pulumi.dev.yaml"));
+            assert.strictEqual(result.stackFile, configFile);
         });
 
         it("gives the brownfield central stack the defaults it doesn't set, such as an empty workspaceName", () => {
@@ -927,7 +929,10 @@ describe("the config the Pulumi CLI hands a program, from Pulumi.yaml and a stac
 
         it("hands every stack of the project every setting Pulumi.yaml declares, and nothing it doesn't", () => {
             for (const stack of ["dev", "central"]) {
-                const configFile = stack === "central" ? path.join(projectDir, "test/fixtures/stacks/Pulumi.central.yaml") : undefined;
+                const configFile =
+                    stack === "central"
+                        ? path.join(projectDir, "test/fixtures/stacks/Pulumi.central.yaml")
+                        : path.join(EXAMPLE_STACKS_DIR, "Pulumi.dev.yaml");
                 const keys = Object.keys(readCliConfig({ projectDir, stack, configFile }).config);
                 assert.deepStrictEqual(keys, declared.map((k) => `entra-provisioning-logs:${k}`).sort());
             }
