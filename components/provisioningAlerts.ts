@@ -6,11 +6,11 @@ import {
     type AlertDefinition,
     type AlertRuleId,
     type AlertRuleSettings,
+    alertQuery,
     durationMinutes,
     resolveRules,
 } from "./support/alertCatalog";
 import { PUBLIC_PORTAL } from "./azure/cloud";
-import { type KqlParameter, loadQueryWith } from "./support/queries";
 
 /** Entra ID's provisioning logs in the Azure portal `portalUrl`, linked from every alert. */
 function provisioningLogsBlade(portalUrl: string): string {
@@ -138,39 +138,9 @@ export function skipReason(
     return undefined;
 }
 
-/**
- * How far back a rule's query looks: its window times its periods, or the catalog's longer query
- * range (overrideQueryTimeRange), in minutes.
- */
-function queryRangeMinutes(def: AlertDefinition, rule: AlertRuleSettings): number {
-    return Math.max(durationMinutes(rule.window) * rule.periods, def.queryRange ? durationMinutes(def.queryRange) : 0);
-}
-
 /** overrideQueryTimeRange, only where the query needs more than window × periods (ARM's default range). */
 function overrideQueryTimeRange(def: AlertDefinition, rule: AlertRuleSettings): string | undefined {
     return def.queryRange && durationMinutes(def.queryRange) > durationMinutes(rule.window) * rule.periods ? def.queryRange : undefined;
-}
-
-/** A KQL timespan literal for whole minutes: 2880 → 2d, 90 → 90m. */
-function timespan(minutes: number): { timespan: string } {
-    return { timespan: minutes % 1440 === 0 ? `${minutes / 1440}d` : minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m` };
-}
-
-/** The values the program sets in each rule's query file. */
-function queryParameters(id: AlertRuleId, rule: AlertRuleSettings, args: ProvisioningAlertOptions): Record<string, KqlParameter> {
-    const lookback = timespan(queryRangeMinutes(ALERT_CATALOG[id], rule));
-    switch (id) {
-        case "failureSpike":
-            return { Apps: args.apps ?? [] };
-        case "disableDeleteSpike":
-            return { Apps: args.apps ?? [], MinRatio: rule.ratio ?? 0 };
-        case "appSilent":
-            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20, Lookback: lookback };
-        case "quarantine":
-            return { Lookback: lookback };
-        default:
-            return {};
-    }
 }
 
 function describeThreshold(def: AlertDefinition, rule: AlertRuleSettings): string {
@@ -248,12 +218,19 @@ export class ProvisioningAlerts extends pulumi.ComponentResource {
                     ...(queryRange ? { overrideQueryTimeRange: queryRange } : {}),
                     autoMitigate: rule.autoMitigate,
                     ...(rule.mute ? { muteActionsDuration: rule.mute } : {}),
-                    // The queries carry an empty typed leg, so ARM can validate them on an empty workspace.
-                    skipQueryValidation: false,
+                    // Rules on Entra's tables skip ARM's query validation: validation rejects a rule on a
+                    // built-in table the workspace can't resolve yet ("Failed to resolve table or column
+                    // expression", SEM0100: CDCgov/prime-reportstream#11773, MicrosoftDocs/azure-docs#88175),
+                    // and Microsoft keeps this flag "so that a rule can be deployed before a table exists"
+                    // (Azure/azure-rest-api-specs#32650). The queries start with their table instead of a
+                    // `union isfuzzy` that would validate, as Learn supports no `union` in alert rules
+                    // (learn.microsoft.com/azure/azure-monitor/alerts/alerts-log-query). What ARM no longer
+                    // checks, `npm run check:kql` does; docs/alerts.md says what happens while a table is missing.
+                    skipQueryValidation: def.skipQueryValidation,
                     criteria: {
                         allOf: [
                             {
-                                query: loadQueryWith(def.query, queryParameters(id, rule, args)),
+                                query: alertQuery(id, rule, args),
                                 timeAggregation: def.measure ? "Total" : "Count",
                                 ...(def.measure ? { metricMeasureColumn: def.measure } : {}),
                                 operator: rule.operator,

@@ -1,4 +1,5 @@
 import { type AlertOperator, BUILT_IN_ROLE_IDS } from "../azure/armFacts";
+import { type KqlParameter, loadQueryWith } from "./queries";
 
 /**
  * The alert rules this program ships: what each watches, its query file, the result columns Azure
@@ -82,6 +83,12 @@ export interface AlertDefinition {
      * longest a log search alert can query); the rule then sets overrideQueryTimeRange to it.
      */
     readonly queryRange?: string;
+    /**
+     * Whether ARM skips validating the query when the rule is created: true where the query's table
+     * may not resolve yet in a new workspace (Entra's tables, until the diagnostic setting's first
+     * rows), false where it always does (`_LogOperation`, over the Operation table every workspace has).
+     */
+    readonly skipQueryValidation: boolean;
     readonly defaults: AlertTuning;
 }
 
@@ -90,8 +97,8 @@ const every15Minutes = { frequency: "PT15M", window: "PT1H", periods: 1, failing
 /**
  * What each rule stands for, and why its alert is in the state of the problem:
  * - a condition a sliding window holds whole (failures and disables/deletes in the last hour, no
- *   event in the last day, the latest ingestion status of the last day) resolves by itself
- *   (autoMitigate) once the window no longer sees it;
+ *   event in the last day, a daily-cap event in the last day) resolves by itself (autoMitigate) once
+ *   the window no longer sees it;
  * - a condition that can outlast the two days a log search alert can query (a quarantine of up to
  *   four weeks, an app silent for longer than the lookback) fires at every evaluation while the logs
  *   still show it and is closed by hand (autoMitigate false): resolving it when its evidence ages out
@@ -108,6 +115,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         resolves: "Resolves by itself once the app's failures in the window are back under the threshold.",
         measure: "Failures",
         dimensions: ["App", "JobId"],
+        skipQueryValidation: true,
         defaults: { enabled: true, severity: 2, operator: "GreaterThan", threshold: 10, ...every15Minutes },
     },
     provisioningStopped: {
@@ -120,6 +128,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         resolves: "Resolves by itself once a provisioning event arrives.",
         measure: "Events",
         dimensions: [],
+        skipQueryValidation: true,
         defaults: {
             enabled: true,
             severity: 2,
@@ -143,6 +152,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
             "Fires at every evaluation while the app stays silent and does not resolve by itself: close it once the app logs events again (the query sees two days at most, so an unnamed app silent for longer drops out of it).",
         rows: "silent applications",
         dimensions: ["App", "JobId"],
+        skipQueryValidation: true,
         queryRange: "P2D",
         defaults: {
             enabled: true,
@@ -166,6 +176,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         resolves: "Resolves by itself once the app's disables and deletes in the window are back under the threshold.",
         measure: "DisablesAndDeletes",
         dimensions: ["App", "JobId"],
+        skipQueryValidation: true,
         defaults: { enabled: true, severity: 1, operator: "GreaterThan", threshold: 25, ...every15Minutes },
     },
     quarantine: {
@@ -179,6 +190,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
             "Fires at every evaluation while the logs show the job in quarantine and does not resolve by itself: close it once the job runs again (a quarantine lasts up to four weeks; the query sees two days at most).",
         rows: "quarantined jobs",
         dimensions: ["App"],
+        skipQueryValidation: true,
         defaults: {
             enabled: true,
             severity: 1,
@@ -198,10 +210,10 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "The workspace is over its daily cap: provisioning logs are being dropped",
         runbook:
             "Ingestion stopped until the cap resets. Raise or remove the daily cap (dailyQuotaGb) and find what ingested unexpectedly (Usage table).",
-        resolves:
-            "Resolves by itself once ingestion resumes (the latest data collection status is no longer OverQuota), at the latest at the daily reset.",
-        rows: "over-quota statuses",
+        resolves: "Resolves by itself once the window holds no daily-cap event: up to a window (a day by default) after the cap was hit.",
+        rows: "daily-cap events",
         dimensions: [],
+        skipQueryValidation: false,
         defaults: {
             enabled: true,
             severity: 1,
@@ -215,6 +227,35 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         },
     },
 };
+
+/** The stack's settings an alert query takes besides its rule's: the apps the rules watch. */
+export interface AlertQueryOptions {
+    /** Application names or job IDs the failure and disable/delete rules watch; none = all. */
+    readonly apps?: readonly string[];
+    /** App names or job IDs the app-silent rule always watches. */
+    readonly silentApps?: readonly string[];
+}
+
+/** The query a rule deploys: its file with the values the program sets from stack config. */
+export function alertQuery(id: AlertRuleId, rule: AlertRuleSettings, args: AlertQueryOptions, dir?: string): string {
+    return loadQueryWith(ALERT_CATALOG[id].query, queryParameters(id, rule, args), dir);
+}
+
+/** The values the program sets in each rule's query file. */
+function queryParameters(id: AlertRuleId, rule: AlertRuleSettings, args: AlertQueryOptions): Record<string, KqlParameter> {
+    // No time parameter: a rule's time range is its windowSize (or overrideQueryTimeRange), and alert
+    // queries may use ago() with timespan literals only (Learn, "Create or edit a log search alert rule").
+    switch (id) {
+        case "failureSpike":
+            return { Apps: args.apps ?? [] };
+        case "disableDeleteSpike":
+            return { Apps: args.apps ?? [], MinRatio: rule.ratio ?? 0 };
+        case "appSilent":
+            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20 };
+        default:
+            return {};
+    }
+}
 
 /** Built-in Azure roles an action group can notify (armrole receivers), by name. */
 export const ARM_ROLE_IDS: Readonly<Record<string, string>> = BUILT_IN_ROLE_IDS;

@@ -159,7 +159,7 @@ const DEFAULTS: Record<
         frequency: "PT15M",
         window: "P1D",
         autoMitigate: true,
-        rows: "over-quota statuses",
+        rows: "daily-cap events",
         dimensions: [],
     },
 };
@@ -210,7 +210,9 @@ function expectedRule(
         ...(d.overrideQueryTimeRange ? { overrideQueryTimeRange: d.overrideQueryTimeRange } : {}),
         autoMitigate: d.autoMitigate,
         ...(d.mute ? { muteActionsDuration: d.mute } : {}),
-        skipQueryValidation: false,
+        // ARM validates only the rule whose table every workspace has (_LogOperation); the others
+        // read Entra's tables, which a new workspace may not resolve yet.
+        skipQueryValidation: id !== "logsAtRisk",
         criteria: {
             allOf: [
                 {

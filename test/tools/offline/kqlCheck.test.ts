@@ -2,11 +2,11 @@ import * as assert from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { KqlAnalyzer } from "../../../tools/offline/kql/analyzer";
-import { checkQueries, formatFinding } from "../../../tools/offline/kql/check";
+import { ALERT_RESTRICTIONS, checkQueries, formatFinding, IGNORED_WARNINGS } from "../../../tools/offline/kql/check";
 import { deployedQueries } from "../../../tools/offline/kql/collect";
 import { substituteParameters, workbookParameters, workbookQueries } from "../../../tools/offline/kql/workbook";
 import { loadQuery } from "../../../components/support/queries";
-import { checkAll } from "../../../tools/offline/kqlCheck";
+import { alertParameterFindings, checkAll } from "../../../tools/offline/kqlCheck";
 import type { RecordedResource } from "../../../tools/offline/recorder";
 import { withTempDir } from "../../support/tempDir";
 
@@ -81,6 +81,24 @@ describe("the KQL check", () => {
         ]);
     });
 
+    it("reports the analyzer's warnings too: a misspelt table in a fuzzy union never fails and never fires", () => {
+        assert.deepStrictEqual(check("union isfuzzy=true AADProvisioningLog, AuditLogs | take 1"), [
+            "q.kql:1:20: KS205 The fuzzy name 'AADProvisioningLog' does not refer to any known or currently accessible table.",
+        ]);
+        // None is ignored today; an ignored code would be listed with its reason.
+        assert.deepStrictEqual(IGNORED_WARNINGS, {});
+    });
+
+    it("accepts workspace() queries and the standard columns every table has", () => {
+        assert.deepStrictEqual(
+            check('workspace("contoso-central").AADProvisioningLogs | project _TimeReceived, _ItemId, _ResourceId, _SubscriptionId, Type'),
+            [],
+        );
+        assert.deepStrictEqual(check('workspace("contoso-central").AADProvisioningLog | take 1'), [
+            "q.kql:1:30: KS204 The name 'AADProvisioningLog' does not refer to any known table, tabular variable or function.",
+        ]);
+    });
+
     it("reports a syntax error", () => {
         assert.deepStrictEqual(check("AADProvisioningLogs\n| where"), ["q.kql:2:8: KS006 Missing expression"]);
     });
@@ -123,6 +141,93 @@ describe("the KQL check", () => {
             assert.deepStrictEqual(rule("App"), [
                 "azure-native:monitor:ScheduledQueryRule failures criteria.allOf[0]: metricMeasureColumn 'App' must be numeric (it is string)",
             ]);
+        });
+
+        describe("what log search alert rules don't support", () => {
+            const RULE = "azure-native:monitor:ScheduledQueryRule failures criteria.allOf[0]";
+            const alertFindings = (q: string) => checkQueries(deployedQueries([alertRule(q, "Failures")]), analyzer).map(formatFinding);
+            const FAILURES = "| summarize Failures = count()";
+            const cases: Array<[string, string, string, string]> = [
+                [
+                    "a union of a table with a datatable",
+                    `union isfuzzy=true AADProvisioningLogs, (datatable(TimeGenerated: datetime)[]) ${FAILURES}`,
+                    "1:1: union in an alert rule's query (union isfuzzy=true AADProvisioningLogs, (datatable(TimeGe...)",
+                    ALERT_RESTRICTIONS.union,
+                ],
+                [
+                    "a union piped after the table",
+                    `AADProvisioningLogs | union AuditLogs ${FAILURES}`,
+                    "1:23: union in an alert rule's query (union AuditLogs)",
+                    ALERT_RESTRICTIONS.union,
+                ],
+                [
+                    "search",
+                    `search "Failure" ${FAILURES}`,
+                    `1:1: search in an alert rule's query (search "Failure")`,
+                    ALERT_RESTRICTIONS.search,
+                ],
+                [
+                    "ago() of a let variable",
+                    `let Lookback = 2d;\nAADProvisioningLogs | where TimeGenerated > ago(Lookback) ${FAILURES}`,
+                    "2:45: ago in an alert rule's query (ago(Lookback))",
+                    ALERT_RESTRICTIONS.ago,
+                ],
+                [
+                    "ago() of an expression",
+                    `AADProvisioningLogs | where TimeGenerated > ago(2 * 1h) ${FAILURES}`,
+                    "1:45: ago in an alert rule's query (ago(2 * 1h))",
+                    ALERT_RESTRICTIONS.ago,
+                ],
+                [
+                    "a column named AggregatedValue",
+                    "AADProvisioningLogs | summarize AggregatedValue = count() | extend Failures = AggregatedValue",
+                    "1:33: AggregatedValue in an alert rule's query (AggregatedValue)",
+                    ALERT_RESTRICTIONS.AggregatedValue,
+                ],
+                [
+                    "evaluate pivot",
+                    `AADProvisioningLogs | evaluate pivot(ResultType) ${FAILURES}`,
+                    "1:23: pivot in an alert rule's query (evaluate pivot(ResultType))",
+                    ALERT_RESTRICTIONS.pivot,
+                ],
+                [
+                    "evaluate bag_unpack",
+                    `AuditLogs | evaluate bag_unpack(AdditionalDetails) ${FAILURES}`,
+                    "1:13: bag_unpack in an alert rule's query (evaluate bag_unpack(AdditionalDetails))",
+                    ALERT_RESTRICTIONS.bag_unpack,
+                ],
+                [
+                    "evaluate narrow",
+                    `AADProvisioningLogs | evaluate narrow() ${FAILURES}`,
+                    "1:23: narrow in an alert rule's query (evaluate narrow())",
+                    ALERT_RESTRICTIONS.narrow,
+                ],
+            ];
+            for (const [what, query, where, reason] of cases)
+                it(`flags ${what}, naming the rule, the construct and Microsoft's reason`, () => {
+                    const findings = alertFindings(query);
+                    assert.ok(findings.includes(`${RULE}:${where}: ${reason}`), findings.join("\n"));
+                    // Valid KQL all the same: outside an alert rule the query is clean.
+                    assert.deepStrictEqual(check(query), []);
+                });
+
+            it("cites the Learn page of each restriction", () => {
+                for (const reason of Object.values(ALERT_RESTRICTIONS)) {
+                    assert.match(
+                        reason,
+                        /\(https:\/\/learn\.microsoft\.com\/azure\/azure-monitor\/alerts\/alerts-(log-query|create-log-alert-rule)\)$/,
+                    );
+                }
+            });
+
+            it("accepts a union across workspaces, ago() of timespan literals and the standard columns", () => {
+                assert.deepStrictEqual(
+                    alertFindings(
+                        'union workspace("contoso-central").AADProvisioningLogs, workspace("contoso-eu").AADProvisioningLogs\n| where TimeGenerated > ago(1d) and _TimeReceived > ago(timespan(2h)) and isnotempty(_ItemId)\n| summarize Failures = count()',
+                    ),
+                    [],
+                );
+            });
         });
 
         it("fails when a dimension is missing from the result", () => {
@@ -189,6 +294,25 @@ describe("the KQL check", () => {
         // Alert criteria, workbook items, query pack queries and dashboard charts of each stack.
         assert.deepStrictEqual(result.deployed, { dev: 57, prod: 62 });
         assert.deepStrictEqual(result.findings, []);
+    });
+
+    it("reports an alert query file whose let line the program sets was renamed, instead of crashing", async () => {
+        await withTempDir(async (dir) => {
+            for (const f of fs.readdirSync(path.join(__dirname, "..", "..", "..", "queries"))) {
+                fs.copyFileSync(path.join(__dirname, "..", "..", "..", "queries", f), path.join(dir, f));
+            }
+            assert.deepStrictEqual(alertParameterFindings(dir), []);
+            const file = path.join(dir, "failure-spike.kql");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replaceAll("Apps", "AppList"));
+            const expected = {
+                source: "queries/failure-spike.kql",
+                message: "query file failure-spike.kql has no `let Apps = …;` line for the program to set",
+            };
+            assert.deepStrictEqual(alertParameterFindings(dir), [expected]);
+            // The whole check: a finding (exit 1), not a stack that fails to evaluate (exit 70).
+            const result = await checkAll(["dev"], dir);
+            assert.deepStrictEqual(result.findings, [expected]);
+        });
     });
 
     it("names the path of a query file that does not exist", async () => {

@@ -22,10 +22,27 @@ export interface KqlColumn {
     readonly type: string;
 }
 
+/**
+ * A construct that log search alert rules restrict, where the query uses it: a `union` that is not
+ * across resources, `search`, `ago()` of anything but a timespan literal, the reserved name
+ * `AggregatedValue`, and the `pivot`, `bag_unpack` and `narrow` plugins. The check decides what each
+ * means for an alert query (kql/check.ts, ALERT_RESTRICTIONS).
+ */
+export interface KqlConstruct {
+    readonly construct: "union" | "search" | "ago" | "AggregatedValue" | "pivot" | "bag_unpack" | "narrow";
+    /** The query text of the construct, shortened. */
+    readonly text: string;
+    readonly line: number;
+    readonly column: number;
+}
+
 /** What analysing one query gives. */
 export interface KqlAnalysis {
     readonly errors: readonly KqlDiagnostic[];
+    /** The analyzer's warnings (e.g. KS205, a fuzzy union leg naming no known table). */
+    readonly warnings: readonly KqlDiagnostic[];
     readonly columns: readonly KqlColumn[];
+    readonly constructs: readonly KqlConstruct[];
 }
 
 /** Column name → Kusto type, per table; and per workspace function that returns a table. */
@@ -36,6 +53,35 @@ export interface TableSchemas {
 }
 
 const SCHEMAS_FILE = path.join(__dirname, "tables.json");
+
+/**
+ * Columns every Log Analytics table has, which table references and tables.json may leave out: "Some
+ * of the standard columns will not show in the schema view or intellisense"
+ * (https://learn.microsoft.com/azure/azure-monitor/logs/log-standard-columns). Added to each table
+ * that doesn't list them.
+ */
+export const STANDARD_COLUMNS: Readonly<Record<string, string>> = {
+    TenantId: "string",
+    TimeGenerated: "datetime",
+    _TimeReceived: "datetime",
+    Type: "string",
+    _ItemId: "string",
+    _ResourceId: "string",
+    _SubscriptionId: "string",
+    _IsBillable: "string",
+    _BilledSize: "real",
+};
+
+/**
+ * Log Analytics' cross-resource functions (https://learn.microsoft.com/azure/azure-monitor/logs/cross-workspace-query):
+ * `workspace("…").T`, `app("…").T`, `resource("…").T`. Kusto.Language doesn't know them; each is a
+ * function returning this workspace's database, so the table after the dot is checked against the
+ * same schemas (the other workspace is taken to have the same tables).
+ */
+export const CROSS_RESOURCE_FUNCTIONS = ["workspace", "app", "resource"] as const;
+
+/** Plugins that log search alert rules don't support (check.ts cites the page). */
+const ALERT_UNSUPPORTED_PLUGINS = ["pivot", "bag_unpack", "narrow"] as const;
 
 export function loadSchemas(file = SCHEMAS_FILE): TableSchemas {
     return JSON.parse(fs.readFileSync(file, "utf8")) as TableSchemas;
@@ -92,29 +138,103 @@ export class KqlAnalyzer {
             `(${Object.entries(columns)
                 .map(([c, t]) => `['${c}']:${t}`)
                 .join(", ")})`;
-        const tables = Object.entries(schemas.tables).map(([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null));
+        const tables = Object.entries(schemas.tables).map(
+            ([name, columns]) => new S.TableSymbol.$ctor7(name, schema({ ...columns, ...missingStandardColumns(columns) }), null),
+        );
         // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
         // without parameters whose return type is a table of its documented columns.
         const functions = Object.entries(schemas.functions ?? {}).map(
             ([name, columns]) => new S.FunctionSymbol.$ctor5(name, new S.TableSymbol.$ctor7(name, schema(columns), null), []),
         );
-        const database = new S.DatabaseSymbol.ctor("workspace", [...tables, ...functions]);
+        const crossResource = CROSS_RESOURCE_FUNCTIONS.map(
+            (name) => new S.FunctionSymbol.$ctor16(name, "(id: string)", "{ database('workspace') }", null),
+        );
+        const database = new S.DatabaseSymbol.ctor("workspace", [...tables, ...functions, ...crossResource]);
         this.globals = L.GlobalState.Default.WithCluster(new S.ClusterSymbol.ctor("loganalytics", [database])).WithDatabase(database);
     }
 
-    /** Parses and analyses `query`: its errors (warnings are left out) and its result columns. */
+    /** Parses and analyses `query`: its errors and warnings, its result columns and the constructs alert rules restrict. */
     analyze(query: string): KqlAnalysis {
         const code = loadKusto().Language.KustoCode.ParseAndAnalyze(query, this.globals);
-        const errors = toArray<any>(code.GetDiagnostics())
-            .filter((d) => d.Severity === "Error")
-            .map((d) => ({ code: String(d.Code), message: String(d.Message), ...lineAndColumn(query, d.Start) }));
+        const diagnostics = toArray<any>(code.GetDiagnostics()).map((d) => ({
+            severity: String(d.Severity),
+            code: String(d.Code),
+            message: String(d.Message),
+            ...lineAndColumn(query, d.Start),
+        }));
+        const strip = ({ severity: _, ...d }: (typeof diagnostics)[number]): KqlDiagnostic => d;
+        const errors = diagnostics.filter((d) => d.severity === "Error").map(strip);
+        const warnings = diagnostics.filter((d) => d.severity === "Warning").map(strip);
         const result = code.ResultType;
         const columns =
             result && typeof result === "object" && "Columns" in result
                 ? toArray<any>(result.Columns).map((c) => ({ name: String(c.Name), type: String(c.Type.Name) }))
                 : [];
-        return { errors, columns };
+        return { errors, warnings, columns, constructs: restrictedConstructs(code.Syntax, query) };
     }
+}
+
+function missingStandardColumns(columns: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(STANDARD_COLUMNS).filter(([c]) => !(c in columns)));
+}
+
+/** The constructs of {@link KqlConstruct} in a parsed query, found on its syntax tree. */
+function restrictedConstructs(root: any, query: string): KqlConstruct[] {
+    const L = loadKusto().Language;
+    const Kind = L.Syntax.SyntaxKind;
+    const found: KqlConstruct[] = [];
+    const add = (construct: KqlConstruct["construct"], node: any) => {
+        const text = query.slice(node.TextStart, node.TextStart + node.Width).replace(/\s+/g, " ");
+        found.push({ construct, text: text.length > 60 ? `${text.slice(0, 57)}...` : text, ...lineAndColumn(query, node.TextStart) });
+    };
+    const calledName = (call: any): string | undefined =>
+        call?.Kind === Kind.FunctionCallExpression ? String(call.Name?.SimpleName ?? "") : undefined;
+    // A union across resources names each of its legs as workspace("…").T, app("…").T or resource("…").T.
+    const crossResource = (leg: any): boolean =>
+        leg?.Kind === Kind.PathExpression && (CROSS_RESOURCE_FUNCTIONS as readonly string[]).includes(calledName(leg.Expression) ?? "");
+    const visit = (node: any): void => {
+        if (!node || node.IsToken) {
+            return;
+        }
+        switch (node.Kind) {
+            case Kind.UnionOperator: {
+                const legs = toArray<any>(node.Expressions).map((e) => e.Element);
+                if (!legs.every(crossResource)) {
+                    add("union", node);
+                }
+                break;
+            }
+            case Kind.SearchOperator:
+                add("search", node);
+                break;
+            case Kind.FunctionCallExpression:
+                if (node.ReferencedSymbol === L.Functions.Ago) {
+                    const args = toArray<any>(node.ArgumentList?.Expressions).map((e) => e.Element);
+                    if (args.length !== 1 || args[0].Kind !== Kind.TimespanLiteralExpression) {
+                        add("ago", node);
+                    }
+                }
+                break;
+            case Kind.EvaluateOperator: {
+                const plugin = calledName(node.FunctionCall);
+                if ((ALERT_UNSUPPORTED_PLUGINS as readonly string[]).includes(plugin ?? "")) {
+                    add(plugin as KqlConstruct["construct"], node);
+                }
+                break;
+            }
+            case Kind.NameDeclaration:
+            case Kind.NameReference:
+                if (String(node.SimpleName) === "AggregatedValue") {
+                    add("AggregatedValue", node);
+                }
+                break;
+        }
+        for (let i = 0; i < node.ChildCount; i++) {
+            visit(node.GetChild(i));
+        }
+    };
+    visit(root);
+    return found;
 }
 
 /** Kusto's numeric scalar types: what a metric measure column may be. */

@@ -1,4 +1,4 @@
-import { KqlAnalyzer, NUMERIC_TYPES } from "./analyzer";
+import { type KqlConstruct, KqlAnalyzer, NUMERIC_TYPES } from "./analyzer";
 import type { DeployedQuery } from "./collect";
 
 /** One finding of the KQL check: where, and what is wrong. */
@@ -8,6 +8,31 @@ export interface KqlFinding {
     readonly column?: number;
     readonly message: string;
 }
+
+const ALERT_QUERY_PAGE = "https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-log-query";
+const ALERT_RULE_PAGE = "https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule";
+
+/**
+ * What log search alert rules don't support, by construct, with Microsoft's words and page. The
+ * analyzer accepts all of these (they are valid KQL), so a rule using one deploys and then fails or
+ * never fires: each is a finding in an alert query (not in a workbook or saved query).
+ */
+export const ALERT_RESTRICTIONS: Readonly<Record<KqlConstruct["construct"], string>> = {
+    union: `alert queries start with a table, without union except across resources (workspace(), app(), resource()): "We don't support creating or modifying log search alert rules that use search or union operators, except for cross-resource queries" (${ALERT_QUERY_PAGE})`,
+    search: `alert queries start with a table, without search: "We don't support creating or modifying log search alert rules that use search or union operators, except for cross-resource queries" (${ALERT_QUERY_PAGE})`,
+    ago: `"Log search alert rule queries support ago() with timespan literals only" (${ALERT_RULE_PAGE})`,
+    AggregatedValue: `"AggregatedValue is a reserved word. You can't use it in the query on log search alert rules" (${ALERT_RULE_PAGE})`,
+    pivot: `"Log search alert rule queries don't support bag_unpack(), pivot(), and narrow()" (${ALERT_RULE_PAGE})`,
+    bag_unpack: `"Log search alert rule queries don't support bag_unpack(), pivot(), and narrow()" (${ALERT_RULE_PAGE})`,
+    narrow: `"Log search alert rule queries don't support bag_unpack(), pivot(), and narrow()" (${ALERT_RULE_PAGE})`,
+};
+
+/**
+ * Kusto.Language warnings that are not findings, each with why. Every other warning is a finding: a
+ * warning can mark a query that runs and returns nothing forever, e.g. KS205, a `union isfuzzy` leg
+ * naming no known table (a misspelt table that never fails and never fires).
+ */
+export const IGNORED_WARNINGS: Readonly<Record<string, string>> = {};
 
 /**
  * Analyses each query; for alert rules also checks the result shape Azure validates at deploy
@@ -27,8 +52,18 @@ export function checkQueries(queries: readonly DeployedQuery[], analyzer: Pick<K
             analysis = analyzer.analyze(q.query);
             analyses.set(q.query, analysis);
         }
-        for (const e of analysis.errors) {
+        for (const e of [...analysis.errors, ...analysis.warnings.filter((w) => !(w.code in IGNORED_WARNINGS))]) {
             findings.push({ source: q.source, line: e.line, column: e.column, message: `${e.code} ${e.message}` });
+        }
+        if (q.alert) {
+            for (const c of analysis.constructs) {
+                findings.push({
+                    source: q.source,
+                    line: c.line,
+                    column: c.column,
+                    message: `${c.construct} in an alert rule's query (${c.text}): ${ALERT_RESTRICTIONS[c.construct]}`,
+                });
+            }
         }
         const columns = new Map(analysis.columns.map((c) => [c.name, c.type]));
         const shown = analysis.columns.map((c) => c.name).join(", ");

@@ -7,6 +7,11 @@ export interface DeployedQuery {
     readonly source: string;
     /** The text as the analyzer should see it (workbook tokens substituted). */
     readonly query: string;
+    /**
+     * A log search alert rule's query: checked also against what alert rules don't support
+     * (kql/check.ts, ALERT_RESTRICTIONS).
+     */
+    readonly alert?: boolean;
     /** For alert rules: the column the threshold is compared with. */
     readonly measureColumn?: string;
     /** For alert rules: the columns alerts are split by. */
@@ -32,6 +37,7 @@ export function deployedQueries(resources: readonly RecordedResource[]): Deploye
                 found.push({
                     source: `${at} criteria.allOf[${n}]`,
                     query: String(c.query),
+                    alert: true,
                     measureColumn: c.metricMeasureColumn,
                     dimensions: (c.dimensions ?? []).map((d: { name: string }) => d.name),
                 });
