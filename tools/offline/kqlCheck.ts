@@ -7,6 +7,7 @@ import { checkQueries, type KqlFinding } from "./kql/check";
 import { type DeployedQuery, deployedQueries } from "./kql/collect";
 import { loadQuery, queryNames } from "../../components/support/queries";
 import { ALERT_CATALOG, ALERT_RULE_IDS, alertQuery, resolveRules } from "../../components/support/alertCatalog";
+import { UsageError } from "../cli";
 import { stackNames } from "../stackFiles";
 
 /**
@@ -91,7 +92,13 @@ export async function checkAll(stacks: readonly string[] = stackNames(), queries
                     send(found);
                     return found;
                 },
-                (e: unknown): DeployedQuery[] => [{ source: "program", query: "", problem: `the program fails: ${firstLine(e)}` }],
+                (e: unknown): DeployedQuery[] => {
+                    // Wrong settings or a broken stack file stay the user's error, one line and exit 2, as for every command.
+                    if (e instanceof UsageError || (e instanceof Error && (e as { userActionable?: boolean }).userActionable === true)) {
+                        throw e;
+                    }
+                    return [{ source: "program", query: "", problem: `the program fails: ${firstLine(e)}` }];
+                },
             ),
         );
         const foundByStack = await Promise.all(evaluations);
