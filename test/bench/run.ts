@@ -201,6 +201,15 @@ const SDK_ONLY = [
         );
     }
 
+    console.log("\n--help of every command (fresh process, as npm runs the script, median of 3; target ≤ 1 s each)");
+    const scripts = (require("../../package.json") as { scripts: Record<string, string> }).scripts;
+    for (const [script, line] of Object.entries(scripts).filter(([, l]) => /^node .*tools\/\w+\.ts$/.test(l))) {
+        // The script's own words after `node`, run by this Node.js, then --help.
+        const args = [...line.split(" ").slice(1), "--help"];
+        const ms = median([0, 1, 2].map(() => wallMs(process.execPath, args)));
+        console.log(`  ${script.padEnd(16)} ${t.target(`${script} --help`, ms / 1000, 1, "s")}`);
+    }
+
     console.log(`\n${t.summary().join("\n")}`);
     if (process.argv.includes("--check")) {
         process.exitCode = t.exitCode();
