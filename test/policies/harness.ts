@@ -1,24 +1,9 @@
 import type { Policy, PolicyPackConfig } from "@pulumi/policy";
 import { checkPolicies } from "../../tools/offline/policyCheck";
 import type { RecordedResource } from "../../tools/offline/recorder";
+import { resource } from "../support/recorded";
 
-/** A recorded resource of `type` with `inputs`, the way the recorder and the offline plan see one. */
-export function resource(type: string, inputs: Record<string, unknown>, extra: Partial<RecordedResource> = {}): RecordedResource {
-    const name = extra.name ?? type.split(":").pop()!.toLowerCase();
-    return {
-        type,
-        name,
-        urn: `urn:pulumi:test::entra-provisioning-logs::${type}::${name}`,
-        custom: true,
-        inputs,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        propertyDependencies: {},
-        additionalSecretOutputs: [],
-        ...extra,
-    };
-}
+export { resource };
 
 /** The messages `policy` reports over `resources`, run mandatory with `config` as the pack would. */
 export async function violations(policy: Policy, resources: RecordedResource[], config: Record<string, unknown> = {}): Promise<string[]> {

@@ -95,6 +95,11 @@ export class TestProxy {
     }
 }
 
+/** The run's deadline the proxy tests give, in seconds: loading the SDKs, within it, takes seconds on a busy machine. */
+export const DEADLINE_S = 15;
+/** A run that has not ended by itself by then is killed, and the test fails: how long past its deadline it ends is the bench's (test/bench/proxy.ts). */
+export const KILL_AFTER_MS = 60_000;
+
 /** The public cloud's hosts verify and discover call: ARM, Microsoft Entra ID's token endpoint, Microsoft Graph, the Log Analytics query API. */
 export const AZURE_HOSTS = ["management.azure.com", "login.microsoftonline.com", "graph.microsoft.com", "api.loganalytics.io"] as const;
 

@@ -5,7 +5,15 @@ import * as path from "node:path";
 import { runScript } from "../support/command";
 import { FakeArm, fakeTokenEndpoint } from "../support/fakeArm";
 import { devSettings, healthyTenant, tenantHandler } from "../support/fakeTenant";
-import { AZURE_HOSTS, PROCESS_SETTINGS, publicCloudMetadata, servicePrincipal, TestProxy } from "../support/proxy";
+import {
+    AZURE_HOSTS,
+    PROCESS_SETTINGS,
+    publicCloudMetadata,
+    servicePrincipal,
+    TestProxy,
+    DEADLINE_S,
+    KILL_AFTER_MS,
+} from "../support/proxy";
 
 /**
  * `npm run verify` behind a real proxy on 127.0.0.1, each run its own process as a user runs it:
@@ -16,10 +24,6 @@ import { AZURE_HOSTS, PROCESS_SETTINGS, publicCloudMetadata, servicePrincipal, T
  */
 
 const s = devSettings();
-/** The run's deadline the tests give, in seconds: loading the SDKs, within it, takes seconds on a busy machine. */
-const DEADLINE_S = 15;
-/** A run that has not ended by itself by then is killed, and the test fails: how long past its deadline it ends is the bench's (test/bench/proxy.ts). */
-const KILL_AFTER_MS = 60_000;
 
 describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own process", function () {
     this.timeout(120_000);

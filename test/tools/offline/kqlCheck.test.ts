@@ -8,23 +8,14 @@ import { substituteParameters, workbookParameters, workbookQueries } from "../..
 import { loadQuery } from "../../../components/support/queries";
 import { alertParameterFindings, checkAll } from "../../../tools/offline/kqlCheck";
 import type { RecordedResource } from "../../../tools/offline/recorder";
+import { resource } from "../../support/recorded";
 import { withTempDir } from "../../support/tempDir";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures");
 
+/** A recorded resource named `name`. */
 function recorded(type: string, name: string, inputs: Record<string, unknown>): RecordedResource {
-    return {
-        type,
-        name,
-        urn: `urn:${name}`,
-        custom: true,
-        inputs,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        propertyDependencies: {},
-        additionalSecretOutputs: [],
-    };
+    return resource(type, inputs, { name });
 }
 
 function alertRule(query: string, measure: string, dimensions: string[] = []): RecordedResource {

@@ -8,6 +8,7 @@ import { evaluateStack, evaluateStackWith, type RecordedResource } from "../../.
 import { planCommand, renderJson } from "../../../tools/plan";
 import { runIn } from "../../support/command";
 import { withTempDir } from "../../support/tempDir";
+import { resource } from "../../support/recorded";
 
 describe("the offline plan against a previous deployment", () => {
     const priorOf = async (stack: string) => {
@@ -350,18 +351,11 @@ describe("the offline plan against a previous deployment", () => {
 
 describe("the offline plan against a saved preview", () => {
     /** A query pack as a preview saves it and as `pulumi up` then registers it. */
-    const pack = (inputs: Record<string, unknown>): RecordedResource => ({
-        type: "azure-native:operationalinsights:QueryPack",
-        name: "entra-provisioning-queries-pack",
-        urn: "urn:pulumi:prod::entra-provisioning-logs::azure-native:operationalinsights:QueryPack::entra-provisioning-queries-pack",
-        custom: true,
-        inputs,
-        protect: false,
-        retainOnDelete: false,
-        dependsOn: [],
-        propertyDependencies: {},
-        additionalSecretOutputs: [],
-    });
+    const pack = (inputs: Record<string, unknown>): RecordedResource =>
+        resource("azure-native:operationalinsights:QueryPack", inputs, {
+            name: "entra-provisioning-queries-pack",
+            urn: "urn:pulumi:prod::entra-provisioning-logs::azure-native:operationalinsights:QueryPack::entra-provisioning-queries-pack",
+        });
 
     it("takes what the preview didn't know yet as what pulumi up then got, in a value or inside a text", () => {
         const saved = pack({
