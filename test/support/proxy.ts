@@ -1,5 +1,12 @@
+import * as fs from "node:fs";
 import * as http from "node:http";
 import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Settings } from "../../program/settings";
+import { runScript } from "./command";
+import { FakeArm, type FakeArmOptions } from "./fakeArm";
+import { healthyTenant, tenantHandler } from "./fakeTenant";
 
 /**
  * A real HTTP proxy on 127.0.0.1, as a corporate network puts in front of Azure, for tests of what
@@ -125,4 +132,52 @@ export function publicCloudMetadata(req: { method: string; path: string }): { st
               },
           }
         : undefined;
+}
+
+/**
+ * A suite of commands run as their own processes behind a test proxy: around the calling `describe`,
+ * a fake Azure for `settings`' tenant (on `options`' hosts) and a file with its CA; after each test,
+ * that test's proxy closed and the fake's requests forgotten.
+ */
+export function proxiedRuns(settings: Settings, options: FakeArmOptions) {
+    let fake: FakeArm | undefined;
+    let proxy: TestProxy | undefined;
+    let dir = "";
+    before(async () => {
+        fake = await FakeArm.start(tenantHandler(settings, healthyTenant(settings)), Date.now, options);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-provisioning-logs-test-"));
+        fs.writeFileSync(path.join(dir, "ca.pem"), fake.ca);
+    });
+    after(async () => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        await fake?.close();
+    });
+    afterEach(async () => {
+        await proxy?.close();
+        proxy = undefined;
+        fake?.requests.splice(0);
+    });
+    return {
+        /** The fake Azure every host of `options` resolves to. */
+        get fake(): FakeArm {
+            return fake!;
+        },
+        /** Starts the current test's proxy, closed after the test. */
+        async startProxy(mode: ProxyMode): Promise<TestProxy> {
+            proxy = await TestProxy.start(mode);
+            return proxy;
+        },
+        /** Runs `npm run <script> -- <args>` with `env` and a service principal; the fake's CA trusted unless `trustFake` is false. */
+        run(script: string, args: readonly string[], env: Record<string, string>, trustFake = true) {
+            return runScript(script, args, {
+                env: {
+                    ...(trustFake ? { NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") } : {}),
+                    ...servicePrincipal(settings.tenantId),
+                    ...env,
+                },
+                dropped: PROCESS_SETTINGS,
+                killAfterMs: KILL_AFTER_MS,
+            });
+        },
+    };
 }

@@ -1,11 +1,7 @@
 import * as assert from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { runScript } from "../support/command";
-import { FakeArm, fakeTokenEndpoint } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler } from "../support/fakeTenant";
-import { AZURE_HOSTS, PROCESS_SETTINGS, servicePrincipal, TestProxy, DEADLINE_S, KILL_AFTER_MS } from "../support/proxy";
+import { fakeTokenEndpoint } from "../support/fakeArm";
+import { devSettings } from "../support/fakeTenant";
+import { AZURE_HOSTS, DEADLINE_S, proxiedRuns } from "../support/proxy";
 
 /**
  * `npm run discover` behind a real proxy on 127.0.0.1, each run its own process as a user runs it
@@ -16,31 +12,8 @@ const s = devSettings();
 
 describe("npm run discover behind a proxy (HTTPS_PROXY), as its own process", function () {
     this.timeout(120_000);
-    let fake: FakeArm;
-    let proxy: TestProxy | undefined;
-    let dir: string;
-
-    before(async () => {
-        fake = await FakeArm.start(tenantHandler(s, healthyTenant(s)), Date.now, { hosts: AZURE_HOSTS, open: fakeTokenEndpoint });
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-provisioning-logs-test-"));
-        fs.writeFileSync(path.join(dir, "ca.pem"), fake.ca);
-    });
-    after(async () => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        await fake.close();
-    });
-    afterEach(async () => {
-        await proxy?.close();
-        proxy = undefined;
-        fake.requests.length = 0;
-    });
-
-    const discover = (env: Record<string, string>) =>
-        runScript("discover", ["--stack", "dev"], {
-            env: { NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem"), ...servicePrincipal(s.tenantId), ...env },
-            dropped: PROCESS_SETTINGS,
-            killAfterMs: KILL_AFTER_MS,
-        });
+    const runs = proxiedRuns(s, { hosts: AZURE_HOSTS, open: fakeTokenEndpoint });
+    const discover = (env: Record<string, string>) => runs.run("discover", ["--stack", "dev"], env);
 
     /** The findings discover printed. */
     const findings = (out: string) =>
@@ -50,7 +23,7 @@ describe("npm run discover behind a proxy (HTTPS_PROXY), as its own process", fu
             .map((l) => l.trim());
 
     it("reads the tenant through a proxy that forwards: the token, ARM and the Log Analytics query API", async () => {
-        proxy = await TestProxy.start({ kind: "forward", target: fake.endpoint });
+        const proxy = await runs.startProxy({ kind: "forward", target: runs.fake.endpoint });
         const run = await discover({ HTTPS_PROXY: proxy.url });
         assert.strictEqual(run.code, 0, run.out + run.err);
         assert.deepStrictEqual(
@@ -67,13 +40,13 @@ describe("npm run discover behind a proxy (HTTPS_PROXY), as its own process", fu
             "management.azure.com:443",
         ]);
         assert.ok(
-            fake.requests.every((r) => AZURE_HOSTS.some((h) => r.host === h)),
+            runs.fake.requests.every((r) => AZURE_HOSTS.some((h) => r.host === h)),
             "every request reached the fake through the proxy, for an Azure host",
         );
     });
 
     it("ends within the run's deadline behind a proxy that never replies, exit 1, naming the proxy, with progress on stderr", async () => {
-        proxy = await TestProxy.start({ kind: "silent" });
+        const proxy = await runs.startProxy({ kind: "silent" });
         const run = await discover({ HTTPS_PROXY: proxy.url, ENTRA_LOGS_TIMEOUT_SECONDS: String(DEADLINE_S) });
         assert.strictEqual(run.code, 1, run.out + run.err);
         assert.deepStrictEqual(findings(run.out), [
@@ -93,7 +66,7 @@ describe("npm run discover behind a proxy (HTTPS_PROXY), as its own process", fu
     });
 
     it("names the proxy that asked for credentials (407)", async () => {
-        proxy = await TestProxy.start({ kind: "auth" });
+        const proxy = await runs.startProxy({ kind: "auth" });
         const run = await discover({ HTTPS_PROXY: proxy.url });
         assert.strictEqual(run.code, 1, run.out + run.err);
         assert.deepStrictEqual(findings(run.out), [
@@ -103,7 +76,7 @@ describe("npm run discover behind a proxy (HTTPS_PROXY), as its own process", fu
     });
 
     it("names the proxy that refused the connection", async () => {
-        proxy = await TestProxy.start({ kind: "refused" });
+        const proxy = await runs.startProxy({ kind: "refused" });
         const run = await discover({ HTTPS_PROXY: proxy.url });
         assert.strictEqual(run.code, 1, run.out + run.err);
         assert.deepStrictEqual(findings(run.out), [

@@ -1,19 +1,7 @@
 import * as assert from "node:assert";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { runScript } from "../support/command";
-import { FakeArm, fakeTokenEndpoint } from "../support/fakeArm";
-import { devSettings, healthyTenant, tenantHandler } from "../support/fakeTenant";
-import {
-    AZURE_HOSTS,
-    PROCESS_SETTINGS,
-    publicCloudMetadata,
-    servicePrincipal,
-    TestProxy,
-    DEADLINE_S,
-    KILL_AFTER_MS,
-} from "../support/proxy";
+import { fakeTokenEndpoint } from "../support/fakeArm";
+import { devSettings } from "../support/fakeTenant";
+import { AZURE_HOSTS, DEADLINE_S, proxiedRuns, publicCloudMetadata } from "../support/proxy";
 
 /**
  * `npm run verify` behind a real proxy on 127.0.0.1, each run its own process as a user runs it:
@@ -27,39 +15,17 @@ const s = devSettings();
 
 describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own process", function () {
     this.timeout(120_000);
-    let fake: FakeArm;
-    let proxy: TestProxy | undefined;
-    let dir: string;
-
-    before(async () => {
-        fake = await FakeArm.start(tenantHandler(s, healthyTenant(s)), Date.now, {
-            hosts: [...AZURE_HOSTS, "localhost"],
-            open: (req) => fakeTokenEndpoint(req) ?? publicCloudMetadata(req),
-        });
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "entra-provisioning-logs-test-"));
-        fs.writeFileSync(path.join(dir, "ca.pem"), fake.ca);
+    const runs = proxiedRuns(s, {
+        hosts: [...AZURE_HOSTS, "localhost"],
+        open: (req) => fakeTokenEndpoint(req) ?? publicCloudMetadata(req),
     });
-    after(async () => {
-        fs.rmSync(dir, { recursive: true, force: true });
-        await fake.close();
-    });
-    afterEach(async () => {
-        await proxy?.close();
-        proxy = undefined;
-        fake.requests.length = 0;
-    });
-
     /** Runs verify for the dev stack with `env`; the fake's CA trusted unless `trustFake` is false. */
     const verify = (env: Record<string, string>, args: string[] = [], trustFake = true) =>
-        runScript("verify", ["--stack", "dev", ...args], {
-            env: { ...(trustFake ? { NODE_EXTRA_CA_CERTS: path.join(dir, "ca.pem") } : {}), ...servicePrincipal(s.tenantId), ...env },
-            dropped: PROCESS_SETTINGS,
-            killAfterMs: KILL_AFTER_MS,
-        });
+        runs.run("verify", ["--stack", "dev", ...args], env, trustFake);
 
     describe("a proxy that forwards", () => {
         it("sends every request through it: the token, ARM, Microsoft Graph and the Log Analytics query API", async () => {
-            proxy = await TestProxy.start({ kind: "forward", target: fake.endpoint });
+            const proxy = await runs.startProxy({ kind: "forward", target: runs.fake.endpoint });
             const run = await verify({ HTTPS_PROXY: proxy.url });
             assert.strictEqual(run.code, 0, run.out + run.err);
             const lines = run.out.trimEnd().split("\n");
@@ -69,8 +35,8 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
             );
             assert.strictEqual(lines.length, 15);
             assert.deepStrictEqual([...new Set(proxy.connects)].sort(), AZURE_HOSTS.map((h) => `${h}:443`).sort());
-            const hosts = (host: string) => fake.requests.filter((r) => r.host === host).map((r) => `${r.method} ${r.path}`);
-            const tokens = fake.requests.filter((r) => r.host === "login.microsoftonline.com");
+            const hosts = (host: string) => runs.fake.requests.filter((r) => r.host === host).map((r) => `${r.method} ${r.path}`);
+            const tokens = runs.fake.requests.filter((r) => r.host === "login.microsoftonline.com");
             assert.deepStrictEqual([...new Set(tokens.map((r) => `${r.method} ${r.path}`))], [`POST /${s.tenantId}/oauth2/v2.0/token`]);
             assert.deepStrictEqual(
                 [...new Set(tokens.map((r) => new URLSearchParams(String(r.body)).get("scope")))].sort(),
@@ -83,13 +49,13 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
                 "GET /v1.0/servicePrincipals/sp-salesforce/synchronization/jobs",
             ]);
             assert.deepStrictEqual(hosts("api.loganalytics.io"), ["POST /v1/workspaces/6f1d9a1e-3c2b-4d5e-8f7a-9b0c1d2e3f4a/query"]);
-            assert.strictEqual(fake.requests.length, tokens.length + 17, "nothing else reached the fake");
+            assert.strictEqual(runs.fake.requests.length, tokens.length + 17, "nothing else reached the fake");
         });
 
         it("sends a host NO_PROXY lists around it, and only that host, as the Azure SDK does", async () => {
-            proxy = await TestProxy.start({ kind: "forward", target: fake.endpoint });
+            const proxy = await runs.startProxy({ kind: "forward", target: runs.fake.endpoint });
             // The cloud's metadata host (ARM_METADATA_HOSTNAME) is the fake itself, as localhost.
-            const metadataHost = `localhost:${new URL(fake.endpoint).port}`;
+            const metadataHost = `localhost:${new URL(runs.fake.endpoint).port}`;
             const proxied = await verify({ HTTPS_PROXY: proxy.url, ARM_METADATA_HOSTNAME: metadataHost });
             const throughProxy = [...proxy.connects];
             proxy.connects.length = 0;
@@ -109,13 +75,13 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
                 AZURE_HOSTS.map((h) => `${h}:443`).sort(),
                 "every other host still through it",
             );
-            assert.strictEqual(fake.requests.filter((r) => r.path === "/metadata/endpoints" && r.host === metadataHost).length, 2);
+            assert.strictEqual(runs.fake.requests.filter((r) => r.path === "/metadata/endpoints" && r.host === metadataHost).length, 2);
         });
     });
 
     describe("a proxy that inspects TLS", () => {
         it("names the certificate, the proxy and NODE_EXTRA_CA_CERTS when the proxy's CA is not given", async () => {
-            proxy = await TestProxy.start({ kind: "forward", target: fake.endpoint });
+            const proxy = await runs.startProxy({ kind: "forward", target: runs.fake.endpoint });
             const run = await verify({ HTTPS_PROXY: proxy.url }, [], false);
             assert.strictEqual(run.code, 1, run.out + run.err);
             assert.strictEqual(
@@ -129,7 +95,7 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
 
     describe("a proxy that accepts connections and never replies", () => {
         it("ends within the run's deadline, exit 1, one line naming the proxy, and progress on stderr while it waits", async () => {
-            proxy = await TestProxy.start({ kind: "silent" });
+            const proxy = await runs.startProxy({ kind: "silent" });
             const run = await verify({ HTTPS_PROXY: proxy.url, ENTRA_LOGS_TIMEOUT_SECONDS: String(DEADLINE_S) });
             assert.strictEqual(run.code, 1, run.out + run.err);
             assert.match(
@@ -154,7 +120,7 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
         });
 
         it("keeps --json's standard output JSON: progress goes to stderr", async () => {
-            proxy = await TestProxy.start({ kind: "silent" });
+            const proxy = await runs.startProxy({ kind: "silent" });
             const run = await verify({ HTTPS_PROXY: proxy.url, ENTRA_LOGS_TIMEOUT_SECONDS: String(DEADLINE_S) }, ["--json"]);
             assert.strictEqual(run.code, 1, run.out + run.err);
             const report = JSON.parse(run.out);
@@ -173,7 +139,7 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
 
     describe("a proxy that refuses", () => {
         it("names the proxy that asked for credentials (407), without waiting for the deadline", async () => {
-            proxy = await TestProxy.start({ kind: "auth" });
+            const proxy = await runs.startProxy({ kind: "auth" });
             // The run's deadline is its default 3 minutes: ending before the kill at 60 s is ending without waiting for it.
             const run = await verify({ HTTPS_PROXY: proxy.url });
             assert.strictEqual(run.code, 1, run.out + run.err);
@@ -187,7 +153,7 @@ describe("npm run verify behind a proxy (HTTPS_PROXY, NO_PROXY), as its own proc
         });
 
         it("names the proxy that refused the connection (https_proxy), without waiting for the deadline", async () => {
-            proxy = await TestProxy.start({ kind: "refused" });
+            const proxy = await runs.startProxy({ kind: "refused" });
             const run = await verify({ https_proxy: proxy.url });
             assert.strictEqual(run.code, 1, run.out + run.err);
             assert.match(
