@@ -38,7 +38,7 @@ export interface CommandIo {
 export type Command = (argv: readonly string[], io: CommandIo) => Promise<number>;
 
 /** Errors that mean the user's input is wrong, as opposed to a bug. */
-function isUserError(e: unknown): e is Error {
+export function isUserError(e: unknown): e is Error {
     if (e instanceof UsageError) {
         return true;
     }

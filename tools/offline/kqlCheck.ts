@@ -7,7 +7,7 @@ import { checkQueries, type KqlFinding } from "./kql/check";
 import { type DeployedQuery, deployedQueries } from "./kql/collect";
 import { loadQuery, queryNames } from "../../components/support/queries";
 import { ALERT_CATALOG, ALERT_RULE_IDS, alertQuery, resolveRules } from "../../components/support/alertCatalog";
-import { UsageError } from "../cli";
+import { isUserError } from "../cli";
 import { stackNames } from "../stackFiles";
 
 /**
@@ -94,7 +94,7 @@ export async function checkAll(stacks: readonly string[] = stackNames(), queries
                 },
                 (e: unknown): DeployedQuery[] => {
                     // Wrong settings or a broken stack file stay the user's error, one line and exit 2, as for every command.
-                    if (e instanceof UsageError || (e instanceof Error && (e as { userActionable?: boolean }).userActionable === true)) {
+                    if (isUserError(e)) {
                         throw e;
                     }
                     return [{ source: "program", query: "", problem: `the program fails: ${firstLine(e)}` }];
