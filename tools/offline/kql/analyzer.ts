@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type BaseColumn, type DocumentedFacts, documentedFacts, type JsonKeysSpec, undocumentedUses } from "./domains";
 
 /**
  * Microsoft's Kusto.Language analyzer (`@kusto/language-service-next`, the one the portal's editor
@@ -36,6 +37,24 @@ export interface KqlConstruct {
     readonly column: number;
 }
 
+/**
+ * A value or JSON key the query uses that Microsoft's documentation doesn't list for the column
+ * (tables.json "domains" and "jsonKeys"; kql/domains.ts): a comparison that can never match, or a
+ * key that reads null. Plain data, as KqlAnalysis goes to the check by structured clone.
+ */
+export interface KqlUndocumented {
+    readonly kind: "value" | "key";
+    /** What is wrong, with the query text and the documented values or keys. */
+    readonly message: string;
+    /** Where the values or keys are documented (tables.json). */
+    readonly source: string;
+    readonly line: number;
+    readonly column: number;
+    /** Offsets of the literal or key in the query text, end exclusive. */
+    readonly start: number;
+    readonly end: number;
+}
+
 /** What analysing one query gives. */
 export interface KqlAnalysis {
     readonly errors: readonly KqlDiagnostic[];
@@ -43,6 +62,7 @@ export interface KqlAnalysis {
     readonly warnings: readonly KqlDiagnostic[];
     readonly columns: readonly KqlColumn[];
     readonly constructs: readonly KqlConstruct[];
+    readonly undocumented: readonly KqlUndocumented[];
 }
 
 /** Column name → Kusto type, per table; and per workspace function that returns a table. */
@@ -50,6 +70,10 @@ export interface TableSchemas {
     readonly tables: Record<string, Record<string, string>>;
     /** Functions without parameters that every workspace has (e.g. `_LogOperation`), by the columns they return. */
     readonly functions?: Record<string, Record<string, string>>;
+    /** Documented values of enumerated columns, by `Table.Column` (kql/domains.ts, DomainSpec). */
+    readonly domains?: Record<string, unknown>;
+    /** Documented keys of JSON-bearing columns, by `Table.Column` (kql/domains.ts, JsonKeysSpec). */
+    readonly jsonKeys?: Record<string, JsonKeysSpec | string>;
 }
 
 const SCHEMAS_FILE = path.join(__dirname, "tables.json");
@@ -98,7 +122,8 @@ interface KustoGlobal {
 }
 
 let kusto: KustoGlobal | undefined;
-function loadKusto(): KustoGlobal {
+/** Kusto.Language, loaded once per process (also the executor's front end). */
+export function loadKusto(): KustoGlobal {
     if (!kusto) {
         require("@kusto/language-service-next/bridge.min.js");
         require("@kusto/language-service-next/Kusto.Language.Bridge.min.js");
@@ -107,7 +132,7 @@ function loadKusto(): KustoGlobal {
     return kusto;
 }
 
-function toArray<T>(list: BridgeList<T> | T[] | null | undefined): T[] {
+export function toArray<T>(list: BridgeList<T> | T[] | null | undefined): T[] {
     if (!list) {
         return [];
     }
@@ -129,7 +154,11 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 
 /** An analyzer bound to a set of table schemas. Loading Kusto.Language costs ~0.5 s once per process. */
 export class KqlAnalyzer {
-    private readonly globals: any;
+    /** Kusto.Language's GlobalState for the schemas: the workspace database with its tables and functions. */
+    readonly globals: any;
+    /** The column symbols of the tables and workspace functions, by name: where a compared value comes from. */
+    private readonly baseColumns = new Map<unknown, BaseColumn>();
+    private readonly facts: DocumentedFacts;
 
     constructor(schemas: TableSchemas = loadSchemas()) {
         const L = loadKusto().Language;
@@ -143,13 +172,18 @@ export class KqlAnalyzer {
         );
         // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
         // without parameters whose return type is a table of its documented columns.
-        const functions = Object.entries(schemas.functions ?? {}).map(
-            ([name, columns]) => new S.FunctionSymbol.$ctor5(name, new S.TableSymbol.$ctor7(name, schema(columns), null), []),
-        );
+        const returned = Object.entries(schemas.functions ?? {}).map(([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null));
+        const functions = returned.map((table: any) => new S.FunctionSymbol.$ctor5(table.Name, table, []));
         const crossResource = CROSS_RESOURCE_FUNCTIONS.map(
             (name) => new S.FunctionSymbol.$ctor16(name, "(id: string)", "{ database('workspace') }", null),
         );
         const database = new S.DatabaseSymbol.ctor("workspace", [...tables, ...functions, ...crossResource]);
+        for (const table of [...tables, ...returned]) {
+            for (const c of toArray<any>(table.Columns)) {
+                this.baseColumns.set(c, { column: `${table.Name}.${c.Name}`, type: String(c.Type.Name) });
+            }
+        }
+        this.facts = documentedFacts(schemas, "tables.json");
         this.globals = L.GlobalState.Default.WithCluster(new S.ClusterSymbol.ctor("loganalytics", [database])).WithDatabase(database);
     }
 
@@ -170,7 +204,15 @@ export class KqlAnalyzer {
             result && typeof result === "object" && "Columns" in result
                 ? toArray<any>(result.Columns).map((c) => ({ name: String(c.Name), type: String(c.Type.Name) }))
                 : [];
-        return { errors, warnings, columns, constructs: restrictedConstructs(code.Syntax, query) };
+        let undocumented: KqlUndocumented[];
+        try {
+            undocumented = undocumentedUses(loadKusto().Language, code.Syntax, query, this.baseColumns, this.facts, (o) => lineAndColumn(query, o));
+        } catch (e) {
+            // A query this check can't follow is reported, not a crash of the whole check.
+            const message = `the documented-values check could not analyse this query (${(e as Error).message}); please report it`;
+            undocumented = [{ kind: "value", message, source: "tools/offline/kql/domains.ts", line: 1, column: 1, start: 0, end: 0 }];
+        }
+        return { errors, warnings, columns, constructs: restrictedConstructs(code.Syntax, query), undocumented };
     }
 }
 
