@@ -60,3 +60,74 @@ export function durationMinutes(iso: string): number {
     }
     return Number(m[1] ?? 0) * 1440 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
+
+// What a log search alert evaluated every minute can't run. Learn, "Create or edit a log search alert
+// rule" (https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule;
+// MicrosoftDocs/azure-monitor-docs, articles/azure-monitor/alerts/alerts-create-log-alert-rule.md,
+// commit a2cad8567f80abac456fb62ff39c0ecb77029ce2): "When you set the alert rule frequency to one
+// minute, an internal manipulation is performed to optimize the query. This manipulation can cause
+// the query to fail if it contains unsupported operations", the most common being `search`, `union`,
+// `take` (limit), `ingestion_time()`, "the `adx` pattern" and "a function that calls other tables".
+// ARM then answers "Couldn't optimize this query so the selected frequency was not supported"
+// (Azure/azure-rest-api-specs#20341).
+
+/**
+ * Functions every Log Analytics workspace has, by the table each reads: "The `_LogOperation` system
+ * function is based on the Operation table" (https://learn.microsoft.com/azure/azure-monitor/logs/monitor-workspace).
+ * A function saved in a workspace, or defined by the query itself, is not known here.
+ */
+export const WORKSPACE_FUNCTIONS: Readonly<Record<string, string>> = { _LogOperation: "Operation" };
+
+/** Why a one-minute frequency refuses a query, for messages that name the construct first. */
+export const ONE_MINUTE_REASON =
+    "at a one-minute frequency Azure rewrites the query and fails on search, union, take (limit), ingestion_time(), " +
+    `the adx pattern and functions that call other tables ("Couldn't optimize this query so the selected frequency was not supported"; ` +
+    "https://learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule)";
+
+// Comments, strings (quoted, verbatim, multi-line) and names. A string is one token, so its text
+// never reads as a word; an unterminated one runs to the end of its line, as Kusto reads it.
+const KQL_TOKEN =
+    /\s+|\/\/[^\n]*|```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|@"[^"\n]*"?|@'[^'\n]*'?|"(?:\\.|[^"\\\n])*"?|'(?:\\.|[^'\\\n])*'?|[A-Za-z_][A-Za-z0-9_]*|./y;
+
+/** The words, symbols and string literals (each one token) of a KQL query, without its comments. */
+function kqlTokens(query: string): string[] {
+    const tokens: string[] = [];
+    KQL_TOKEN.lastIndex = 0;
+    for (let m = KQL_TOKEN.exec(query); m !== null && m[0] !== ""; m = KQL_TOKEN.exec(query)) {
+        const t = m[0];
+        if (/^\s/.test(t) || t.startsWith("//")) {
+            continue;
+        }
+        tokens.push(t);
+    }
+    return tokens;
+}
+
+/**
+ * What in `query` a one-minute frequency can't run, each once as a phrase ("uses take"), in the order
+ * it first appears; none, an empty list. `union` is a reserved word, so it is always the operator;
+ * `take`, `limit` and `search` are operators only where one can start (after `|`, or at the start
+ * of a query, a `let` value or parentheses): elsewhere they are column names.
+ */
+export function oneMinuteBlockers(query: string): string[] {
+    const found = new Set<string>();
+    const tokens = kqlTokens(query);
+    tokens.forEach((t, k) => {
+        const prev = tokens[k - 1];
+        const next = tokens[k + 1];
+        const operatorStart =
+            prev === undefined || prev === "|" || prev === ";" || prev === "(" || prev === "{" || (prev === "=" && tokens[k - 3] === "let");
+        if (t === "union" || (t === "search" && operatorStart)) {
+            found.add(`uses ${t}`);
+        } else if ((t === "take" || t === "limit") && prev === "|") {
+            found.add(`uses ${t}`);
+        } else if (t === "ingestion_time" && next === "(") {
+            found.add("uses ingestion_time()");
+        } else if (t === "adx" && next === "(") {
+            found.add("uses the adx pattern");
+        } else if (Object.hasOwn(WORKSPACE_FUNCTIONS, t) && prev !== ".") {
+            found.add(`calls ${t}, a function that reads the ${WORKSPACE_FUNCTIONS[t]} table`);
+        }
+    });
+    return [...found];
+}

@@ -7,6 +7,8 @@ import { loganalyticsWorkspaceConfigureRetention } from "./loganalytics/workspac
 import { loganalyticsWorkspaceEnforceProtection } from "./loganalytics/workspaceEnforceProtection";
 import { monitorActionGroupConfigureReceivers } from "./monitor/actionGroupConfigureReceivers";
 import { monitorScheduledQueryRuleConfigureEvaluation } from "./monitor/scheduledQueryRuleConfigureEvaluation";
+import { monitorScheduledQueryRuleConfigureFrequency } from "./monitor/scheduledQueryRuleConfigureFrequency";
+import { monitorScheduledQueryRuleConfigureSchedule } from "./monitor/scheduledQueryRuleConfigureSchedule";
 import { provisioningStackEnforceCompleteness } from "./stack/provisioningEnforceCompleteness";
 
 /** Every policy of the pack. Kept apart from index.ts: constructing a PolicyPack starts its server. */
@@ -17,6 +19,8 @@ export const POLICIES: Policies = [
     loganalyticsWorkspaceEnforceProtection,
     aadiamDiagnosticSettingEnforceProvisioningLogs,
     monitorScheduledQueryRuleConfigureEvaluation,
+    monitorScheduledQueryRuleConfigureSchedule,
+    monitorScheduledQueryRuleConfigureFrequency,
     monitorActionGroupConfigureReceivers,
     applicationinsightsWorkbookConfigureIdentity,
     provisioningStackEnforceCompleteness,

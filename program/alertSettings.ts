@@ -6,17 +6,21 @@ import {
     type AlertOperator,
     type AlertRuleId,
     type AlertRuleSettings,
+    ALERT_CATALOG,
     ARM_ROLE_IDS,
     durationMinutes,
     resolveRules,
 } from "../components/support/alertCatalog";
+import { ONE_MINUTE_REASON, oneMinuteBlockers } from "../components/azure/armFacts";
+import { loadQuery } from "../components/support/queries";
 import { type AlertReceivers, type ProvisioningAlertOptions, receiverCount, SHORT_NAME } from "../components/provisioningAlerts";
 import { cut, describe } from "./settingsValidation";
 
 /**
  * Validation of the alert settings: ARM's rules for log search alerts and action groups, checked
- * here so a bad stack fails in the plan, not half-way through `pulumi up`. Pure: config.ts calls it
- * with typed values and throws its one-line message as a ConfigError.
+ * here so a bad stack fails in the plan, not half-way through `pulumi up`. config.ts calls it with
+ * typed values and throws its one-line message as a ConfigError. Pure but for one read: a rule set to
+ * a one-minute frequency has its query file read, to see what Azure can't run every minute.
  */
 
 /** Where alerts go, every kind listed. */
@@ -161,7 +165,13 @@ function parseReceivers(raw: RawAlertConfig): { team: Receivers; oncall: Receive
  * Applies one `<rule>.<setting>=<value>` override. `assigned` records which entry set each
  * rule setting: a second one would silently win over the first.
  */
-function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: Map<string, string>, key: string, text: string): void {
+function applyOverride(
+    rules: Record<AlertRuleId, AlertRuleSettings>,
+    assigned: Map<string, string>,
+    key: string,
+    text: string,
+    queriesDir?: string,
+): void {
     const m = /^([A-Za-z]+)\.([A-Za-z]+)=(.+)$/.exec(text.trim());
     if (!m) {
         fail(`\`${key}\` must be <rule>.<setting>=<value>, e.g. failureSpike.threshold=20 (got ${quoted(text)})`);
@@ -208,6 +218,15 @@ function applyOverride(rules: Record<AlertRuleId, AlertRuleSettings>, assigned: 
         case "frequency":
             if (!(ALERT_FREQUENCIES as readonly string[]).includes(value)) {
                 bad(`must be one of ${ALERT_FREQUENCIES.join(", ")}`);
+            }
+            if (durationMinutes(value) === 1) {
+                // Read from the rule's query file, so a query that changes changes the answer. The
+                // program only sets values in its `let` lines (string lists, numbers), which add no construct.
+                const file = ALERT_CATALOG[rule].query;
+                const blockers = oneMinuteBlockers(loadQuery(file, queriesDir));
+                if (blockers.length > 0) {
+                    bad(`must not be PT1M for this rule: its query (${file}.kql) ${blockers.join(" and ")}; ${ONE_MINUTE_REASON}`);
+                }
             }
             next = { ...current, frequency: value };
             break;
@@ -280,14 +299,35 @@ function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
             `\`alertOverrides\` ${id}.mute (${r.mute}) needs ${id}.autoMitigate=false: Azure rejects muted actions on an auto-mitigated rule`,
         );
     }
+    // ARM's answer when muted actions end before the next evaluation (Azure/azure-cli#26581).
+    if (r.mute !== undefined && durationMinutes(r.mute) < durationMinutes(r.frequency)) {
+        fail(
+            `\`alertOverrides\` ${id}.mute (${r.mute}) must not be shorter than its frequency (${r.frequency}): Azure answers "EvaluationFrequency cannot be greater than MuteActionsDuration"`,
+        );
+    }
+    // "If evaluation_frequency is PT1M, possible values are PT1M … PT6H" (hashicorp/terraform-provider-azurerm,
+    // website/docs/r/monitor_scheduled_query_rules_alert_v2.html.markdown, commit 0a296f60ee0be649a4f7688b6a5a8f76114a9a87).
+    if (durationMinutes(r.frequency) === 1 && durationMinutes(r.window) > 360) {
+        fail(
+            `\`alertOverrides\` ${id}.window (${r.window}) must be PT6H or shorter with frequency PT1M: Azure offers windows up to six hours at a one-minute frequency`,
+        );
+    }
+    // Not refused: a daily frequency with autoMitigate. Learn's table of when a stateful log search
+    // alert resolves stops at "11 to 12 hours" (learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule),
+    // but no source reports ARM refusing P1D with auto-resolution; a refusal here would be invented.
+    // overrideQueryTimeRange needs no check: the program sets it only above window × periods, and
+    // the catalog's ranges are at most P2D (components/provisioningAlerts.ts).
 }
 
-/** Validates the alert keys; throws {@link AlertConfigError} with one line. */
-export function parseAlertSettings(raw: RawAlertConfig): AlertSettings {
+/**
+ * Validates the alert keys; throws {@link AlertConfigError} with one line. `queriesDir` is where the
+ * rules' query files are read from (tests), by default the package's queries/.
+ */
+export function parseAlertSettings(raw: RawAlertConfig, queriesDir?: string): AlertSettings {
     const rules = resolveRules();
     const assigned = new Map<string, string>();
     raw.alertOverrides.forEach((text, i) => {
-        applyOverride(rules, assigned, `alertOverrides[${i}]`, text);
+        applyOverride(rules, assigned, `alertOverrides[${i}]`, text, queriesDir);
     });
     for (const id of ALERT_RULE_IDS) {
         checkRule(id, rules[id]);

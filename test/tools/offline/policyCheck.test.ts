@@ -73,6 +73,8 @@ describe("the policy pack", function () {
             "loganalytics-workspace-enforce-protection",
             "monitor-actiongroup-configure-receivers",
             "monitor-scheduledqueryrule-configure-evaluation",
+            "monitor-scheduledqueryrule-configure-frequency",
+            "monitor-scheduledqueryrule-configure-schedule",
             "provisioning-stack-enforce-completeness",
         ]);
         for (const p of POLICIES) {
