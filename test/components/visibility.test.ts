@@ -72,6 +72,46 @@ describe("workbooks, saved queries and the dashboard", () => {
             }
         });
 
+        it("each workbook offers the time ranges Microsoft's provisioning workbooks offer, 5 minutes to 90 days, and opens on 7 days", () => {
+            // The union of the TimeRange presets of Microsoft's gallery provisioning workbooks
+            // (Provisioning Analysis and AAD cloud sync details offer all of them).
+            const minute = 60_000;
+            const hour = 60 * minute;
+            const day = 24 * hour;
+            const presets = [
+                5 * minute,
+                15 * minute,
+                30 * minute,
+                hour,
+                4 * hour,
+                12 * hour,
+                day,
+                2 * day,
+                3 * day,
+                7 * day,
+                14 * day,
+                28 * day,
+                30 * day,
+                60 * day,
+                90 * day,
+            ];
+            for (const file of Object.keys(WORKBOOKS)) {
+                const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, `${file}.workbook.json`), "utf8"));
+                const ranges = doc.items
+                    .filter((i: { type: number }) => i.type === 9)
+                    .flatMap((i: { content: { parameters: Array<{ type: number }> } }) => i.content.parameters)
+                    .filter((p: { type: number }) => p.type === 4);
+                assert.strictEqual(ranges.length, 1, file);
+                const [range] = ranges;
+                assert.deepStrictEqual(
+                    range.typeSettings.selectableValues.map((v: { durationMs: number }) => v.durationMs),
+                    presets,
+                    file,
+                );
+                assert.deepStrictEqual([range.value, range.typeSettings.allowCustom], [{ durationMs: 7 * day }, true], file);
+            }
+        });
+
         it("the troubleshooting workbook looks up one identity: where it was provisioned, its history, steps, modified properties and error", () => {
             const doc = JSON.parse(fs.readFileSync(path.join(WORKBOOKS_DIR, "identity-troubleshooting.workbook.json"), "utf8"));
             assert.deepStrictEqual(workbookParameters(doc), [
@@ -124,7 +164,9 @@ describe("workbooks, saved queries and the dashboard", () => {
              * Active Directory Identity Governance and Access/Provisioning Workbook/Provisioning
              * Insights.workbook; Workbooks/Azure Active Directory TroubleShooting/Provisioning/
              * ProvisioningAnalysis.workbook; Workbooks/Azure Active Directory Provisioning/AAD cloud sync
-             * Insights (Preview)), each panel by its title (or step name) → our workbook and panel.
+             * Insights (Preview), AAD cloud sync details (commit 2634b8f413542c6b81316a56970c33e5d780f975)
+             * and AAD cloud sync user details (commit 055cfad9cf2dccc8d6446a0e8605615a83d53907)), each
+             * panel by its title (or step name) → our workbook and panel.
              */
             const COVERAGE: ReadonlyArray<readonly [string, string, string, string]> = [
                 ["Provisioning Insights", "Source and Destination (source and target system)", "provisioning-overview", "parameters"],
@@ -165,6 +207,30 @@ describe("workbooks, saved queries and the dashboard", () => {
                 ["AAD cloud sync Insights", "Sync actions per day by status", "provisioning-overview", "cloud-sync-status-per-day"],
                 ["AAD cloud sync Insights", "Unique sync count by status", "provisioning-overview", "cloud-sync-status-by-action"],
                 ["AAD cloud sync Insights", "Recent sync errors", "provisioning-overview", "cloud-sync-errors"],
+                ["AAD cloud sync Insights", "TimeRange, Status, Action, JobId, SyncType", "provisioning-overview", "parameters"],
+                ["AAD cloud sync Insights", "Sync Summary / Sync Details (tabs)", "provisioning-overview", "tabs"],
+                [
+                    "AAD cloud sync Insights",
+                    "ProvisioningDetails (the cloud sync details workbook, as a template)",
+                    "provisioning-overview",
+                    "cloud-sync-details",
+                ],
+                ["AAD cloud sync details", "Status, TimeRange, SyncType, JobId", "provisioning-overview", "parameters"],
+                ["AAD cloud sync details", "Objects synced by status", "provisioning-overview", "cloud-sync-objects-by-status"],
+                [
+                    "AAD cloud sync details",
+                    "Action, Sync Stage, IdentityType and TargetName (step filters)",
+                    "provisioning-overview",
+                    "cloud-sync-step-filters",
+                ],
+                ["AAD cloud sync details", "ProvisioningDetails (step grid)", "provisioning-overview", "cloud-sync-step-grid"],
+                ["AAD cloud sync user details", "TimeRange, JobId, Status, Action", "provisioning-overview", "parameters"],
+                [
+                    "AAD cloud sync user details",
+                    "Objects synced using cloud sync (by status and action)",
+                    "provisioning-overview",
+                    "cloud-sync-objects",
+                ],
             ];
             const named = (file: string): Map<string, { type: number }> => {
                 const found = new Map<string, { type: number }>();
