@@ -172,7 +172,9 @@ export class KqlAnalyzer {
         );
         // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
         // without parameters whose return type is a table of its documented columns.
-        const returned = Object.entries(schemas.functions ?? {}).map(([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null));
+        const returned = Object.entries(schemas.functions ?? {}).map(
+            ([name, columns]) => new S.TableSymbol.$ctor7(name, schema(columns), null),
+        );
         const functions = returned.map((table: any) => new S.FunctionSymbol.$ctor5(table.Name, table, []));
         const crossResource = CROSS_RESOURCE_FUNCTIONS.map(
             (name) => new S.FunctionSymbol.$ctor16(name, "(id: string)", "{ database('workspace') }", null),
@@ -206,7 +208,9 @@ export class KqlAnalyzer {
                 : [];
         let undocumented: KqlUndocumented[];
         try {
-            undocumented = undocumentedUses(loadKusto().Language, code.Syntax, query, this.baseColumns, this.facts, (o) => lineAndColumn(query, o));
+            undocumented = undocumentedUses(loadKusto().Language, code.Syntax, query, this.baseColumns, this.facts, (o) =>
+                lineAndColumn(query, o),
+            );
         } catch (e) {
             // A query this check can't follow is reported, not a crash of the whole check.
             const message = `the documented-values check could not analyse this query (${(e as Error).message}); please report it`;

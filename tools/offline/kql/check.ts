@@ -35,8 +35,11 @@ export const ALERT_RESTRICTIONS: Readonly<Record<KqlConstruct["construct"], stri
 export const IGNORED_WARNINGS: Readonly<Record<string, string>> = {};
 
 /**
- * Analyses each query; for alert rules also checks the result shape Azure validates at deploy
- * time: the measure column exists and is numeric, and every dimension is a result column.
+ * Analyses each query: the analyzer's errors and warnings, and values and JSON keys outside what
+ * Microsoft documents for the column (tables.json "domains" and "jsonKeys", each finding citing its
+ * source), except in text a workbook parameter expands to; for alert rules also what log search
+ * alert rules don't support and the result shape Azure validates at deploy time: the measure column
+ * exists and is numeric, and every dimension is a result column.
  */
 export function checkQueries(queries: readonly DeployedQuery[], analyzer: Pick<KqlAnalyzer, "analyze"> = new KqlAnalyzer()): KqlFinding[] {
     const findings: KqlFinding[] = [];
@@ -64,6 +67,13 @@ export function checkQueries(queries: readonly DeployedQuery[], analyzer: Pick<K
                     message: `${c.construct} in an alert rule's query (${c.text}): ${ALERT_RESTRICTIONS[c.construct]}`,
                 });
             }
+        }
+        for (const u of analysis.undocumented) {
+            // A workbook parameter's value is what the user picks when the query runs, not the query's own text.
+            if ((q.parameterSpans ?? []).some(([start, end]) => u.start < end && start < u.end)) {
+                continue;
+            }
+            findings.push({ source: q.source, line: u.line, column: u.column, message: `${u.message} (source: ${u.source})` });
         }
         const columns = new Map(analysis.columns.map((c) => [c.name, c.type]));
         const shown = analysis.columns.map((c) => c.name).join(", ");

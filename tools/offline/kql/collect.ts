@@ -18,6 +18,11 @@ export interface DeployedQuery {
     readonly dimensions?: readonly string[];
     /** A problem found before analysis (e.g. an undefined workbook parameter). */
     readonly problem?: string;
+    /**
+     * Where workbook parameters were expanded in `query` ([start, end)): values the user picks, which
+     * the documented-values check leaves alone (kql/check.ts).
+     */
+    readonly parameterSpans?: ReadonlyArray<readonly [number, number]>;
 }
 
 const SCHEDULED_QUERY_RULES = ["azure-native:monitor:ScheduledQueryRule", "azure-native:insights:ScheduledQueryRule"];
@@ -85,7 +90,8 @@ export function workbookDeployedQueries(workbook: { items?: unknown[] }, source:
     const parameters = workbookParameterSettings(workbook as Parameters<typeof workbookParameterSettings>[0]);
     return workbookQueries(workbook as Parameters<typeof workbookQueries>[0]).map((q) => {
         try {
-            return { source: `${source} ${q.where}`, query: substituteParameters(q.query, parameters) };
+            const parameterSpans: Array<readonly [number, number]> = [];
+            return { source: `${source} ${q.where}`, query: substituteParameters(q.query, parameters, parameterSpans), parameterSpans };
         } catch (e) {
             return { source: `${source} ${q.where}`, query: q.query, problem: (e as Error).message };
         }

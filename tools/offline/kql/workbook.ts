@@ -203,7 +203,12 @@ function expandValue(p: WorkbookParameter | WorkbookParameterSettings, quoted: b
  * becomes a string literal, or bare text when already inside quotes. Throws on a token the workbook
  * does not define.
  */
-export function substituteParameters(query: string, parameters: ReadonlyArray<WorkbookParameter | WorkbookParameterSettings>): string {
+export function substituteParameters(
+    query: string,
+    parameters: ReadonlyArray<WorkbookParameter | WorkbookParameterSettings>,
+    /** Given, receives where each expansion is in the result ([start, end)): text the workbook's user sets, not its author. */
+    expansions?: Array<readonly [number, number]>,
+): string {
     const byName = new Map<string, WorkbookParameter | WorkbookParameterSettings>();
     for (const p of parameters) {
         // A parameter steps defines wins over a default exported under the same name.
@@ -211,13 +216,17 @@ export function substituteParameters(query: string, parameters: ReadonlyArray<Wo
             byName.set(p.name, p);
         }
     }
-    return query.replace(TOKEN, (_token, open: string, name: string, format: string | undefined, close: string) => {
+    let shift = 0;
+    return query.replace(TOKEN, (token: string, open: string, name: string, format: string | undefined, close: string, at: number) => {
         const p = byName.get(name);
         if (!p) {
             throw new Error(`the query uses the parameter {${name}}, which the workbook does not define`);
         }
         const quoted = open !== "" && close !== "";
         const value = p.type === 4 ? expandTimeRange(format) : expandValue(p, quoted);
-        return `${open}${value}${close}`;
+        const expanded = `${open}${value}${close}`;
+        expansions?.push([at + shift, at + shift + expanded.length]);
+        shift += expanded.length - token.length;
+        return expanded;
     });
 }
