@@ -312,6 +312,19 @@ function checkRule(id: AlertRuleId, r: AlertRuleSettings): void {
             `\`alertOverrides\` ${id}.window (${r.window}) must be PT6H or shorter with frequency PT1M: Azure offers windows up to six hours at a one-minute frequency`,
         );
     }
+    // The hourly-slot rules see each event in exactly one hourly evaluation (queries/quarantine.kql,
+    // queries/provisioning-stopped.kql): another frequency would miss or repeat events, and
+    // auto-resolution would close the alert an hour after it fired.
+    if (ALERT_CATALOG[id].hourlySlot && r.frequency !== "PT1H") {
+        fail(
+            `\`alertOverrides\` ${id}.frequency (${r.frequency}) must be PT1H: the rule's query (${ALERT_CATALOG[id].query}.kql) takes each event in exactly one hourly evaluation, so another frequency would miss events or report them twice`,
+        );
+    }
+    if (ALERT_CATALOG[id].hourlySlot && r.autoMitigate) {
+        fail(
+            `\`alertOverrides\` ${id}.autoMitigate must be false: the rule reports each event once, so Azure would resolve the alert at the next evaluation while the problem lasts`,
+        );
+    }
     // Not refused: a daily frequency with autoMitigate. Learn's table of when a stateful log search
     // alert resolves stops at "11 to 12 hours" (learn.microsoft.com/azure/azure-monitor/alerts/alerts-create-log-alert-rule),
     // but no source reports ARM refusing P1D with auto-resolution; a refusal here would be invented.

@@ -89,6 +89,13 @@ export interface AlertDefinition {
      * rows), false where it always does (`_LogOperation`, over the Operation table every workspace has).
      */
     readonly skipQueryValidation: boolean;
+    /**
+     * The query takes each event in exactly one hourly evaluation (by an hour of ingestion or of
+     * age written as `ago()` literals, the only form alert queries allow), so it reports each event
+     * once and stays open until closed: its frequency is PT1H and autoMitigate false, and the
+     * settings refuse others.
+     */
+    readonly hourlySlot?: boolean;
     readonly defaults: AlertTuning;
 }
 
@@ -96,13 +103,14 @@ const every15Minutes = { frequency: "PT15M", window: "PT1H", periods: 1, failing
 
 /**
  * What each rule stands for, and why its alert is in the state of the problem:
- * - a condition a sliding window holds whole (failures and disables/deletes in the last hour, no
- *   event in the last day, a daily-cap event in the last day) resolves by itself (autoMitigate) once
+ * - a condition a sliding window holds whole (failures and disables/deletes in the last hour, an
+ *   app silent longer than its rhythm, a daily-cap event in the last day) resolves by itself (autoMitigate) once
  *   the window no longer sees it;
- * - a condition that can outlast the two days a log search alert can query (a quarantine of up to
- *   four weeks, an app silent for longer than the lookback) fires at every evaluation while the logs
- *   still show it and is closed by hand (autoMitigate false): resolving it when its evidence ages out
- *   of the query would report a problem fixed while it is still there.
+ * - a condition that can outlast the two days a log search alert can query and whose end the logs
+ *   don't mark (a quarantine of up to four weeks, a tenant-wide stop) fires once, when it starts,
+ *   and is closed by hand (autoMitigate false, {@link AlertDefinition.hourlySlot}): resolving it when
+ *   its evidence ages out of the query would report a problem fixed while it is still there, and
+ *   firing at every evaluation would page the on-call every hour for the same problem.
  */
 export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
     failureSpike: {
@@ -116,7 +124,7 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         measure: "Failures",
         dimensions: ["App", "JobId"],
         skipQueryValidation: true,
-        defaults: { enabled: true, severity: 2, operator: "GreaterThan", threshold: 10, ...every15Minutes },
+        defaults: { enabled: true, severity: 2, operator: "GreaterThanOrEqual", threshold: 10, ...every15Minutes },
     },
     provisioningStopped: {
         id: "provisioningStopped",
@@ -125,20 +133,23 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         title: "No provisioning events in the tenant",
         runbook:
             "Check that provisioning jobs are running (Entra ID > Enterprise applications > Provisioning), that no job is in quarantine, and that the tenant diagnostic setting still sends ProvisioningLogs to this workspace.",
-        resolves: "Resolves by itself once a provisioning event arrives.",
-        measure: "Events",
+        resolves:
+            "Fires once, the hour the tenant has been silent for a day, and does not resolve by itself: close it once provisioning runs again (a workspace that never had an event never raises it).",
+        rows: "tenants silent for a day",
         dimensions: [],
         skipQueryValidation: true,
+        queryRange: "P2D",
+        hourlySlot: true,
         defaults: {
             enabled: true,
             severity: 2,
-            operator: "LessThan",
-            threshold: 1,
+            operator: "GreaterThan",
+            threshold: 0,
             frequency: "PT1H",
             window: "P1D",
             periods: 1,
             failingPeriods: 1,
-            autoMitigate: true,
+            autoMitigate: false,
         },
     },
     appSilent: {
@@ -147,9 +158,9 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         slug: "app-silent",
         title: "An application stopped logging provisioning events",
         runbook:
-            "The app in the alert logged no provisioning event in the last day although it is watched (named in alertSilentApps, or busy before). Check its provisioning job status and last cycle (npm run verify shows each job's state); an app with nothing to change is quiet by design (raise minBaselineEvents or remove it from alertSilentApps).",
+            "The app in the alert logged no provisioning event for longer than its rhythm allows (over a day, and over 1.5 times its longest gap) although it is watched (named in alertSilentApps, or busy). Check its provisioning job status and last cycle (npm run verify shows each job's state); an app with nothing to change is quiet by design (raise minBaselineEvents or remove it from alertSilentApps).",
         resolves:
-            "Fires at every evaluation while the app stays silent and does not resolve by itself: close it once the app logs events again (the query sees two days at most, so an unnamed app silent for longer drops out of it).",
+            "Resolves by itself once the app logs again; an app not named in alertSilentApps also once its last event is two days old (the query sees two days at most).",
         rows: "silent applications",
         dimensions: ["App", "JobId"],
         skipQueryValidation: true,
@@ -159,11 +170,11 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
             severity: 3,
             operator: "GreaterThan",
             threshold: 0,
-            frequency: "PT6H",
+            frequency: "PT1H",
             window: "P1D",
             periods: 1,
             failingPeriods: 1,
-            autoMitigate: false,
+            autoMitigate: true,
         },
     },
     disableDeleteSpike: {
@@ -187,10 +198,11 @@ export const ALERT_CATALOG: Readonly<Record<AlertRuleId, AlertDefinition>> = {
         runbook:
             "Open the app's Provisioning page to see the quarantine reason (often invalid target credentials or too many failures), fix it, then restart provisioning. npm run verify shows each job's state from Microsoft Graph.",
         resolves:
-            "Fires at every evaluation while the logs show the job in quarantine and does not resolve by itself: close it once the job runs again (a quarantine lasts up to four weeks; the query sees two days at most).",
-        rows: "quarantined jobs",
+            "Fires once per quarantine and does not resolve by itself: the alert stays open for the whole quarantine (up to four weeks; no audit event marks its end); close it once the job runs again.",
+        rows: "quarantine events",
         dimensions: ["App"],
         skipQueryValidation: true,
+        hourlySlot: true,
         defaults: {
             enabled: true,
             severity: 1,

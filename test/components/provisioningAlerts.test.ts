@@ -41,7 +41,7 @@ describe("provisioning alerts", () => {
             kind: "LogAlert",
             displayName: "Provisioning failures spiked for an application",
             description:
-                "Provisioning failures spiked for an application: Failures > 3 in PT1H, evaluated every PT15M. Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials. Resolves by itself once the app's failures in the window are back under the threshold.",
+                "Provisioning failures spiked for an application: Failures ≥ 3 in PT1H, evaluated every PT15M. Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials. Resolves by itself once the app's failures in the window are back under the threshold.",
             enabled: true,
             severity: 2,
             scopes: [workspace],
@@ -55,7 +55,7 @@ describe("provisioning alerts", () => {
                         query: loadQuery("failure-spike"),
                         timeAggregation: "Total",
                         metricMeasureColumn: "Failures",
-                        operator: "GreaterThan",
+                        operator: "GreaterThanOrEqual",
                         threshold: 3,
                         dimensions: [
                             { name: "App", operator: "Include", values: ["*"] },
@@ -69,7 +69,7 @@ describe("provisioning alerts", () => {
                 actionGroups: [groupId(dev, "-team")],
                 customProperties: {
                     rule: "failureSpike",
-                    threshold: "Failures > 3 in PT1H, evaluated every PT15M",
+                    threshold: "Failures ≥ 3 in PT1H, evaluated every PT15M",
                     whatToDo:
                         "Open the provisioning logs of the app in the alert (Entra ID > Enterprise applications > the app > Provisioning logs, filter Status = Failure), read the error codes and fix the mapping, scoping or target-app credentials.",
                     resolves: "Resolves by itself once the app's failures in the window are back under the threshold.",
@@ -101,8 +101,10 @@ describe("provisioning alerts", () => {
                 stopped.criteria.allOf[0].dimensions,
                 stopped.windowSize,
                 stopped.evaluationFrequency,
+                stopped.overrideQueryTimeRange,
+                stopped.autoMitigate,
             ],
-            ["LessThan", 1, [], "P1D", "PT1H"],
+            ["GreaterThan", 0, [], "P1D", "PT1H", "P2D", false],
         );
     });
 
@@ -141,9 +143,9 @@ describe("provisioning alerts", () => {
         ]);
     });
 
-    it("puts the configured apps, ratio and baseline into the prod queries", () => {
+    it("puts the configured apps and baseline into the prod queries, and no ratio that would hide a mass disable in a busy app", () => {
         const q = (name: string) => (rules(prod)[name].inputs as any).criteria.allOf[0].query as string;
-        assert.match(q("entra-provisioning-prod-disable-delete-spike"), /^let MinRatio = 0\.2; /m);
+        assert.match(q("entra-provisioning-prod-disable-delete-spike"), /^let MinRatio = 0; /m);
         assert.match(
             q("entra-provisioning-prod-app-silent"),
             /^let WatchedApps = dynamic\(\["Workday to Microsoft Entra ID User Provisioning"\]\); /m,
@@ -163,23 +165,24 @@ describe("provisioning alerts", () => {
             { condition: unknown[]; window: string; frequency: string; queryRange?: string; autoMitigate: boolean }
         > = {
             "failure-spike": {
-                condition: ["Total", "Failures", "GreaterThan", 10, ["App", "JobId"]],
+                condition: ["Total", "Failures", "GreaterThanOrEqual", 10, ["App", "JobId"]],
                 window: "PT1H",
                 frequency: "PT15M",
                 autoMitigate: true,
             },
             "provisioning-stopped": {
-                condition: ["Total", "Events", "LessThan", 1, []],
+                condition: ["Count", undefined, "GreaterThan", 0, []],
                 window: "P1D",
                 frequency: "PT1H",
-                autoMitigate: true,
+                queryRange: "P2D",
+                autoMitigate: false,
             },
             "app-silent": {
                 condition: ["Count", undefined, "GreaterThan", 0, ["App", "JobId"]],
                 window: "P1D",
-                frequency: "PT6H",
+                frequency: "PT1H",
                 queryRange: "P2D",
-                autoMitigate: false,
+                autoMitigate: true,
             },
             "disable-delete-spike": {
                 condition: ["Total", "DisablesAndDeletes", "GreaterThan", 50, ["App", "JobId"]],
@@ -256,10 +259,10 @@ describe("provisioning alerts", () => {
                     (r.inputs as any).actions.customProperties.resolves,
                 ]),
             );
-            for (const name of ["app-silent", "quarantine"]) {
+            for (const name of ["provisioning-stopped", "quarantine"]) {
                 assert.match(resolves[name], /does not resolve by itself/, name);
             }
-            for (const name of ["failure-spike", "provisioning-stopped", "disable-delete-spike", "logs-at-risk"]) {
+            for (const name of ["failure-spike", "app-silent", "disable-delete-spike", "logs-at-risk"]) {
                 assert.match(resolves[name], /^Resolves by itself/, name);
             }
         });
@@ -272,7 +275,7 @@ describe("provisioning alerts", () => {
                     alertOverrides: JSON.stringify([
                         "appSilent.window=P2D",
                         "quarantine.window=P1D",
-                        "quarantine.autoMitigate=true",
+                        "appSilent.autoMitigate=false",
                         "failureSpike.autoMitigate=false",
                     ]),
                 });
@@ -296,7 +299,7 @@ describe("provisioning alerts", () => {
             it("says what an autoMitigate override means for the alert", () => {
                 const props = (name: string) =>
                     (rules(e)[`entra-provisioning-prod-${name}`].inputs as any).actions.customProperties.resolves;
-                assert.match(props("quarantine"), /^Resolves by itself .*autoMitigate set by alertOverrides/);
+                assert.match(props("app-silent"), /does not resolve by itself: close it by hand \(autoMitigate off by alertOverrides\)/);
                 assert.match(props("failure-spike"), /does not resolve by itself: close it by hand \(autoMitigate off by alertOverrides\)/);
             });
         });
@@ -341,12 +344,9 @@ describe("provisioning alerts", () => {
             assert.doesNotMatch(query("logs-at-risk"), /arg_max/);
         });
 
-        it("keeps a job in quarantine until a later lifecycle event or a successful provisioning event", () => {
-            assert.match(
-                query("quarantine"),
-                /summarize arg_max\(TimeGenerated, ActivityDisplayName, ResultDescription\) by App\n\| where ActivityDisplayName == "Quarantine"/,
-            );
-            assert.match(query("quarantine"), /where isnull\(LastSuccess\) or LastSuccess < TimeGenerated/);
+        it("takes each quarantine event in the one hourly evaluation after it became queryable, with Microsoft's quarantine filter", () => {
+            assert.match(query("quarantine"), /^AuditLogs\n\| where ingestion_time\(\) > ago\(1h\)\n/m);
+            assert.match(query("quarantine"), /\| where Category == "ProvisioningManagement" and ActivityDisplayName == "Quarantine"\n/);
         });
 
         it("puts no datetime column in a rule's result, so the alert counts rows rather than time bins", () => {

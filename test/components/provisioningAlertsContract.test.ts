@@ -49,7 +49,7 @@ function maximalArgs(): ProvisioningAlertsArgs {
         dailyCapEnabled: true,
         rules: {
             failureSpike: { threshold: 3, severity: 1 },
-            provisioningStopped: { autoMitigate: false },
+            provisioningStopped: { mute: "P1D" },
             appSilent: { minBaselineEvents: 50 },
             disableDeleteSpike: { ratio: 0.2 },
             quarantine: { mute: "PT6H" },
@@ -98,7 +98,7 @@ const DEFAULTS: Record<
     failureSpike: {
         slug: "failure-spike",
         severity: 2,
-        operator: "GreaterThan",
+        operator: "GreaterThanOrEqual",
         threshold: 10,
         frequency: "PT15M",
         window: "PT1H",
@@ -109,22 +109,23 @@ const DEFAULTS: Record<
     provisioningStopped: {
         slug: "provisioning-stopped",
         severity: 2,
-        operator: "LessThan",
-        threshold: 1,
+        operator: "GreaterThan",
+        threshold: 0,
         frequency: "PT1H",
         window: "P1D",
-        autoMitigate: true,
-        measure: "Events",
+        autoMitigate: false,
+        rows: "tenants silent for a day",
         dimensions: [],
+        overrideQueryTimeRange: "P2D",
     },
     appSilent: {
         slug: "app-silent",
         severity: 3,
         operator: "GreaterThan",
         threshold: 0,
-        frequency: "PT6H",
+        frequency: "PT1H",
         window: "P1D",
-        autoMitigate: false,
+        autoMitigate: true,
         rows: "silent applications",
         dimensions: ["App", "JobId"],
         overrideQueryTimeRange: "P2D",
@@ -148,7 +149,7 @@ const DEFAULTS: Record<
         frequency: "PT1H",
         window: "P2D",
         autoMitigate: false,
-        rows: "quarantined jobs",
+        rows: "quarantine events",
         dimensions: ["App"],
     },
     logsAtRisk: {
@@ -192,7 +193,9 @@ function expectedRule(
         mute?: string;
     };
     const def = ALERT_CATALOG[id];
-    const op = { GreaterThan: ">", LessThan: "<" }[d.operator as "GreaterThan" | "LessThan"];
+    const op = { GreaterThan: ">", GreaterThanOrEqual: "≥", LessThan: "<" }[
+        d.operator as "GreaterThan" | "GreaterThanOrEqual" | "LessThan"
+    ];
     const threshold = `${d.measure ?? d.rows} ${op} ${d.threshold} in ${d.window}, evaluated every ${d.frequency}`;
     const resolves = d.autoMitigate === DEFAULTS[id].autoMitigate ? def.resolves : RESOLVES_OVERRIDDEN[d.autoMitigate ? "on" : "off"];
     return {
@@ -465,10 +468,10 @@ describe("ProvisioningAlerts (contract under mocks)", () => {
                 );
             });
 
-            it("sends provisioningStopped without auto-mitigation, saying it must be closed by hand", () => {
+            it("sends provisioningStopped with its actions muted for a day, to the team", () => {
                 assert.deepStrictEqual(
                     madeAs(maximal.made, "alerts-provisioning-stopped").inputs,
-                    expectedRule("provisioningStopped", { ...everyArg, autoMitigate: false, actionGroups: toOncall }),
+                    expectedRule("provisioningStopped", { ...everyArg, mute: "P1D", actionGroups: ["alerts-team-id", SOC_GROUP] }),
                 );
             });
 

@@ -71,6 +71,17 @@ describe("alert schedules Azure refuses", () => {
         });
     });
 
+    it("refuses another frequency or auto-resolution for the rules that take each event in one hourly evaluation", () => {
+        assert.throws(() => overrides("quarantine.frequency=PT6H"), {
+            message:
+                "`alertOverrides` quarantine.frequency (PT6H) must be PT1H: the rule's query (quarantine.kql) takes each event in exactly one hourly evaluation, so another frequency would miss events or report them twice",
+        });
+        assert.throws(() => overrides("provisioningStopped.autoMitigate=true"), {
+            message:
+                "`alertOverrides` provisioningStopped.autoMitigate must be false: the rule reports each event once, so Azure would resolve the alert at the next evaluation while the problem lasts",
+        });
+    });
+
     it("accepts muted actions as long as the frequency", () => {
         assert.strictEqual(
             overrides("failureSpike.autoMitigate=false", "failureSpike.mute=PT15M").alerts?.rules.failureSpike.mute,
@@ -79,7 +90,7 @@ describe("alert schedules Azure refuses", () => {
     });
 
     it("accepts a daily frequency on a rule that resolves by itself, as Azure documents no error for it", () => {
-        const rule = overrides("provisioningStopped.frequency=P1D").alerts?.rules.provisioningStopped;
+        const rule = overrides("appSilent.frequency=P1D").alerts?.rules.appSilent;
         assert.deepStrictEqual([rule?.frequency, rule?.autoMitigate], ["P1D", true]);
     });
 });
