@@ -172,6 +172,7 @@ export const IMPLEMENTED: readonly string[] = [
     "round()",
     "ingestion_time()",
     "column_ifexists()",
+    "prev()",
     // Aggregations.
     "count()",
     "countif()",
@@ -211,6 +212,8 @@ interface Scope {
     readonly columns: readonly KqlColumnType[];
     readonly index: ReadonlyMap<string, number>;
     readonly raw: boolean;
+    /** In an extend: the rows before the current one, for prev() (https://learn.microsoft.com/kusto/query/prev-function). */
+    readonly history?: { rows: Row[] };
 }
 
 /** A query parsed, analysed and compiled once, to run many times (e.g. at each evaluation of an alert rule). */
@@ -361,11 +364,55 @@ export class KqlExecutor {
             ) {
                 // A function called without parentheses (e.g. `now`) is a name reference.
                 found.add(`${String(n.SimpleName)}()`);
+            } else if (/(Operator|Expression)$/.test(kind) && !NEUTRAL_KINDS.has(kind)) {
+                found.add(kind);
             }
         });
+        // Whatever the compiler refuses (a parameter, a literal's form, a function's argument) is named too.
+        try {
+            this.prepare(query);
+        } catch (e) {
+            if (e instanceof KqlUnsupportedError) {
+                found.add(e.construct);
+            }
+        }
         return [...found].sort();
     }
 }
+
+/** Syntax the executor handles wherever it appears, which names no construct of its own. */
+const NEUTRAL_KINDS = new Set([
+    "PipeExpression",
+    "ParenthesizedExpression",
+    "NameReference",
+    "SimpleNamedExpression",
+    "CompoundNamedExpression",
+    "FunctionCallExpression",
+    "StarExpression",
+    "OrderedExpression",
+    "BracketedExpression",
+    "PrimitiveTypeExpression",
+    "TypeOfLiteralExpression",
+    "MvExpandExpression",
+    "TokenLiteralExpression",
+    "UnaryMinusExpression",
+    "UnaryPlusExpression",
+    "StringLiteralExpression",
+    "BooleanLiteralExpression",
+    "LongLiteralExpression",
+    "IntLiteralExpression",
+    "RealLiteralExpression",
+    "DecimalLiteralExpression",
+    "DateTimeLiteralExpression",
+    "TimespanLiteralExpression",
+    "GuidLiteralExpression",
+    "DynamicExpression",
+    "CompoundStringLiteralExpression",
+    "JsonArrayExpression",
+    "JsonObjectExpression",
+    "ExpressionCouple",
+    "NullLiteralExpression",
+]);
 
 function kindName(node: any): string {
     return (globalThis as any).System.Enum.toString(loadKusto().Language.Syntax.SyntaxKind, node.Kind);
@@ -697,6 +744,7 @@ class Compiler {
         const copy = columns.map((c) => input.columns.findIndex((i) => i.name === c.name));
         // Unnamed expressions take the result's new columns in order (Column1, …).
         const fresh = columns.map((c, i) => (copy[i] < 0 ? c.name : undefined)).filter((n): n is string => n !== undefined);
+        const history: { rows: Row[] } = { rows: [] };
         const steps = elements(node.Expressions).map((e) => {
             const n = named(e);
             if (n.tuple) {
@@ -711,19 +759,22 @@ class Compiler {
                 fresh.shift();
             }
             // Later expressions of one extend see the columns set before them.
-            return { at, value: this.scalar(n.expression, { ...out, raw: false }) };
+            return { at, value: this.scalar(n.expression, { ...out, raw: false, history }) };
         });
         return {
             columns,
             raw: false,
-            run: (env) =>
-                input.run(env).map((r) => {
+            run: (env) => {
+                history.rows = [];
+                return input.run(env).map((r) => {
                     const row = copy.map((i) => (i < 0 ? null : r[i]));
                     for (const s of steps) {
                         row[s.at] = s.value(row, env);
                     }
+                    history.rows.push(row);
                     return row;
-                }),
+                });
+            },
         };
     }
 
@@ -1120,6 +1171,12 @@ class Compiler {
         if (!known.includes(kind)) {
             return this.unsupported(node, `join kind=${kind}`);
         }
+        if (kind === "innerunique") {
+            // Which left row innerunique keeps, and whether a later filter applies before it chooses, is
+            // up to Kusto's optimizer (https://learn.microsoft.com/kusto/query/join-innerunique, "Two
+            // possible outputs"): a replay can't know it, so the query must name its kind.
+            return this.unsupported(node, "join kind=innerunique (the default kind: name the kind)");
+        }
         const k = kind === "anti" || kind === "leftantisemi" ? "leftanti" : kind === "rightantisemi" ? "rightanti" : kind;
         // An unmatched side's columns are empty: null, or "" for strings (Kusto strings are never null).
         const nullsLeft = left.columns.map((c) => (c.type === "string" ? "" : null));
@@ -1128,20 +1185,8 @@ class Compiler {
             columns,
             raw: false,
             run: (env) => {
-                let lrows = left.run(env);
+                const lrows = left.run(env);
                 const rrows = right.run(env);
-                if (k === "innerunique") {
-                    // innerunique keeps one left row per key (https://learn.microsoft.com/kusto/query/join-innerunique).
-                    const seen = new Set<string>();
-                    lrows = lrows.filter((r) => {
-                        const key = keyOf(r, "left");
-                        if (key === undefined || seen.has(key)) {
-                            return false;
-                        }
-                        seen.add(key);
-                        return true;
-                    });
-                }
                 const byKey = new Map<string, Row[]>();
                 for (const r of rrows) {
                     const key = keyOf(r, "right");
@@ -1237,7 +1282,7 @@ class Compiler {
                         const row = copy.map((c) => (c < 0 ? null : r[c]));
                         items.forEach((it, j) => {
                             const x = i < lists[j].length ? lists[j][i] : null;
-                            row[it.at] = it.to === "dynamic" ? x : fromDynamic(x, it.to);
+                            row[it.at] = it.to === "dynamic" ? x : castOnly(x, it.to);
                         });
                         rows.push(row);
                     }
@@ -1391,7 +1436,7 @@ class Compiler {
                 return (inner ?? "").toLowerCase();
             case "DynamicExpression":
                 try {
-                    return JSON.parse(inner ?? "null");
+                    return JSON.parse(jsonText(inner ?? "null"));
                 } catch {
                     return this.unsupported(node, `the dynamic literal ${text.slice(0, 40)} (not JSON)`);
                 }
@@ -1549,11 +1594,16 @@ class Compiler {
             case "EqualExpression":
             case "NotEqualExpression": {
                 const not = kind === "NotEqualExpression";
+                // "Applying the equality operator to two null values yields bool(null). Applying the equality
+                // operator to a null value and a non-null value yields bool(false)" (scalar-data-types/null-values).
                 return (r, env) => {
                     const x = comparable(a(r, env), ta, tb);
                     const y = comparable(b(r, env), tb, ta);
-                    if (x === null || y === null) {
+                    if (x === null && y === null) {
                         return null;
+                    }
+                    if (x === null || y === null) {
+                        return not;
                     }
                     return sameValue(x, y) !== not;
                 };
@@ -1602,7 +1652,8 @@ class Compiler {
                             ? (x: number, y: number) => x * y
                             : kind === "DivideExpression"
                               ? (x: number, y: number) => (integral ? (y === 0 ? null : Math.trunc(x / y)) : x / y)
-                              : (x: number, y: number) => (y === 0 ? null : x % y);
+                              : // "0 ≤ (N % D) < abs(D)": -14 % 12 is 10 (https://learn.microsoft.com/kusto/query/numerical-operators).
+                                (x: number, y: number) => (y === 0 ? null : ((x % Math.abs(y)) + Math.abs(y)) % Math.abs(y));
                 if (![ta, tb].every((t) => NUMERIC.has(t) || t === "datetime" || t === "timespan" || t === "dynamic")) {
                     return this.unsupported(node, `${BINARY_NAMES[kind]} on ${ta} and ${tb}`);
                 }
@@ -1662,6 +1713,21 @@ class Compiler {
             }
             const width = scope.columns.length;
             return (r) => (r.length > width ? (r[width] as number) : null);
+        }
+        if (name === "prev") {
+            // The rows an extend has done so far, in order: its input must be serialized (sort, serialize), which the analyzer checks.
+            const history = scope.history;
+            if (!history) {
+                return this.unsupported(node, "prev() outside extend");
+            }
+            const column = this.scalar(argNodes[0], scope);
+            const offset = argNodes[1] ? this.scalar(argNodes[1], scope) : () => 1;
+            const fallback = argNodes[2] ? this.scalar(argNodes[2], scope) : () => null;
+            return (r, env) => {
+                const back = Number(offset(r, env));
+                const earlier = history.rows[history.rows.length - back];
+                return earlier === undefined ? fallback(r, env) : column(earlier, env);
+            };
         }
         const args = argNodes.map((a) => this.scalar(a, scope));
         const result = typeName(node.ResultType);
@@ -1756,12 +1822,7 @@ class Compiler {
                     if (types[0] !== "string") {
                         return toDynamic(x, types[0]);
                     }
-                    try {
-                        return JSON.parse(x as string);
-                    } catch {
-                        // Not JSON: the string itself, as a dynamic string (https://learn.microsoft.com/kusto/query/parse-json-function).
-                        return x;
-                    }
+                    return parseJson(x as string);
                 });
             case "array_length":
                 return unary((x) => (Array.isArray(x) ? x.length : null));
@@ -1779,8 +1840,9 @@ class Compiler {
                 return (r, env) => {
                     const s = [...toKustoString(args[0](r, env), types[0])];
                     let start = Number(args[1](r, env));
+                    // A negative start counts from the end: substring("123456", -2, 2) is "56".
                     if (start < 0) {
-                        start = 0;
+                        start = Math.max(0, s.length + start);
                     }
                     const length = args[2] ? Number(args[2](r, env)) : s.length;
                     return s.slice(start, start + length).join("");
@@ -1882,6 +1944,62 @@ interface Aggregate {
     result(state: any): unknown[];
 }
 
+/**
+ * A dynamic literal's text as JSON: Kusto also takes single-quoted strings
+ * (https://learn.microsoft.com/kusto/query/scalar-data-types/dynamic).
+ */
+function jsonText(text: string): string {
+    let out = "";
+    for (let i = 0; i < text.length; i++) {
+        const c = text[i];
+        if (c === '"' || c === "'") {
+            const end = closing(text, i, c);
+            out += c === '"' ? text.slice(i, end + 1) : JSON.stringify(text.slice(i + 1, end).replace(/\\(.)/g, "$1"));
+            i = end;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+function closing(text: string, open: number, quote: string): number {
+    for (let i = open + 1; i < text.length; i++) {
+        if (text[i] === "\\") {
+            i++;
+        } else if (text[i] === quote) {
+            return i;
+        }
+    }
+    throw new SyntaxError("unterminated string");
+}
+
+/**
+ * parse_json() of a string, remembered: the logs repeat the same JSON text (an app's service
+ * principal) on every row, and dynamic values are never changed in place.
+ */
+const parsed = new Map<string, unknown>();
+function parseJson(text: string): unknown {
+    // isnull(parse_json("")) is true (https://learn.microsoft.com/kusto/query/isnull-function).
+    if (text.trim() === "") {
+        return null;
+    }
+    let v = parsed.get(text);
+    if (v === undefined) {
+        try {
+            v = JSON.parse(text);
+        } catch {
+            // Not JSON: the string itself, as a dynamic string (https://learn.microsoft.com/kusto/query/parse-json-function).
+            v = text;
+        }
+        if (parsed.size > 100_000) {
+            parsed.clear();
+        }
+        parsed.set(text, v);
+    }
+    return v;
+}
+
 const emptyEnv: Env = { now: 0, tables: {}, values: new Map() };
 
 function memo<T>(env: Env, key: unknown, make: () => T): T {
@@ -1935,6 +2053,28 @@ function fromDynamic(value: unknown, to: string): unknown {
         return typeof value === "string" ? value : JSON.stringify(value);
     }
     return convert(value, typeof value === "string" ? "string" : "dynamic", to);
+}
+
+/**
+ * mv-expand's `to typeof(T)`: "cast-only and doesn't include parsing or type-conversion. Array
+ * elements that don't conform with the declared type become null values"
+ * (https://learn.microsoft.com/kusto/query/mv-expand-operator).
+ */
+function castOnly(value: unknown, to: string): unknown {
+    const fits =
+        to === "string" || to === "guid"
+            ? typeof value === "string"
+            : to === "long" || to === "int"
+              ? typeof value === "number" && Number.isInteger(value)
+              : to === "real" || to === "decimal"
+                ? typeof value === "number"
+                : to === "bool"
+                  ? typeof value === "boolean"
+                  : false;
+    if (fits) {
+        return value;
+    }
+    return to === "string" ? "" : null;
 }
 
 /** `a.b`, `a["b"]`, `a[0]`, `a[-1]` on a dynamic value; null when absent. */
