@@ -222,7 +222,46 @@ export interface PreparedQuery {
     /** Tables and workspace functions the query reads. */
     readonly tables: readonly string[];
     run(options: ExecuteOptions): KqlTable;
+    /** The same query summarized part by part, when its form allows (see {@link IncrementalQuery}). */
+    readonly incremental?: IncrementalQuery;
 }
+
+/**
+ * A query of the form `Table | <row-by-row operators> | summarize … | <anything>`, whose operators
+ * before the summarize don't depend on the evaluation time, and whose aggregates merge: its
+ * summarize can be computed on parts of the table's rows and the parts merged, giving what
+ * {@link PreparedQuery.run} gives on all of them. A replay keeps each hour's part once its rows are
+ * all queryable, instead of summarizing the same rows again at every evaluation.
+ */
+export interface IncrementalQuery {
+    readonly table: string;
+    /** The summarize's state over `rows` (rows of {@link IncrementalQuery.table}); parts are never changed. */
+    partial(rows: readonly (readonly unknown[])[], options: ExecuteOptions): unknown;
+    /** The query's result over the rows of all `parts`. */
+    finish(parts: readonly unknown[], options: ExecuteOptions): KqlTable;
+}
+
+type Groups = Map<unknown, { key: unknown[]; states: unknown[] }>;
+interface SummarizePlan {
+    readonly input: Tabular;
+    group(rows: readonly Row[], env: Env): Groups;
+    merge(parts: readonly Groups[]): Groups;
+    finish(groups: Groups): Row[];
+}
+
+/** Operators that take each row on its own, in any order: what may come before an incremental summarize. */
+const ROW_BY_ROW = new Set([
+    "FilterOperator",
+    "ExtendOperator",
+    "ProjectOperator",
+    "ProjectAwayOperator",
+    "ProjectKeepOperator",
+    "ProjectRenameOperator",
+    "ProjectReorderOperator",
+]);
+
+/** Functions whose value depends on when, or in what order, rows are evaluated. */
+const TIME_OR_ORDER = new Set(["now", "ago", "prev", "next", "row_number", "row_cumsum", "rand", "new_guid", "current_timestamp"]);
 
 const OPERATOR_NAMES: Readonly<Record<string, string>> = {
     FilterOperator: "where",
@@ -450,6 +489,10 @@ class Compiler {
     private readonly L: any;
     private readonly tableNames = new Set<string>();
     private readonly lets = new Map<unknown, { scalar?: Scalar; table?: Tabular }>();
+    /** Each let's value, to tell whether what reads it depends on the evaluation time. */
+    private readonly letValues = new Map<unknown, any>();
+    /** Each summarize compiled, split for {@link IncrementalQuery}. */
+    private readonly plans = new Map<any, SummarizePlan>();
 
     constructor(
         private readonly text: string,
@@ -487,6 +530,10 @@ class Compiler {
         }
         const final = result;
         const tables = [...this.tableNames];
+        const last = elements(root.Statements)
+            .map((st) => st)
+            .find((st) => kindName(st) === "ExpressionStatement");
+        const incremental = this.incremental(last.Expression);
         return {
             columns: final.columns,
             tables,
@@ -494,7 +541,90 @@ class Compiler {
                 const env: Env = { now: options.now, tables: options.tables ?? {}, values: new Map() };
                 return { columns: final.columns, rows: final.run(env) };
             },
+            ...(incremental ? { incremental } : {}),
         };
+    }
+
+    /** The query as an {@link IncrementalQuery}, when its form allows; else undefined. */
+    private incremental(expression: any): IncrementalQuery | undefined {
+        const ops: { op: any; pipe: any }[] = [];
+        let node = expression;
+        while (kindName(node) === "PipeExpression") {
+            ops.unshift({ op: node.Operator, pipe: node });
+            node = node.Expression;
+        }
+        const source = node;
+        const symbol = source.ReferencedSymbol;
+        const sourceKind = (globalThis as any).System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
+        if (
+            !["NameReference", "FunctionCallExpression"].includes(kindName(source)) ||
+            this.lets.has(symbol) ||
+            !["Table", "Function"].includes(sourceKind)
+        ) {
+            return undefined;
+        }
+        const at = ops.findIndex((o) => kindName(o.op) === "SummarizeOperator");
+        if (at < 0 || !ops.slice(0, at).every((o) => ROW_BY_ROW.has(kindName(o.op)) && this.timeless(o.op))) {
+            return undefined;
+        }
+        // The summarize's own expressions are evaluated row by row too.
+        if (!this.timeless(ops[at].op)) {
+            return undefined;
+        }
+        const plan = this.plans.get(ops[at].op);
+        if (!plan) {
+            return undefined;
+        }
+        const table = String(sourceKind === "Function" ? source.Name.SimpleName : symbol.Name);
+        const tableColumns = columnsOf(source);
+        // What follows the summarize runs on the merged parts, handed over through the run's values.
+        const merged = {};
+        let rest: Tabular = {
+            columns: columnsOf(ops[at].pipe),
+            raw: false,
+            run: (env) => env.values.get(merged) as Row[],
+        };
+        for (const o of ops.slice(at + 1)) {
+            rest = this.operator(rest, o.op, o.pipe);
+        }
+        const tail = rest;
+        const envOf = (options: ExecuteOptions, rows?: readonly (readonly unknown[])[]): Env => ({
+            now: options.now,
+            tables: rows ? { [table]: { columns: tableColumns, rows } } : {},
+            values: new Map(),
+        });
+        return {
+            table,
+            partial: (rows, options) => {
+                const env = envOf(options, rows);
+                return plan.group(plan.input.run(env), env);
+            },
+            finish: (parts, options) => {
+                const env = envOf(options);
+                env.values.set(merged, plan.finish(plan.merge(parts as Groups[])));
+                return { columns: tail.columns, rows: tail.run(env) };
+            },
+        };
+    }
+
+    /** Whether nothing under `node` depends on the evaluation time or the order of rows (lets followed). */
+    private timeless(node: any, seen = new Set<unknown>()): boolean {
+        let ok = true;
+        node.WalkNodes((n: any) => {
+            const kind = kindName(n);
+            if ((kind === "FunctionCallExpression" || kind === "NameReference") && this.builtins.has(n.ReferencedSymbol)) {
+                const name = String(kind === "FunctionCallExpression" ? n.Name.SimpleName : n.SimpleName);
+                if (TIME_OR_ORDER.has(name)) {
+                    ok = false;
+                }
+            } else if (kind === "NameReference" && this.letValues.has(n.ReferencedSymbol) && !seen.has(n.ReferencedSymbol)) {
+                seen.add(n.ReferencedSymbol);
+                if (!this.timeless(this.letValues.get(n.ReferencedSymbol), seen)) {
+                    ok = false;
+                }
+            }
+        });
+        return ok;
     }
 
     private at(offset: number): string {
@@ -514,6 +644,7 @@ class Compiler {
     private compileLet(node: any): void {
         const symbol = node.Name.ReferencedSymbol;
         const value = node.Expression;
+        this.letValues.set(symbol, value);
         if (kindName(value) === "FunctionDeclaration") {
             this.unsupported(node, "let with a function (user-defined functions)");
         }
@@ -872,32 +1003,42 @@ class Compiler {
         if (width !== columns.length) {
             return this.unsupported(node, "summarize whose result columns the executor can't lay out");
         }
-        return {
-            columns,
-            raw: false,
-            run: (env) => {
-                const groups = new Map<unknown, { key: unknown[]; states: unknown[] }>();
-                const rows = input.run(env);
-                for (const r of rows) {
-                    const key = by.map((b) => b(r, env));
-                    const id = by.length === 1 && typeof key[0] !== "object" ? key[0] : JSON.stringify(key);
-                    let g = groups.get(id);
-                    if (!g) {
-                        g = { key, states: aggregates.map((a) => a.init()) };
-                        groups.set(id, g);
-                    }
-                    for (let i = 0; i < aggregates.length; i++) {
-                        g.states[i] = aggregates[i].add(g.states[i], r, env);
-                    }
+        const group = (rows: readonly Row[], env: Env): Groups => {
+            const groups: Groups = new Map();
+            for (const r of rows) {
+                const key = by.map((b) => b(r, env));
+                const id = by.length === 1 && typeof key[0] !== "object" ? key[0] : groupId(key);
+                let g = groups.get(id);
+                if (!g) {
+                    g = { key, states: aggregates.map((a) => a.init()) };
+                    groups.set(id, g);
                 }
-                // Without `by`, an empty input still gives one row of each aggregate's default
-                // (https://learn.microsoft.com/kusto/query/summarize-operator, "Default values of aggregations").
-                if (by.length === 0 && groups.size === 0) {
-                    groups.set("", { key: [], states: aggregates.map((a) => a.init()) });
+                for (let i = 0; i < aggregates.length; i++) {
+                    g.states[i] = aggregates[i].add(g.states[i], r, env);
                 }
-                return [...groups.values()].map((g) => [...g.key, ...g.states.flatMap((s, i) => aggregates[i].result(s))]);
-            },
+            }
+            return groups;
         };
+        const finish = (groups: Groups): Row[] => {
+            // Without `by`, an empty input still gives one row of each aggregate's default
+            // (https://learn.microsoft.com/kusto/query/summarize-operator, "Default values of aggregations").
+            if (by.length === 0 && groups.size === 0) {
+                return [[...aggregates.flatMap((a) => a.result(a.init()))]];
+            }
+            return [...groups.values()].map((g) => [...g.key, ...g.states.flatMap((s, i) => aggregates[i].result(s))]);
+        };
+        const merge = (parts: readonly Groups[]): Groups => {
+            const merged: Groups = new Map();
+            for (const part of parts) {
+                for (const [id, g] of part) {
+                    const m = merged.get(id);
+                    merged.set(id, m ? { key: m.key, states: m.states.map((s, i) => aggregates[i].merge(s, g.states[i])) } : g);
+                }
+            }
+            return merged;
+        };
+        this.plans.set(node, { input, group, merge, finish });
+        return { columns, raw: false, run: (env) => finish(group(input.run(env), env)) };
     }
 
     private aggregate(node: any, scope: Scope, taken: Set<string>): Aggregate {
@@ -918,13 +1059,17 @@ class Compiler {
         const one = (
             init: () => unknown,
             add: (s: any, r: Row, env: Env) => unknown,
+            merge: (a: any, b: any) => unknown,
             result: (s: any) => unknown = (s) => s,
         ): Aggregate => ({
             width: 1,
             init,
             add,
+            merge,
             result: (s) => [result(s)],
         });
+        const sum = (a: number, b: number) => a + b;
+        const nullableSum = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : a + b);
         const ifArg = (i: number) => arg(i);
         switch (name) {
             case "count":
@@ -934,12 +1079,14 @@ class Compiler {
                 return one(
                     () => 0,
                     (s) => s + 1,
+                    sum,
                 );
             case "countif": {
                 const p = arg(0);
                 return one(
                     () => 0,
                     (s, r, env) => (p(r, env) === true ? s + 1 : s),
+                    sum,
                 );
             }
             case "sum":
@@ -955,6 +1102,7 @@ class Compiler {
                         const x = v(r, env);
                         return x === null ? s : (s ?? 0) + Number(x);
                     },
+                    nullableSum,
                     (s) => s ?? 0,
                 );
             }
@@ -977,6 +1125,7 @@ class Compiler {
                         }
                         return s === null || sign * compareValues(x, s) > 0 ? x : s;
                     },
+                    (a, b) => (a === null ? b : b === null ? a : sign * compareValues(b, a) > 0 ? b : a),
                 );
             }
             case "avg":
@@ -996,6 +1145,7 @@ class Compiler {
                         }
                         return s;
                     },
+                    (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
                     (s) => (s.n === 0 ? null : s.sum / s.n),
                 );
             }
@@ -1019,6 +1169,7 @@ class Compiler {
                         }
                         return s;
                     },
+                    (a, b) => new Set([...a, ...b]),
                     (s) => s.size,
                 );
             }
@@ -1049,6 +1200,17 @@ class Compiler {
                         }
                         return s;
                     },
+                    (a, b) => {
+                        const merged = { out: [...a.out], seen: new Set<string>(a.seen) };
+                        for (const item of b.out) {
+                            const k = JSON.stringify(item);
+                            if (merged.out.length < limit && (!set || !merged.seen.has(k))) {
+                                merged.seen.add(k);
+                                merged.out.push(item);
+                            }
+                        }
+                        return merged;
+                    },
                     (s) => s.out,
                 );
             }
@@ -1061,6 +1223,7 @@ class Compiler {
                 return one(
                     () => undefined,
                     (s, r, env) => (s === undefined ? v(r, env) : s),
+                    (a, b) => (a === undefined ? b : a),
                     (s) => (s === undefined ? null : s),
                 );
             }
@@ -1096,6 +1259,11 @@ class Compiler {
                         }
                         return s;
                     },
+                    merge: (a: any, b: any) =>
+                        a.row === undefined ||
+                        (b.row !== undefined && b.best !== null && (a.best === null || sign * compareValues(b.best, a.best) > 0))
+                            ? b
+                            : a,
                     result: (s: any) =>
                         s.row === undefined ? [null, ...picks.map(() => null)] : [s.best, ...picks.map((p) => p(s.row, s.env))],
                 };
@@ -1941,6 +2109,8 @@ interface Aggregate {
     readonly width: number;
     init(): any;
     add(state: any, row: Row, env: Env): any;
+    /** The state of both parts' rows, as a new state (parts may be kept and merged again). */
+    merge(a: any, b: any): any;
     result(state: any): unknown[];
 }
 
@@ -2001,6 +2171,21 @@ function parseJson(text: string): unknown {
 }
 
 const emptyEnv: Env = { now: 0, tables: {}, values: new Map() };
+
+/** A group's identity from its key values: JSON is exact but slow, and most keys are strings and numbers. */
+function groupId(key: readonly unknown[]): string {
+    let id = "";
+    for (const k of key) {
+        const t = typeof k;
+        id +=
+            t === "string"
+                ? `s${(k as string).length}:${k}`
+                : t === "number" || t === "boolean"
+                  ? `${t[0]}${k};`
+                  : `j${JSON.stringify(k)};`;
+    }
+    return id;
+}
 
 function memo<T>(env: Env, key: unknown, make: () => T): T {
     if (env.values.has(key)) {
