@@ -246,6 +246,8 @@ export interface AlertQueryOptions {
     readonly apps?: readonly string[];
     /** App names or job IDs the app-silent rule always watches. */
     readonly silentApps?: readonly string[];
+    /** Whether the workspace receives AuditLogs: the app-silent rule then leaves out paused jobs. */
+    readonly auditLogsEnabled?: boolean;
 }
 
 /** The query a rule deploys: its file with the values the program sets from stack config. */
@@ -263,7 +265,11 @@ function queryParameters(id: AlertRuleId, rule: AlertRuleSettings, args: AlertQu
         case "disableDeleteSpike":
             return { Apps: args.apps ?? [], MinRatio: rule.ratio ?? 0 };
         case "appSilent":
-            return { WatchedApps: args.silentApps ?? [], MinBaselineEvents: rule.minBaselineEvents ?? 20 };
+            return {
+                WatchedApps: args.silentApps ?? [],
+                MinBaselineEvents: rule.minBaselineEvents ?? 20,
+                ...(args.auditLogsEnabled ? { PausedJobs: { query: "paused-jobs" } } : {}),
+            };
         default:
             return {};
     }

@@ -22,8 +22,11 @@ export function queryNames(dir = QUERIES_DIR): string[] {
         .sort();
 }
 
-/** A value the program sets in a query's `let` line: a number, a list of strings, or a timespan. */
-export type KqlParameter = number | readonly string[] | { readonly timespan: string };
+/**
+ * A value the program sets in a query's `let` line: a number, a list of strings, a timespan, or
+ * another query file's query (a tabular `let`, e.g. the paused jobs app-silent leaves out).
+ */
+export type KqlParameter = number | readonly string[] | { readonly timespan: string } | { readonly query: string };
 
 function literal(value: KqlParameter): string {
     if (typeof value === "number") {
@@ -32,6 +35,14 @@ function literal(value: KqlParameter): string {
     if (Array.isArray(value)) {
         // KQL's double-quoted string literals escape like JSON.
         return `dynamic([${value.map((v) => JSON.stringify(v)).join(", ")}])`;
+    }
+    if ("query" in value) {
+        // The query without its comment lines, in parentheses: one tabular expression for the let.
+        const body = loadQuery(value.query)
+            .split("\n")
+            .filter((l) => !l.trimStart().startsWith("//") && l.trim() !== "")
+            .join("\n");
+        return `(${body})`;
     }
     return (value as { timespan: string }).timespan;
 }
@@ -48,7 +59,9 @@ export function loadQueryWith(name: string, parameters: Readonly<Record<string, 
         if (!line.test(text)) {
             throw new Error(`query file ${name}.kql has no \`let ${param} = …;\` line for the program to set`);
         }
-        text = text.replace(line, `let ${param} = ${literal(value)};`);
+        const replacement = `let ${param} = ${literal(value)};`;
+        // A function, not a string: a query's text may hold `$` (e.g. `$left`), which a replacement string would interpret.
+        text = text.replace(line, () => replacement);
     }
     return text;
 }

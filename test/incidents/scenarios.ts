@@ -319,6 +319,21 @@ function newWorkspace(): Incident {
     });
 }
 
+function logsStopped(): Incident {
+    const to = at(7, 0);
+    const removed = at(2, 10, 0);
+    const restored = at(4, 10, 0);
+    return incident({
+        name: "logs-stopped",
+        about: "On Wednesday at 10:00 someone deletes the tenant's diagnostic setting in the portal, so no provisioning log reaches the workspace until it is recreated on Friday at 10:00 (logs are sent only while a diagnostic setting routes them: learn.microsoft.com/azure/azure-monitor/essentials/diagnostic-settings), a tenant-wide stop provisioningStopped must page about; the busy apps then look silent too, which appSilent may report (not judged here), and every other rule stays quiet.",
+        to,
+        plans: tenant(MONDAY - WARM_UP, to),
+        dropped: { from: removed, to: restored },
+        problems: { provisioningStopped: [{ dimensions: {}, startedAt: iso(removed), endedAt: iso(restored) }] },
+        quiet: allBut("provisioningStopped", "appSilent"),
+    });
+}
+
 function dailyCapNearReset(): Incident {
     const to = at(7, 0);
     const hit = at(3, 13, 57);
@@ -362,6 +377,7 @@ export function tenantIncidents(): Incident[] {
         silentApp(),
         pausedJob(),
         newWorkspace(),
+        logsStopped(),
         dailyCapNearReset(),
         ingestionDelays(),
     ];

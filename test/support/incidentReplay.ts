@@ -43,7 +43,9 @@ export function replayIncident(incident: Incident, rules: readonly ReplayRule[],
             to: Date.parse(incident.to),
             incremental,
         });
-        const measures = rules.map((rule) =>
+        // A rule the incident neither pages about nor needs quiet is not judged on it.
+        const judged = rules.filter((r) => r.id in incident.problems || (incident.quiet as readonly string[]).includes(r.id));
+        const measures = judged.map((rule) =>
             measure(rule, result.alerts, incident.problems[rule.id as keyof Incident["problems"]] ?? [], {
                 to: incident.to,
                 maxIngestionDelayMs: incident.ingestionDelayMs[1],
