@@ -29,6 +29,7 @@ import { verifyCommand } from "../../tools/verify";
 import { runIn } from "../support/command";
 import { EXAMPLE_STACKS_DIR } from "../support/exampleStacks";
 import { type TenantState, withFakeTenant } from "../support/fakeTenant";
+import { INCIDENTS, writeIncident } from "../incidents";
 
 /** The documents whose commands are checked. */
 const DOCS = ["README.md", "CONTRIBUTING.md", ...fs.readdirSync(path.join(PROJECT_DIR, "docs")).map((f) => `docs/${f}`)].filter((f) =>
@@ -57,7 +58,7 @@ const NOT_RUN: ReadonlyArray<{ readonly match: RegExp; readonly reason: string }
         reason: "rewrites program/azureRegions.json from an az account list-locations file; test/tools/refreshRegions.test.ts runs it on a copy",
     },
     {
-        match: /^npm run (verify|discover|check:policy)$/,
+        match: /^npm run (verify|discover|check:policy|replay)$/,
         reason: "the command named in prose; its command lines, with their flags, are shown and run elsewhere",
     },
     {
@@ -81,6 +82,8 @@ const PLACEHOLDERS: Readonly<Record<string, string>> = {
     "<stack>": "prod",
     "<name>": "prod",
     "<path>": "bench/targets",
+    // What a reader exports from their workspace: the test writes an incident of the library there.
+    "<export-dir>": "@session/export",
 };
 
 /** One command as a document shows it. */
@@ -523,6 +526,9 @@ describe("the commands README.md, CONTRIBUTING.md and docs/*.md show", function 
             assert.strictEqual(saved.code, 0, saved.err);
             prior = path.join(plan.session.dir, `${stack}.plan.json`);
             fs.writeFileSync(prior, saved.out);
+        }
+        if (plan.argv.includes("@session/export") && !fs.existsSync(path.join(plan.session.dir, "export"))) {
+            writeIncident(INCIDENTS.find((i) => i.name === "failure-burst")!, path.join(plan.session.dir, "export"));
         }
         return run(located(plan.argv, plan.session, prior), path.join(PROJECT_DIR, shown.cwd), env);
     }
