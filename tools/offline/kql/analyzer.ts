@@ -68,6 +68,11 @@ export interface KqlAnalysis {
 /** Column name → Kusto type, per table; and per workspace function that returns a table. */
 export interface TableSchemas {
     readonly tables: Record<string, Record<string, string>>;
+    /**
+     * False when each table lists every column it is to have: the standard columns are then not added
+     * (a replay keeps only the columns its queries name). Defaults to true.
+     */
+    readonly standardColumns?: boolean;
     /** Functions without parameters that every workspace has (e.g. `_LogOperation`), by the columns they return. */
     readonly functions?: Record<string, Record<string, string>>;
     /** Documented values of enumerated columns, by `Table.Column` (kql/domains.ts, DomainSpec). */
@@ -168,7 +173,12 @@ export class KqlAnalyzer {
                 .map(([c, t]) => `['${c}']:${t}`)
                 .join(", ")})`;
         const tables = Object.entries(schemas.tables).map(
-            ([name, columns]) => new S.TableSymbol.$ctor7(name, schema({ ...columns, ...missingStandardColumns(columns) }), null),
+            ([name, columns]) =>
+                new S.TableSymbol.$ctor7(
+                    name,
+                    schema(schemas.standardColumns === false ? columns : { ...columns, ...missingStandardColumns(columns) }),
+                    null,
+                ),
         );
         // A workspace function is callable as `_LogOperation` or `_LogOperation()`: a function symbol
         // without parameters whose return type is a table of its documented columns.

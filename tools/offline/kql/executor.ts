@@ -237,7 +237,7 @@ export interface IncrementalQuery {
     readonly table: string;
     /** The summarize's state over `rows` (rows of {@link IncrementalQuery.table}); parts are never changed. */
     partial(rows: readonly (readonly unknown[])[], options: ExecuteOptions): unknown;
-    /** The query's result over the rows of all `parts`. */
+    /** The query's result over the rows of all `parts`; `options.tables` holds the other tables it reads. */
     finish(parts: readonly unknown[], options: ExecuteOptions): KqlTable;
 }
 
@@ -488,6 +488,8 @@ const CASE_BLIND = (s: string) => s.toLowerCase();
 class Compiler {
     private readonly L: any;
     private readonly tableNames = new Set<string>();
+    /** How often the query reads each table: an incremental query reads its own table once. */
+    private readonly tableReads = new Map<string, number>();
     private readonly lets = new Map<unknown, { scalar?: Scalar; table?: Tabular }>();
     /** Each let's value, to tell whether what reads it depends on the evaluation time. */
     private readonly letValues = new Map<unknown, any>();
@@ -572,10 +574,11 @@ class Compiler {
             return undefined;
         }
         const plan = this.plans.get(ops[at].op);
-        if (!plan) {
+        const table = String(sourceKind === "Function" ? source.Name.SimpleName : symbol.Name);
+        // Its parts hold all the query reads of its table; other tables are read whole at finish.
+        if (!plan || (this.tableReads.get(table) ?? 0) !== 1) {
             return undefined;
         }
-        const table = String(sourceKind === "Function" ? source.Name.SimpleName : symbol.Name);
         const tableColumns = columnsOf(source);
         // What follows the summarize runs on the merged parts, handed over through the run's values.
         const merged = {};
@@ -590,7 +593,7 @@ class Compiler {
         const tail = rest;
         const envOf = (options: ExecuteOptions, rows?: readonly (readonly unknown[])[]): Env => ({
             now: options.now,
-            tables: rows ? { [table]: { columns: tableColumns, rows } } : {},
+            tables: rows ? { [table]: { columns: tableColumns, rows } } : (options.tables ?? {}),
             values: new Map(),
         });
         return {
@@ -710,6 +713,7 @@ class Compiler {
             return this.unsupported(node, `${name}() as a table`);
         }
         this.tableNames.add(name);
+        this.tableReads.set(name, (this.tableReads.get(name) ?? 0) + 1);
         const columns = columnsOf(node);
         const layouts = new WeakMap<KqlTable, Row[]>();
         return {

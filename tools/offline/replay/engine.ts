@@ -244,9 +244,11 @@ function evaluator(
     const inc = prepared.incremental;
     const table = inc ? tables[inc.table] : undefined;
     const f = rule.frequencyMs;
-    if (!incremental || !inc || prepared.tables.length !== 1 || rule.rangeMs % f !== 0) {
+    if (!incremental || !inc || rule.rangeMs % f !== 0) {
         return full;
     }
+    // The other tables the query reads (e.g. AuditLogs for paused jobs) are read whole at each evaluation.
+    const others = prepared.tables.filter((n) => n !== inc.table && tables[n]);
     const kept = new Map<number, unknown>();
     return (t: number) => {
         const parts: unknown[] = [];
@@ -278,7 +280,7 @@ function evaluator(
                 parts.push(part);
             }
         }
-        return inc.finish(parts, { now: t });
+        return inc.finish(parts, { now: t, tables: Object.fromEntries(others.map((n) => [n, visible(tables[n], t - rule.rangeMs, t)])) });
     };
 }
 
