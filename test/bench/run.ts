@@ -201,6 +201,35 @@ const SDK_ONLY = [
         );
     }
 
+    console.log(
+        "\nnpm run replay: 30 days × 1,000 apps, all six rules (fresh process; targets: ≤ 60 s and ≤ 2 GiB); the incident library (targets: every problem paged within the rule's time range + a frequency + the slowest ingestion, 0 false alerts)",
+    );
+    const rp = inChild<{
+        days: number;
+        rows: number;
+        exportMb: number;
+        loadMs: number;
+        replayMs: number;
+        perRule: Record<string, number>;
+        peakRssMb: number;
+        incidents: number;
+        problems: number;
+        paged: number;
+        falseAlerts: number;
+    }>("replay.ts", "30");
+    console.log(
+        `  ${rp.rows.toLocaleString("en-US")} rows (${rp.exportMb.toFixed(0)} MB export): read ${(rp.loadMs / 1000).toFixed(1)} s, replayed ${(rp.replayMs / 1000).toFixed(1)} s ` +
+            `(${Object.entries(rp.perRule)
+                .map(([r, ms]) => `${r} ${(ms / 1000).toFixed(1)} s`)
+                .join(", ")}); ` +
+            `${t.target("replay of 30 days × 1,000 apps", (rp.loadMs + rp.replayMs) / 1000, 60, "s")} in all, ` +
+            `${Math.round(rp.rows / ((rp.loadMs + rp.replayMs) / 1000)).toLocaleString("en-US")} rows/s; peak RSS ${t.target("replay, peak RSS", rp.peakRssMb, 2048, "MB")}`,
+    );
+    console.log(
+        `  ${rp.incidents} incidents: ${t.target("incident problems paged within their bound", rp.paged, rp.problems, "", "=")} of ${rp.problems} problems paged in time; ` +
+            `false alerts ${t.target("false alerts on the incident library", rp.falseAlerts, 0, "", "=")}`,
+    );
+
     console.log("\n--help of every command (fresh process, as npm runs the script, median of 3; target ≤ 1 s each)");
     const scripts = (require("../../package.json") as { scripts: Record<string, string> }).scripts;
     for (const [script, line] of Object.entries(scripts).filter(([, l]) => /^node .*tools\/\w+\.ts$/.test(l))) {
