@@ -50,7 +50,8 @@ import { replayLibrary } from "../incidents/measurements";
         let alerts = 0;
         for (const rule of rules) {
             const r0 = process.hrtime.bigint();
-            alerts += replay(new KqlExecutor(schemas), [rule], tables, { from: Date.parse(fleet.from), to: Date.parse(fleet.to) }).alerts.length;
+            alerts += replay(new KqlExecutor(schemas), [rule], tables, { from: Date.parse(fleet.from), to: Date.parse(fleet.to) }).alerts
+                .length;
             perRule[rule.id] = Number(process.hrtime.bigint() - r0) / 1e6;
             process.stderr.write(`${rule.id} ${perRule[rule.id].toFixed(0)} ms\n`);
         }
