@@ -468,10 +468,10 @@ describe("ProvisioningAlerts (contract under mocks)", () => {
                 );
             });
 
-            it("sends provisioningStopped with its actions muted for a day, to the team", () => {
+            it("sends provisioningStopped with its actions muted for a day, to oncall too", () => {
                 assert.deepStrictEqual(
                     madeAs(maximal.made, "alerts-provisioning-stopped").inputs,
-                    expectedRule("provisioningStopped", { ...everyArg, mute: "P1D", actionGroups: ["alerts-team-id", SOC_GROUP] }),
+                    expectedRule("provisioningStopped", { ...everyArg, mute: "P1D", actionGroups: toOncall }),
                 );
             });
 
@@ -480,9 +480,17 @@ describe("ProvisioningAlerts (contract under mocks)", () => {
                     madeAs(maximal.made, "alerts-app-silent").inputs,
                     expectedRule("appSilent", {
                         ...everyArg,
+                        // With AuditLogs, the paused jobs are queries/paused-jobs.kql's, its comments left out.
                         query: kql("app-silent")
                             .replace("let MinBaselineEvents = 20;", "let MinBaselineEvents = 50;")
-                            .replace("let WatchedApps = dynamic([]);", 'let WatchedApps = dynamic(["ServiceNow"]);'),
+                            .replace("let WatchedApps = dynamic([]);", 'let WatchedApps = dynamic(["ServiceNow"]);')
+                            .replace(
+                                "let PausedJobs = datatable(App: string)[];",
+                                `let PausedJobs = (${kql("paused-jobs")
+                                    .split("\n")
+                                    .filter((l) => l !== "" && !l.startsWith("//"))
+                                    .join("\n")});`,
+                            ),
                         actionGroups: ["alerts-team-id", SOC_GROUP],
                     }),
                 );

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { loadKusto } from "../../tools/offline/kql/analyzer";
 
 /**
  * Microsoft's documented KQL examples, as test cases for the KQL executor (issue 22: "Each operator
@@ -549,14 +550,8 @@ const TRUNCATION = /(first|only|partial|truncat|sample of|some of the|few)/i;
 const ELLIPSIS = /\.\.\.|…/;
 
 // Kusto.Language (the parser the executor is built on), loaded as tools/offline/kql/analyzer.ts does.
-let kusto: any;
 function language(): any {
-    if (!kusto) {
-        require("@kusto/language-service-next/bridge.min.js");
-        require("@kusto/language-service-next/Kusto.Language.Bridge.min.js");
-        kusto = (globalThis as any).Kusto.Language;
-    }
-    return kusto;
+    return loadKusto().Language;
 }
 
 function list<T>(l: any): T[] {
@@ -569,7 +564,7 @@ function list<T>(l: any): T[] {
 
 function kindName(node: any): string {
     const L = language();
-    return String((globalThis as any).System.Enum.toString(L.Syntax.SyntaxKind, node.Kind));
+    return String(loadKusto().System.Enum.toString(L.Syntax.SyntaxKind, node.Kind));
 }
 
 function children(node: any): any[] {

@@ -66,7 +66,7 @@ describe("the offline plan", () => {
         );
         assert.match(
             out,
-            /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThan 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/,
+            /azure-native:monitor:ScheduledQueryRule +\S+ +entra-provisioning-prod-failure-spike: sev 2, Failures GreaterThanOrEqual 10, window PT1H every PT15M, per App\+JobId, 1 action group\(s\)/,
         );
         assert.match(out, /azure-native:monitor:ActionGroup +\S+ +ag-entra-provisioning-prod-oncall \(ProvOncall\): 1 sms, 1 armRole/);
         assert.match(out, /^Policy check: every policy passed\.$/m);

@@ -124,6 +124,11 @@ interface BridgeList<T> {
 }
 interface KustoGlobal {
     Language: any;
+    /**
+     * Bridge.NET's runtime (`System.Enum.toString` names a syntax kind), kept with the Kusto it
+     * loaded: the global `System` is anybody's to replace once loaded.
+     */
+    System: any;
 }
 
 let kusto: KustoGlobal | undefined;
@@ -132,7 +137,8 @@ export function loadKusto(): KustoGlobal {
     if (!kusto) {
         require("@kusto/language-service-next/bridge.min.js");
         require("@kusto/language-service-next/Kusto.Language.Bridge.min.js");
-        kusto = (globalThis as unknown as { Kusto: KustoGlobal }).Kusto;
+        const g = globalThis as unknown as { Kusto: { Language: any }; System: any };
+        kusto = { Language: g.Kusto.Language, System: g.System };
     }
     return kusto;
 }

@@ -454,7 +454,7 @@ const NEUTRAL_KINDS = new Set([
 ]);
 
 function kindName(node: any): string {
-    return (globalThis as any).System.Enum.toString(loadKusto().Language.Syntax.SyntaxKind, node.Kind);
+    return loadKusto().System.Enum.toString(loadKusto().Language.Syntax.SyntaxKind, node.Kind);
 }
 
 function elements(list: any): any[] {
@@ -556,13 +556,12 @@ class Compiler {
             node = node.Expression;
         }
         const source = node;
+        if (!["NameReference", "FunctionCallExpression"].includes(kindName(source))) {
+            return undefined;
+        }
         const symbol = source.ReferencedSymbol;
-        const sourceKind = (globalThis as any).System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
-        if (
-            !["NameReference", "FunctionCallExpression"].includes(kindName(source)) ||
-            this.lets.has(symbol) ||
-            !["Table", "Function"].includes(sourceKind)
-        ) {
+        const sourceKind = symbol ? loadKusto().System.Enum.toString(this.L.Symbols.SymbolKind, symbol.Kind) : "";
+        if (this.lets.has(symbol) || !["Table", "Function"].includes(sourceKind)) {
             return undefined;
         }
         const at = ops.findIndex((o) => kindName(o.op) === "SummarizeOperator");
@@ -704,7 +703,7 @@ class Compiler {
         if (bound?.table) {
             return bound.table;
         }
-        const kind = (globalThis as any).System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
+        const kind = loadKusto().System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
         const name = String(kind === "Function" ? node.Name.SimpleName : (symbol?.Name ?? node.SimpleName));
         if (kind !== "Table" && kind !== "Function") {
             return this.unsupported(node, `a reference to ${kind} ${name}`);
@@ -1625,7 +1624,7 @@ class Compiler {
         if (bound?.table) {
             return this.unsupported(node, "a tabular let used as a scalar");
         }
-        const kind = (globalThis as any).System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
+        const kind = loadKusto().System.Enum.toString(this.L.Symbols.SymbolKind, symbol?.Kind);
         if (kind === "Column") {
             const at = scope.index.get(String(node.SimpleName));
             if (at === undefined) {
