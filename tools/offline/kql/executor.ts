@@ -1739,29 +1739,21 @@ class Compiler {
         const text = (v: unknown, t: string) => toKustoString(v, t);
         switch (kind) {
             case "AndExpression":
+            case "OrExpression": {
+                // Three-valued logic: false decides `and`, true decides `or`; otherwise null when a side is null.
+                const decides = kind === "OrExpression";
                 return (r, env) => {
                     const x = a(r, env);
-                    if (x === false) {
-                        return false;
+                    if (x === decides) {
+                        return decides;
                     }
                     const y = b(r, env);
-                    if (y === false) {
-                        return false;
+                    if (y === decides) {
+                        return decides;
                     }
-                    return x === null || y === null ? null : true;
+                    return x === null || y === null ? null : !decides;
                 };
-            case "OrExpression":
-                return (r, env) => {
-                    const x = a(r, env);
-                    if (x === true) {
-                        return true;
-                    }
-                    const y = b(r, env);
-                    if (y === true) {
-                        return true;
-                    }
-                    return x === null || y === null ? null : false;
-                };
+            }
             case "EqualExpression":
             case "NotEqualExpression": {
                 const not = kind === "NotEqualExpression";
