@@ -8,6 +8,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 
+/** `--config-file`, the same in every command that reads one stack: as `pulumi --config-file`. */
+export const CONFIG_FILE_FLAG = {
+    arg: "<file>",
+    help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
+} as const;
+
 export const EXIT_CODES = {
     /** Done; nothing to report. */
     ok: 0,

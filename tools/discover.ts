@@ -5,7 +5,17 @@
  * the import ID of any setting the stack would adopt. A part the identity may not read is a finding
  * line with the role to grant. Exits 1 when a finding is ✗, 2 when the command line or the stack's tenant is wrong.
  */
-import { type Command, type CommandSpec, EXIT_CODES, parseFlags, requireFile, runAsMain, stackOf, UsageError } from "./cli";
+import {
+    type Command,
+    type CommandSpec,
+    EXIT_CODES,
+    parseFlags,
+    requireFile,
+    runAsMain,
+    stackOf,
+    UsageError,
+    CONFIG_FILE_FLAG,
+} from "./cli";
 import type { VerifyEndpoints } from "./live/azureReader";
 import { endingInTime, runEndpoints } from "./live/deadline";
 import type { DiscoverStack } from "./live/discover";
@@ -21,10 +31,7 @@ const SPEC: CommandSpec<"stack" | "config-file", "json"> = {
     ].join("\n"),
     values: {
         stack: { arg: "<name>", help: "The stack to discover for (Pulumi.<name>.yaml): its tenant and subscription." },
-        "config-file": {
-            arg: "<file>",
-            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
-        },
+        "config-file": CONFIG_FILE_FLAG,
     },
     switches: { json: "Print the discovery as JSON." },
 };

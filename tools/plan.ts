@@ -15,6 +15,7 @@ import {
     runAsMain,
     stackOf,
     UsageError,
+    CONFIG_FILE_FLAG,
 } from "./cli";
 import type { PlannedChange } from "./offline/planDiff";
 import type { Verdict } from "./offline/policyCheck";
@@ -48,10 +49,7 @@ const SPEC: CommandSpec<"stack" | "project" | "config-file" | "against" | "stack
     ].join("\n"),
     values: {
         stack: { arg: "<name>", help: "The stack to plan (Pulumi.<name>.yaml). Defaults to dev, or contoso with --project bootstrap." },
-        "config-file": {
-            arg: "<file>",
-            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
-        },
+        "config-file": CONFIG_FILE_FLAG,
         "environment-values": {
             arg: "<esc.json>",
             help: "What esc env open printed for the stack's ESC environment, merged as the CLI does.",

@@ -5,8 +5,19 @@
  * and prints each rule's alerts as a timeline, or as JSON. Run it on an export of your own workspace
  * to tune thresholds before `pulumi up`.
  */
-import { type Command, type CommandSpec, EXIT_CODES, parseFlags, requireFolder, runAsMain, stackOf, UsageError } from "./cli";
+import {
+    type Command,
+    type CommandSpec,
+    EXIT_CODES,
+    parseFlags,
+    requireFolder,
+    runAsMain,
+    stackOf,
+    UsageError,
+    CONFIG_FILE_FLAG,
+} from "./cli";
 import type { ReplayAlert, ReplayResult, ReplayRule } from "./offline/replay/engine";
+import { humanDuration } from "./offline/replay/measure";
 
 // The SDKs, Kusto.Language and the logs load once the command line is read: `--help` answers at once.
 
@@ -20,10 +31,7 @@ const SPEC: CommandSpec<"stack" | "config-file" | "logs" | "from" | "to" | "inge
     ].join("\n"),
     values: {
         stack: { arg: "<name>", help: "The stack whose rules to replay (Pulumi.<name>.yaml)." },
-        "config-file": {
-            arg: "<file>",
-            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
-        },
+        "config-file": CONFIG_FILE_FLAG,
         logs: { arg: "<dir>", help: "The folder of exported tables, one <Table>.json each." },
         from: { arg: "<iso>", help: "Start of the replay (ISO 8601). Defaults to the earliest row." },
         to: { arg: "<iso>", help: "End of the replay (ISO 8601). Defaults to when the last row became queryable." },
@@ -117,14 +125,6 @@ export const replayCommand: Command = async (argv, io) => {
     return EXIT_CODES.ok;
 };
 
-function duration(ms: number): string {
-    const minutes = Math.round(ms / 60_000);
-    const d = Math.floor(minutes / 1440);
-    const h = Math.floor((minutes % 1440) / 60);
-    const m = minutes % 60;
-    return [d ? `${d}d` : "", h ? `${h}h` : "", m || (!d && !h) ? `${m}m` : ""].join("");
-}
-
 /** Per rule: its schedule, then each alert on a line, oldest first. */
 export function timeline(result: ReplayResult, rules: readonly ReplayRule[]): string {
     const lines = [`Replay ${result.from} → ${result.to}`];
@@ -133,7 +133,7 @@ export function timeline(result: ReplayResult, rules: readonly ReplayRule[]): st
         const alerts = result.alerts.filter((a) => a.rule === rule.id);
         lines.push(
             "",
-            `${rule.id}: every ${duration(rule.frequencyMs)} over ${duration(rule.rangeMs)}, ${rule.autoMitigate ? "resolves by itself" : "closed by hand"}; ` +
+            `${rule.id}: every ${humanDuration(rule.frequencyMs)} over ${humanDuration(rule.rangeMs)}, ${rule.autoMitigate ? "resolves by itself" : "closed by hand"}; ` +
                 `${summary?.evaluations ?? 0} evaluations, ${alerts.length} alert${alerts.length === 1 ? "" : "s"}`,
         );
         for (const a of alerts) {
@@ -151,7 +151,9 @@ function describe(a: ReplayAlert): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(" ");
     const fired = `fired ${a.firedAt}`;
-    const resolved = a.resolvedAt ? `, resolved ${a.resolvedAt} (after ${duration(Date.parse(a.resolvedAt) - Date.parse(a.firedAt))})` : "";
+    const resolved = a.resolvedAt
+        ? `, resolved ${a.resolvedAt} (after ${humanDuration(Date.parse(a.resolvedAt) - Date.parse(a.firedAt))})`
+        : "";
     return `${fired}${resolved}${a.notified ? "" : " (muted)"}${dims ? `  ${dims}` : ""}`;
 }
 

@@ -18,6 +18,7 @@ import {
     runAsMain,
     stackOf,
     UsageError,
+    CONFIG_FILE_FLAG,
 } from "./cli";
 import type { VerifyEndpoints } from "./live/azureReader";
 import { endingInTime, runEndpoints } from "./live/deadline";
@@ -46,10 +47,7 @@ const SPEC: CommandSpec<"stack" | "config-file" | "outputs" | "state" | "stacks-
     ].join("\n"),
     values: {
         stack: { arg: "<name>", help: "The stack to check (Pulumi.<name>.yaml)." },
-        "config-file": {
-            arg: "<file>",
-            help: "Another stack file, as pulumi --config-file; without --stack, its name must be Pulumi.<stack>.yaml.",
-        },
+        "config-file": CONFIG_FILE_FLAG,
         outputs: { arg: "<file>|-", help: "What pulumi stack output --json printed (- reads standard input)." },
         state: { arg: "<file>", help: "The stack's state file from a local backend (~/.pulumi/stacks/<project>/<stack>.json)." },
         "stacks-dir": { arg: "<dir>", help: "With --all: the folder of the stack files. Defaults to the project's." },
